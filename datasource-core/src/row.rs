@@ -1,0 +1,86 @@
+//! Rows: Rust structs that are Spark rows, and the batcher that turns them into Arrow batches.
+
+use std::sync::Arc;
+
+use arrow_array::{RecordBatch, RecordBatchOptions};
+use arrow_schema::{Fields, Schema, SchemaRef};
+
+use crate::types::{ColumnBuilder, SparkType, StructColumnBuilder};
+
+/// A Rust struct that is one Spark row; `#[derive(Row)]` implements it.
+///
+/// Each field becomes a column named after it (or `#[spark(rename = "...")]`), with the
+/// field's [`SparkType`]; `Option<T>` fields are nullable and doc comments become column
+/// comments. A `Row` is also a [`SparkType`] (a `STRUCT`), so rows nest.
+pub trait Row: SparkType<Builder: StructColumnBuilder> + Send + 'static {
+    /// The columns, in field order.
+    fn fields() -> Fields;
+
+    /// The schema of batches of these rows.
+    fn schema() -> SchemaRef {
+        Arc::new(Schema::new(Self::fields()))
+    }
+}
+
+/// Rows per batch when a reader hands over rows one at a time: large enough that per-batch
+/// costs vanish, small enough that a batch stays in cache-sized columns.
+pub const DEFAULT_BATCH_ROWS: usize = 8192;
+
+/// Collects rows into Arrow record batches.
+///
+/// ```
+/// use datasource_core::{Row, RowBatcher};
+/// use datasource_macros::Row;
+/// #[derive(Row)]
+/// # #[spark(crate = "datasource_core")]
+/// struct Point { x: i64, y: Option<f64> }
+///
+/// let mut batcher = RowBatcher::<Point>::new(2);
+/// batcher.push(Point { x: 1, y: None });
+/// batcher.push(Point { x: 2, y: Some(0.5) });
+/// let batch = batcher.finish();
+/// assert_eq!(batch.num_rows(), 2);
+/// assert_eq!(batch.schema(), Point::schema());
+/// ```
+#[derive(Debug)]
+pub struct RowBatcher<R: Row> {
+    builder: R::Builder,
+    schema: SchemaRef,
+    rows: usize,
+}
+
+impl<R: Row> RowBatcher<R> {
+    /// A batcher with room for `capacity` rows before it grows.
+    pub fn new(capacity: usize) -> Self {
+        RowBatcher {
+            builder: R::Builder::with_capacity(capacity),
+            schema: R::schema(),
+            rows: 0,
+        }
+    }
+
+    /// Appends one row.
+    #[inline]
+    pub fn push(&mut self, row: R) {
+        row.append_to(&mut self.builder);
+        self.rows += 1;
+    }
+
+    /// Rows appended since the last `finish`.
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Whether no rows were appended since the last `finish`.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// The rows appended so far as one batch; the batcher starts over empty.
+    pub fn finish(&mut self) -> RecordBatch {
+        let (_, columns, _) = self.builder.finish_struct().into_parts();
+        let options = RecordBatchOptions::new().with_row_count(Some(std::mem::take(&mut self.rows)));
+        RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
+            .expect("derived row builders produce columns of the row's own schema")
+    }
+}

@@ -1,0 +1,510 @@
+//! Between Arrow schemas and Spark's: the JSON Spark's `StructType.fromJson` reads, DDL for
+//! documentation, and the check of a schema a user passes to `spark.read.schema(...)`.
+//!
+//! Arrow is the model: a `#[derive(Row)]` type describes itself as Arrow fields, and a field's
+//! `comment` metadata becomes the Spark column comment.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
+use serde_json::{Map, Value, json};
+
+use crate::types::SPARK_TIMESTAMP_TZ;
+
+/// Arrow field metadata key whose value becomes the Spark column's comment.
+pub const COMMENT_KEY: &str = "comment";
+
+/// A schema this SDK cannot turn into Spark's, or Spark's into Arrow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SchemaError {
+    /// An Arrow type with no Spark equivalent.
+    #[error("column `{column}`: Arrow type {data_type} has no Spark SQL type")]
+    UnsupportedArrowType { column: String, data_type: String },
+    /// A Spark type this SDK cannot produce.
+    #[error("column `{column}`: Spark type `{spark_type}` is not supported by Rust data sources")]
+    UnsupportedSparkType { column: String, spark_type: String },
+    /// Malformed Spark schema JSON.
+    #[error("invalid Spark schema JSON: {0}")]
+    InvalidJson(String),
+    /// A user-given schema that the source's data cannot satisfy.
+    #[error("{0}")]
+    Mismatch(String),
+}
+
+/// Spark's JSON for a struct schema, as `StructType.fromJson` reads it.
+pub fn to_spark_json(schema: &Schema) -> Result<Value, SchemaError> {
+    struct_json(schema.fields(), "")
+}
+
+fn struct_json(fields: &Fields, path: &str) -> Result<Value, SchemaError> {
+    let fields = fields
+        .iter()
+        .map(|field| {
+            let column = join_path(path, field.name());
+            let mut metadata = Map::new();
+            if let Some(comment) = field.metadata().get(COMMENT_KEY) {
+                metadata.insert(COMMENT_KEY.into(), Value::String(comment.clone()));
+            }
+            Ok(json!({
+                "name": field.name(),
+                "type": type_json(field.data_type(), &column)?,
+                "nullable": field.is_nullable(),
+                "metadata": metadata,
+            }))
+        })
+        .collect::<Result<Vec<_>, SchemaError>>()?;
+    Ok(json!({ "type": "struct", "fields": fields }))
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+fn type_json(data_type: &DataType, column: &str) -> Result<Value, SchemaError> {
+    let simple = |name: &str| Ok(Value::String(name.to_owned()));
+    match data_type {
+        DataType::Boolean => simple("boolean"),
+        DataType::Int8 => simple("byte"),
+        DataType::Int16 => simple("short"),
+        DataType::Int32 => simple("integer"),
+        DataType::Int64 => simple("long"),
+        DataType::Float32 => simple("float"),
+        DataType::Float64 => simple("double"),
+        DataType::Utf8 => simple("string"),
+        DataType::Binary => simple("binary"),
+        DataType::Date32 => simple("date"),
+        DataType::Timestamp(TimeUnit::Microsecond, Some(tz)) if tz.as_ref() == SPARK_TIMESTAMP_TZ => {
+            simple("timestamp")
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, None) => simple("timestamp_ntz"),
+        DataType::Decimal128(precision, scale) => simple(&format!("decimal({precision},{scale})")),
+        DataType::List(element) => Ok(json!({
+            "type": "array",
+            "elementType": type_json(element.data_type(), &join_path(column, "element"))?,
+            "containsNull": element.is_nullable(),
+        })),
+        DataType::Map(entries, _) => {
+            let (key, value) = map_children(entries, column)?;
+            Ok(json!({
+                "type": "map",
+                "keyType": type_json(key.data_type(), &join_path(column, "key"))?,
+                "valueType": type_json(value.data_type(), &join_path(column, "value"))?,
+                "valueContainsNull": value.is_nullable(),
+            }))
+        }
+        DataType::Struct(fields) => struct_json(fields, column),
+        other => Err(SchemaError::UnsupportedArrowType {
+            column: column.to_owned(),
+            data_type: other.to_string(),
+        }),
+    }
+}
+
+fn map_children<'a>(
+    entries: &'a Field,
+    column: &str,
+) -> Result<(&'a FieldRef, &'a FieldRef), SchemaError> {
+    match entries.data_type() {
+        DataType::Struct(children) if children.len() == 2 => Ok((&children[0], &children[1])),
+        other => Err(SchemaError::UnsupportedArrowType {
+            column: column.to_owned(),
+            data_type: other.to_string(),
+        }),
+    }
+}
+
+/// Spark DDL for a schema (`id BIGINT NOT NULL, tags ARRAY<STRING>, ...`), for documentation.
+pub fn to_ddl(schema: &Schema) -> Result<String, SchemaError> {
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|field| column_ddl(field, " ", ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(columns.join(", "))
+}
+
+fn column_ddl(field: &Field, separator: &str, path: &str) -> Result<String, SchemaError> {
+    let column = join_path(path, field.name());
+    let mut ddl = format!(
+        "{}{separator}{}",
+        quote_identifier(field.name()),
+        type_ddl(field.data_type(), &column)?
+    );
+    if !field.is_nullable() {
+        ddl.push_str(" NOT NULL");
+    }
+    if let Some(comment) = field.metadata().get(COMMENT_KEY) {
+        ddl.push_str(&format!(" COMMENT '{}'", comment.replace('\'', "\\'")));
+    }
+    Ok(ddl)
+}
+
+fn quote_identifier(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        name.to_owned()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+fn type_ddl(data_type: &DataType, column: &str) -> Result<String, SchemaError> {
+    Ok(match data_type {
+        DataType::List(element) => format!("ARRAY<{}>", type_ddl(element.data_type(), column)?),
+        DataType::Map(entries, _) => {
+            let (key, value) = map_children(entries, column)?;
+            format!(
+                "MAP<{}, {}>",
+                type_ddl(key.data_type(), column)?,
+                type_ddl(value.data_type(), column)?
+            )
+        }
+        DataType::Struct(fields) => {
+            let members = fields
+                .iter()
+                .map(|field| column_ddl(field, ": ", column))
+                .collect::<Result<Vec<_>, _>>()?;
+            format!("STRUCT<{}>", members.join(", "))
+        }
+        DataType::Int8 => "TINYINT".into(),
+        DataType::Int16 => "SMALLINT".into(),
+        DataType::Int32 => "INT".into(),
+        DataType::Int64 => "BIGINT".into(),
+        other => match type_json(other, column)? {
+            Value::String(name) => name.to_uppercase(),
+            _ => unreachable!("only nested types render as JSON objects"),
+        },
+    })
+}
+
+/// The Arrow schema PySpark's `to_arrow_schema(..., timezone="UTC")` gives for a Spark schema
+/// in JSON form (`StructType.json()`).
+pub fn from_spark_json(json: &str) -> Result<Schema, SchemaError> {
+    let value: Value =
+        serde_json::from_str(json).map_err(|e| SchemaError::InvalidJson(e.to_string()))?;
+    match arrow_type(&value, "")? {
+        DataType::Struct(fields) => Ok(Schema::new(fields)),
+        other => Err(SchemaError::InvalidJson(format!(
+            "expected a struct, got {other}"
+        ))),
+    }
+}
+
+fn arrow_type(value: &Value, column: &str) -> Result<DataType, SchemaError> {
+    let unsupported = |spark_type: &str| SchemaError::UnsupportedSparkType {
+        column: column.to_owned(),
+        spark_type: spark_type.to_owned(),
+    };
+    let invalid = |what: &str| SchemaError::InvalidJson(format!("column `{column}`: {what}"));
+    match value {
+        Value::String(name) => match name.as_str() {
+            "boolean" => Ok(DataType::Boolean),
+            "byte" => Ok(DataType::Int8),
+            "short" => Ok(DataType::Int16),
+            "integer" => Ok(DataType::Int32),
+            "long" => Ok(DataType::Int64),
+            "float" => Ok(DataType::Float32),
+            "double" => Ok(DataType::Float64),
+            "string" => Ok(DataType::Utf8),
+            "binary" => Ok(DataType::Binary),
+            "date" => Ok(DataType::Date32),
+            "timestamp" => Ok(DataType::Timestamp(
+                TimeUnit::Microsecond,
+                Some(SPARK_TIMESTAMP_TZ.into()),
+            )),
+            "timestamp_ntz" => Ok(DataType::Timestamp(TimeUnit::Microsecond, None)),
+            "decimal" => Ok(DataType::Decimal128(10, 0)),
+            other => parse_decimal(other).ok_or_else(|| unsupported(other)),
+        },
+        Value::Object(object) => {
+            let kind = object.get("type").and_then(Value::as_str).unwrap_or("");
+            let flag = |key: &str| {
+                object
+                    .get(key)
+                    .and_then(Value::as_bool)
+                    .ok_or_else(|| invalid(&format!("`{key}` missing")))
+            };
+            let child = |key: &str, name: &str| {
+                object
+                    .get(key)
+                    .ok_or_else(|| invalid(&format!("`{key}` missing")))
+                    .and_then(|v| arrow_type(v, &join_path(column, name)))
+            };
+            match kind {
+                "array" => Ok(DataType::List(Arc::new(Field::new(
+                    "element",
+                    child("elementType", "element")?,
+                    flag("containsNull")?,
+                )))),
+                "map" => {
+                    let entries = Fields::from(vec![
+                        Field::new("key", child("keyType", "key")?, false),
+                        Field::new("value", child("valueType", "value")?, flag("valueContainsNull")?),
+                    ]);
+                    Ok(DataType::Map(
+                        Arc::new(Field::new("entries", DataType::Struct(entries), false)),
+                        false,
+                    ))
+                }
+                "struct" => {
+                    let fields = object
+                        .get("fields")
+                        .and_then(Value::as_array)
+                        .ok_or_else(|| invalid("`fields` missing"))?;
+                    let fields = fields
+                        .iter()
+                        .map(|field| {
+                            let name = field
+                                .get("name")
+                                .and_then(Value::as_str)
+                                .ok_or_else(|| invalid("field without `name`"))?;
+                            let nullable =
+                                field.get("nullable").and_then(Value::as_bool).unwrap_or(true);
+                            let data_type = field
+                                .get("type")
+                                .ok_or_else(|| invalid("field without `type`"))
+                                .and_then(|t| arrow_type(t, &join_path(column, name)))?;
+                            Ok(Field::new(name, data_type, nullable))
+                        })
+                        .collect::<Result<Vec<_>, SchemaError>>()?;
+                    Ok(DataType::Struct(Fields::from(fields)))
+                }
+                other => Err(unsupported(other)),
+            }
+        }
+        other => Err(invalid(&format!("unexpected {other}"))),
+    }
+}
+
+fn parse_decimal(name: &str) -> Option<DataType> {
+    let inner = name.strip_prefix("decimal(")?.strip_suffix(')')?;
+    let (precision, scale) = inner.split_once(',')?;
+    Some(DataType::Decimal128(
+        precision.trim().parse().ok()?,
+        scale.trim().parse().ok()?,
+    ))
+}
+
+/// How to turn the source's batches into the ones a user-given schema asks for: which columns,
+/// in which order, labelled with which schema.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    columns: Vec<usize>,
+    schema: SchemaRef,
+}
+
+impl Projection {
+    /// Checks `requested` (a schema the user gave Spark) against the source's own `actual`.
+    ///
+    /// Honoured: any subset of the source's columns, in any order, matched by name (exactly, or
+    /// else ignoring case as Spark does), where a column the source declares `NOT NULL` may be
+    /// requested as nullable. Refused, with every offending column named: unknown columns,
+    /// other types, and `NOT NULL` on a column the source may leave null. Nested types must
+    /// match exactly, nullability included.
+    pub fn new(source: &str, actual: &Schema, requested: &Schema) -> Result<Self, SchemaError> {
+        let mut columns = Vec::with_capacity(requested.fields().len());
+        let mut problems = Vec::new();
+        for wanted in requested.fields() {
+            let found = actual
+                .index_of(wanted.name())
+                .ok()
+                .or_else(|| {
+                    let mut matches = actual.fields().iter().enumerate().filter(|(_, f)| {
+                        f.name().eq_ignore_ascii_case(wanted.name())
+                    });
+                    match (matches.next(), matches.next()) {
+                        (Some((index, _)), None) => Some(index),
+                        _ => None,
+                    }
+                });
+            let Some(index) = found else {
+                problems.push(format!("column `{}` does not exist", wanted.name()));
+                continue;
+            };
+            let have = actual.field(index);
+            if !have.data_type().equals_datatype(wanted.data_type()) {
+                problems.push(format!(
+                    "column `{}` is {} but the given schema says {}",
+                    wanted.name(),
+                    describe(have.data_type()),
+                    describe(wanted.data_type())
+                ));
+            } else if have.is_nullable() && !wanted.is_nullable() {
+                problems.push(format!(
+                    "column `{}` may be null but the given schema says NOT NULL",
+                    wanted.name()
+                ));
+            }
+            columns.push(index);
+        }
+        if !problems.is_empty() {
+            let ours = to_ddl(actual).unwrap_or_else(|e| e.to_string());
+            return Err(SchemaError::Mismatch(format!(
+                "{source}: the schema given to spark.read.schema(...) does not match this source: {}; \
+                 the source's schema is `{ours}` (a subset of its columns may be requested)",
+                problems.join("; ")
+            )));
+        }
+        Ok(Projection {
+            columns,
+            schema: Arc::new(requested.clone()),
+        })
+    }
+
+    /// The schema batches have after [`Projection::apply`].
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// Picks and relabels the columns of one batch.
+    pub fn apply(&self, batch: &RecordBatch) -> Result<RecordBatch, arrow_schema::ArrowError> {
+        let columns = self
+            .columns
+            .iter()
+            .map(|&index| batch.column(index).clone())
+            .collect();
+        RecordBatch::try_new(self.schema.clone(), columns)
+    }
+}
+
+fn describe(data_type: &DataType) -> String {
+    type_ddl(data_type, "").unwrap_or_else(|_| data_type.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn sample() -> Schema {
+        let address = Fields::from(vec![
+            Field::new("city", DataType::Utf8, false),
+            Field::new("zip", DataType::Utf8, true),
+        ]);
+        Schema::new(vec![
+            Field::new("id", DataType::Int64, false).with_metadata(HashMap::from([(
+                COMMENT_KEY.to_string(),
+                "the id".to_string(),
+            )])),
+            Field::new("flag", DataType::Boolean, true),
+            Field::new("b", DataType::Int8, true),
+            Field::new("s", DataType::Int16, true),
+            Field::new("i", DataType::Int32, true),
+            Field::new("f", DataType::Float32, true),
+            Field::new("d", DataType::Float64, true),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("raw", DataType::Binary, true),
+            Field::new("born", DataType::Date32, true),
+            Field::new(
+                "at",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                true,
+            ),
+            Field::new("local", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+            Field::new("price", DataType::Decimal128(10, 2), true),
+            Field::new(
+                "tags",
+                DataType::List(Arc::new(Field::new("element", DataType::Utf8, false))),
+                true,
+            ),
+            Field::new(
+                "attrs",
+                DataType::Map(
+                    Arc::new(Field::new(
+                        "entries",
+                        DataType::Struct(Fields::from(vec![
+                            Field::new("key", DataType::Utf8, false),
+                            Field::new("value", DataType::Int64, true),
+                        ])),
+                        false,
+                    )),
+                    false,
+                ),
+                true,
+            ),
+            Field::new("address", DataType::Struct(address), false),
+        ])
+    }
+
+    #[test]
+    fn spark_json_round_trips_every_type() {
+        let schema = sample();
+        let json = to_spark_json(&schema).unwrap();
+        assert_eq!(json["fields"][0]["type"], "long");
+        assert_eq!(json["fields"][0]["nullable"], false);
+        assert_eq!(json["fields"][0]["metadata"]["comment"], "the id");
+        assert_eq!(json["fields"][10]["type"], "timestamp");
+        assert_eq!(json["fields"][11]["type"], "timestamp_ntz");
+        assert_eq!(json["fields"][12]["type"], "decimal(10,2)");
+        assert_eq!(json["fields"][13]["type"]["containsNull"], false);
+        assert_eq!(json["fields"][14]["type"]["valueContainsNull"], true);
+        assert_eq!(json["fields"][15]["type"]["fields"][0]["name"], "city");
+
+        let back = from_spark_json(&json.to_string()).unwrap();
+        // Comments are Spark metadata, not part of the Arrow type Spark converts to.
+        let without_metadata: Vec<_> = schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_metadata(HashMap::new()))
+            .collect();
+        assert_eq!(back, Schema::new(without_metadata));
+    }
+
+    #[test]
+    fn ddl_reads_like_spark_sql() {
+        let ddl = to_ddl(&sample()).unwrap();
+        assert!(ddl.starts_with("id BIGINT NOT NULL COMMENT 'the id', flag BOOLEAN, b TINYINT"), "{ddl}");
+        assert!(ddl.contains("tags ARRAY<STRING>"), "{ddl}");
+        assert!(ddl.contains("attrs MAP<STRING, BIGINT>"), "{ddl}");
+        assert!(ddl.contains("address STRUCT<city: STRING NOT NULL, zip: STRING> NOT NULL"), "{ddl}");
+        assert!(ddl.contains("price DECIMAL(10,2)"), "{ddl}");
+        assert!(ddl.contains("local TIMESTAMP_NTZ"), "{ddl}");
+    }
+
+    #[test]
+    fn unsupported_arrow_types_are_named() {
+        let schema = Schema::new(vec![Field::new("u", DataType::UInt32, false)]);
+        let error = to_spark_json(&schema).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "column `u`: Arrow type UInt32 has no Spark SQL type"
+        );
+    }
+
+    #[test]
+    fn unsupported_spark_types_are_named() {
+        let json = r#"{"type":"struct","fields":[{"name":"v","type":"variant","nullable":true,"metadata":{}}]}"#;
+        let error = from_spark_json(json).unwrap_err();
+        assert!(error.to_string().contains("`variant`"), "{error}");
+    }
+
+    #[test]
+    fn projection_honours_subsets_and_widened_nullability() {
+        let actual = sample();
+        let requested = Schema::new(vec![
+            Field::new("NAME", DataType::Utf8, true),
+            Field::new("id", DataType::Int64, true),
+        ]);
+        let projection = Projection::new("src", &actual, &requested).unwrap();
+        assert_eq!(projection.columns, vec![7, 0]);
+        assert_eq!(projection.schema().as_ref(), &requested);
+    }
+
+    #[test]
+    fn projection_lists_every_problem() {
+        let actual = sample();
+        let requested = Schema::new(vec![
+            Field::new("nope", DataType::Utf8, true),
+            Field::new("id", DataType::Utf8, true),
+            Field::new("name", DataType::Utf8, false),
+        ]);
+        let error = Projection::new("src", &actual, &requested).unwrap_err().to_string();
+        assert!(error.contains("column `nope` does not exist"), "{error}");
+        assert!(error.contains("column `id` is BIGINT but the given schema says STRING"), "{error}");
+        assert!(error.contains("column `name` may be null but the given schema says NOT NULL"), "{error}");
+    }
+}

@@ -1,0 +1,52 @@
+//! Procedural macros of the Spark data source SDK. This crate only dispatches; the parsing,
+//! checking and generation are ordinary modules, unit-tested on `parse_quote!` input.
+
+use proc_macro::TokenStream;
+
+mod ctxt;
+mod doc;
+mod export;
+mod naming;
+mod row;
+mod source;
+mod ty;
+
+/// Turns a struct into a Spark data source: each field is a typed option.
+///
+/// ```ignore
+/// /// Synthetic people, deterministic from a seed.
+/// #[data_source(name = "fakepeople")]
+/// struct FakePeople {
+///     /// Rows to produce.
+///     #[option(default = 1000, range = 0..)]
+///     num_rows: u64,
+///     #[option(secret)]
+///     token: Option<Secret<String>>,
+/// }
+/// ```
+///
+/// Struct arguments: `name = "..."` (required: the format name), `crate = "..."` (the path of
+/// the SDK facade, default `::datasource_py`).
+///
+/// Field arguments, in `#[option(...)]`: `name = "..."` (default: the field in camelCase),
+/// `default = <literal>`, `required`, `secret` (the type must be `Secret<T>`),
+/// `range = a..b` (numeric options), `choices = ["a", "b"]`. A field of type `Option<T>` is
+/// optional; any other field without a default is required. Doc comments become help text.
+#[proc_macro_attribute]
+pub fn data_source(args: TokenStream, input: TokenStream) -> TokenStream {
+    source::data_source(args.into(), input.into()).into()
+}
+
+/// Derives `Row` (and `SparkType`, as a `STRUCT`) for a struct whose fields are columns.
+/// `#[spark(rename = "...")]` renames a column; doc comments become column comments.
+#[proc_macro_derive(Row, attributes(spark))]
+pub fn derive_row(input: TokenStream) -> TokenStream {
+    row::derive(input.into()).into()
+}
+
+/// Defines the Python module of a wheel: `export!(pyspark_name => SourceA, SourceB)`.
+/// The module name must be the crate's `[lib] name`; the first source is `DefaultSource`.
+#[proc_macro]
+pub fn export(input: TokenStream) -> TokenStream {
+    export::expand(input.into()).into()
+}

@@ -1,0 +1,263 @@
+//! `#[derive(Row)]`: a struct whose fields are Spark columns. Generates the Arrow fields, a
+//! column-per-field builder, and the `SparkType`/`Row` impls that let rows nest as structs.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Fields, LitStr, Path};
+
+use crate::ctxt::Ctxt;
+use crate::doc::doc_text;
+
+/// A row struct, as the derive understands it.
+pub struct RowInput {
+    pub ident: syn::Ident,
+    pub krate: Path,
+    pub columns: Vec<Column>,
+}
+
+/// One field: one column.
+pub struct Column {
+    pub field: syn::Ident,
+    pub ty: syn::Type,
+    pub name: String,
+    pub comment: String,
+}
+
+pub fn derive(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(input) => input,
+        Err(error) => return error.to_compile_error(),
+    };
+    let mut cx = Ctxt::new();
+    let row = parse(&input, &mut cx);
+    match cx.check() {
+        Ok(()) => expand(&row),
+        Err(errors) => errors.to_compile_error(),
+    }
+}
+
+pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
+    let mut krate = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("spark")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let path: LitStr = meta.value()?.parse()?;
+                krate = Some(path.parse::<Path>()?);
+                Ok(())
+            } else {
+                Err(meta.error("unknown `spark` attribute on a row struct; expected `crate`"))
+            }
+        });
+        if let Err(error) = result {
+            cx.syn_error(error);
+        }
+    }
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(&input.generics, "a `Row` cannot be generic: its columns must be fixed");
+    }
+    let mut columns = Vec::new();
+    match &input.data {
+        syn::Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => {
+                for field in &fields.named {
+                    columns.push(parse_column(field, cx));
+                }
+            }
+            _ => cx.error_spanned_by(&input.ident, "a `Row` needs named fields: they name the columns"),
+        },
+        _ => cx.error_spanned_by(&input.ident, "`Row` can only be derived for a struct"),
+    }
+    let mut seen = HashMap::new();
+    for column in &columns {
+        if let Some(first) = seen.insert(column.name.to_lowercase(), &column.field) {
+            cx.error_spanned_by(
+                &column.field,
+                format_args!(
+                    "column `{}` collides with field `{first}`: Spark resolves column names ignoring \
+                     case; rename one with `#[spark(rename = \"...\")]`",
+                    column.name
+                ),
+            );
+        }
+    }
+    RowInput {
+        ident: input.ident.clone(),
+        krate: krate.unwrap_or_else(|| syn::parse_quote!(::datasource_py)),
+        columns,
+    }
+}
+
+fn parse_column(field: &syn::Field, cx: &mut Ctxt) -> Column {
+    let ident = field.ident.clone().expect("named field");
+    let mut name = ident.to_string().trim_start_matches("r#").to_owned();
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("spark")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let rename: LitStr = meta.value()?.parse()?;
+                if rename.value().is_empty() {
+                    return Err(syn::Error::new_spanned(rename, "a column name cannot be empty"));
+                }
+                name = rename.value();
+                Ok(())
+            } else {
+                Err(meta.error("unknown `spark` attribute on a row field; expected `rename`"))
+            }
+        });
+        if let Err(error) = result {
+            cx.syn_error(error);
+        }
+    }
+    Column {
+        field: ident,
+        ty: field.ty.clone(),
+        name,
+        comment: doc_text(&field.attrs),
+    }
+}
+
+pub fn expand(row: &RowInput) -> TokenStream {
+    let krate = &row.krate;
+    let ident = &row.ident;
+    let builder = format_ident!("__{}Columns", ident);
+    let fields: Vec<_> = row.columns.iter().map(|c| &c.field).collect();
+    let types: Vec<_> = row.columns.iter().map(|c| &c.ty).collect();
+    let arrow_fields = row.columns.iter().map(|column| {
+        let (name, comment, ty) = (&column.name, &column.comment, &column.ty);
+        quote! { __ds::row_field::<#ty>(#name, #comment) }
+    });
+    let type_checks = types.iter().map(|ty| {
+        quote_spanned! {ty.span()=> __ds::assert_spark_type::<#ty>(); }
+    });
+
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, non_camel_case_types, clippy::all)]
+        const _: () = {
+            use #krate::__private as __ds;
+            use __ds::ColumnBuilder as _;
+
+            const _: () = { #(#type_checks)* };
+
+            /// One column builder per field, plus the struct's own validity.
+            pub struct #builder {
+                #(#fields: <#types as __ds::SparkType>::Builder,)*
+                __validity: __ds::NullBufferBuilder,
+            }
+
+            #[automatically_derived]
+            impl __ds::ColumnBuilder for #builder {
+                fn with_capacity(capacity: usize) -> Self {
+                    #builder {
+                        #(#fields: __ds::ColumnBuilder::with_capacity(capacity),)*
+                        __validity: __ds::NullBufferBuilder::new(capacity),
+                    }
+                }
+                fn append_null(&mut self) {
+                    #(self.#fields.append_null();)*
+                    self.__validity.append_null();
+                }
+                fn len(&self) -> usize {
+                    self.__validity.len()
+                }
+                fn finish(&mut self) -> __ds::ArrayRef {
+                    ::std::sync::Arc::new(__ds::StructColumnBuilder::finish_struct(self))
+                }
+            }
+
+            #[automatically_derived]
+            impl __ds::StructColumnBuilder for #builder {
+                fn finish_struct(&mut self) -> __ds::StructArray {
+                    __ds::finish_struct_array(
+                        <#ident as __ds::Row>::fields(),
+                        ::std::vec![#(self.#fields.finish()),*],
+                        &mut self.__validity,
+                    )
+                }
+            }
+
+            #[automatically_derived]
+            impl __ds::SparkType for #ident {
+                type Builder = #builder;
+                fn data_type() -> __ds::DataType {
+                    __ds::DataType::Struct(<Self as __ds::Row>::fields())
+                }
+                #[inline]
+                fn append_to(self, builder: &mut #builder) {
+                    #(__ds::SparkType::append_to(self.#fields, &mut builder.#fields);)*
+                    builder.__validity.append_non_null();
+                }
+            }
+
+            #[automatically_derived]
+            impl __ds::Row for #ident {
+                fn fields() -> __ds::Fields {
+                    static FIELDS: ::std::sync::OnceLock<__ds::Fields> = ::std::sync::OnceLock::new();
+                    FIELDS
+                        .get_or_init(|| __ds::Fields::from(::std::vec![#(#arrow_fields),*]))
+                        .clone()
+                }
+            }
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    fn parse_ok(input: DeriveInput) -> RowInput {
+        let mut cx = Ctxt::new();
+        let row = parse(&input, &mut cx);
+        cx.check().expect("valid row");
+        row
+    }
+
+    fn errors(input: DeriveInput) -> Vec<String> {
+        let mut cx = Ctxt::new();
+        parse(&input, &mut cx);
+        cx.check()
+            .expect_err("invalid row")
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn columns_take_field_names_renames_and_docs() {
+        let row = parse_ok(parse_quote! {
+            struct Person {
+                /// The id.
+                id: i64,
+                #[spark(rename = "fullName")]
+                name: String,
+                r#type: String,
+            }
+        });
+        let names: Vec<_> = row.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["id", "fullName", "type"]);
+        assert_eq!(row.columns[0].comment, "The id.");
+    }
+
+    #[test]
+    fn reports_all_mistakes_together() {
+        let errors = errors(parse_quote! {
+            #[spark(krate = "x")]
+            struct Bad<T> {
+                #[spark(name = "x")]
+                a: T,
+                #[spark(rename = "B")]
+                b_: i64,
+                b: i64,
+            }
+        });
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[0].contains("unknown `spark` attribute on a row struct"));
+        assert!(errors[1].contains("cannot be generic"));
+        assert!(errors[2].contains("unknown `spark` attribute on a row field"));
+        assert!(errors[3].contains("column `b` collides with field `b_`"));
+    }
+}

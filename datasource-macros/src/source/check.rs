@@ -1,0 +1,242 @@
+//! Checks on the parsed model. Each mistake is reported on the narrowest token and says how to
+//! fix it; all of them are collected before anything is generated.
+
+use std::collections::HashMap;
+
+use proc_macro2::Span;
+use syn::Lit;
+
+use super::{Number, OptionField, Source};
+use crate::ctxt::Ctxt;
+use crate::ty::{Known, display};
+
+pub fn check(source: &Source, cx: &mut Ctxt) {
+    check_name(source, cx);
+    if !source.item.generics.params.is_empty() {
+        cx.error_spanned_by(
+            &source.item.generics,
+            "a `#[data_source]` struct cannot be generic: Spark instantiates it from options alone",
+        );
+    }
+    let mut seen: HashMap<String, &OptionField> = HashMap::new();
+    for option in &source.options {
+        check_option(option, cx);
+        match seen.get(&option.name.to_lowercase()) {
+            Some(first) => cx.error_at(
+                option.name_span,
+                format_args!(
+                    "option name `{}` collides with `{}` (field `{}`): Spark matches option names \
+                     ignoring case; rename one with `#[option(name = \"...\")]`",
+                    option.name, first.name, first.ident
+                ),
+            ),
+            None => {
+                seen.insert(option.name.to_lowercase(), option);
+            }
+        }
+    }
+}
+
+fn check_name(source: &Source, cx: &mut Ctxt) {
+    let Some(name) = &source.name else {
+        cx.error_at(
+            Span::call_site(),
+            "missing `name`: write `#[data_source(name = \"myformat\")]`, the format users pass \
+             to `spark.read.format(...)`",
+        );
+        return;
+    };
+    let text = name.value();
+    let valid = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !valid {
+        cx.error_spanned_by(
+            name,
+            "a data source `name` is a non-empty format name of letters, digits, `_`, `-` and `.`",
+        );
+    }
+}
+
+fn check_option(option: &OptionField, cx: &mut Ctxt) {
+    if option.name.is_empty() {
+        cx.error_at(option.name_span, "an option name cannot be empty");
+    }
+    if let Some(required) = option.required {
+        if option.default.is_some() {
+            cx.error_at(
+                required,
+                "`required` and `default` contradict each other: an option with a default is \
+                 never missing; remove one of them",
+            );
+        }
+        if option.optional {
+            cx.error_at(
+                required,
+                "`required` on an `Option<...>` field: a required option always has a value, so \
+                 write the inner type instead",
+            );
+        }
+    }
+    if let (Some(default), true) = (&option.default, option.optional) {
+        cx.error_spanned_by(
+            &default.expr,
+            "an `Option<...>` field has no default (it is `None` when not given); write the \
+             inner type to give it a default",
+        );
+    }
+    if let Some(secret) = option.secret_attr
+        && !option.is_secret()
+    {
+        cx.error_at(
+            secret,
+            format_args!(
+                "`secret` needs the field type `Secret<...>` so the value never prints; write \
+                 `Secret<{}>`",
+                display(&option.value_ty)
+            ),
+        );
+    }
+    let known = Known::of(&option.value_ty);
+    check_range(option, known, cx);
+    check_choices(option, cx);
+    check_default(option, known, cx);
+}
+
+fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
+    let Some(range) = &option.range else { return };
+    if !known.is_numeric() {
+        cx.error_spanned_by(
+            &range.expr,
+            format_args!(
+                "`range` needs a numeric option, but `{}` is `{}`",
+                option.ident,
+                display(&option.value_ty)
+            ),
+        );
+        return;
+    }
+    if let (Some(start), Some(end)) = (range.start, range.end) {
+        let (start, end) = (start.as_f64(), end.as_f64());
+        if start > end {
+            cx.error_spanned_by(
+                &range.expr,
+                format_args!(
+                    "range `{}` is inverted: its start is above its end",
+                    range.display()
+                ),
+            );
+        } else if start == end && !range.inclusive {
+            cx.error_spanned_by(
+                &range.expr,
+                format_args!(
+                    "range `{}` is empty: no value is at least {} and below {}; write `{}..={}` \
+                     for exactly that value",
+                    range.display(),
+                    start,
+                    end,
+                    start,
+                    end
+                ),
+            );
+        }
+    }
+    if option.choices.is_some() {
+        cx.error_spanned_by(
+            &range.expr,
+            "use either `range` or `choices` on one option, not both",
+        );
+    }
+}
+
+fn check_choices(option: &OptionField, cx: &mut Ctxt) {
+    let Some((choices, span)) = &option.choices else {
+        return;
+    };
+    if choices.is_empty() {
+        cx.error_at(*span, "`choices` cannot be empty");
+    }
+    let mut seen = HashMap::new();
+    for choice in choices {
+        if let Some(first) = seen.insert(choice.value().to_lowercase(), choice.value()) {
+            cx.error_spanned_by(
+                choice,
+                format_args!(
+                    "choice `{}` repeats `{first}`: choices are matched ignoring case",
+                    choice.value()
+                ),
+            );
+        }
+    }
+}
+
+fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
+    let Some(default) = &option.default else {
+        return;
+    };
+    let ty = display(&option.value_ty);
+    let shown = default.display();
+    let mut wrong = |hint: &str| {
+        cx.error_spanned_by(
+            &default.expr,
+            format_args!("default `{shown}` is not a `{ty}`: {hint}"),
+        );
+    };
+    match (known, &default.lit, default.number) {
+        (Known::Unsigned { max }, Lit::Int(_), Some(Number::Int(value))) => {
+            if value < 0 || value as u128 > max {
+                wrong(&format!("it must be in 0..={max}"));
+            }
+        }
+        (Known::Signed { min, max }, Lit::Int(_), Some(Number::Int(value))) => {
+            if value < min || value > max {
+                wrong(&format!("it must be in {min}..={max}"));
+            }
+        }
+        (Known::Unsigned { .. } | Known::Signed { .. }, _, _) => {
+            wrong("write a whole number, such as `default = 4`");
+        }
+        (Known::Float, Lit::Int(_) | Lit::Float(_), _) => {}
+        (Known::Float, _, _) => wrong("write a number, such as `default = 0.5`"),
+        (Known::Bool, Lit::Bool(_), _) => {}
+        (Known::Bool, _, _) => wrong("write `default = true` or `default = false`"),
+        (Known::String, Lit::Str(_), _) => {}
+        (Known::String, _, _) => wrong("write a string literal, such as `default = \"text\"`"),
+        (Known::Char, Lit::Char(_), _) => {}
+        (Known::Char, Lit::Str(s), _) if s.value().chars().count() == 1 => {}
+        (Known::Char, _, _) => wrong("write one character, such as `default = ';'`"),
+        (Known::Duration, Lit::Str(s), _) => {
+            if let Err(error) = humantime::parse_duration(&s.value()) {
+                wrong(&format!("{error}; write a duration such as `default = \"30s\"`"));
+            }
+        }
+        (Known::Duration, _, _) => wrong("write a duration string, such as `default = \"30s\"`"),
+        (Known::Other, _, _) => {}
+    }
+    if let (Some(range), Some(number)) = (&option.range, default.number)
+        && !range.contains(number)
+    {
+        cx.error_spanned_by(
+            &default.expr,
+            format_args!(
+                "default `{}` is outside the option's range `{}`",
+                default.display(),
+                range.display()
+            ),
+        );
+    }
+    if let Some((choices, _)) = &option.choices {
+        let value = default.display();
+        if !choices.iter().any(|c| c.value().eq_ignore_ascii_case(&value)) {
+            let listed: Vec<String> = choices.iter().map(|c| format!("`{}`", c.value())).collect();
+            cx.error_spanned_by(
+                &default.expr,
+                format_args!(
+                    "default `{value}` is not one of the choices {}",
+                    listed.join(", ")
+                ),
+            );
+        }
+    }
+}
