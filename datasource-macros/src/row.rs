@@ -137,7 +137,6 @@ pub fn expand(row: &RowInput) -> TokenStream {
         #[allow(non_snake_case, non_camel_case_types, clippy::all)]
         const _: () = {
             use #krate::__private as __ds;
-            use __ds::ColumnBuilder as _;
 
             const _: () = { #(#type_checks)* };
 
@@ -156,7 +155,7 @@ pub fn expand(row: &RowInput) -> TokenStream {
                     }
                 }
                 fn append_null(&mut self) {
-                    #(self.#fields.append_null();)*
+                    #(__ds::ColumnBuilder::append_null(&mut self.#fields);)*
                     self.__validity.append_null();
                 }
                 fn len(&self) -> usize {
@@ -172,7 +171,7 @@ pub fn expand(row: &RowInput) -> TokenStream {
                 fn finish_struct(&mut self) -> __ds::StructArray {
                     __ds::finish_struct_array(
                         <#ident as __ds::Row>::fields(),
-                        ::std::vec![#(self.#fields.finish()),*],
+                        ::std::vec![#(__ds::ColumnBuilder::finish(&mut self.#fields)),*],
                         &mut self.__validity,
                     )
                 }

@@ -1,0 +1,201 @@
+//! `fakepeople`: synthetic people, one row at a time through the derived row builder.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use datasource_py::chrono::{Duration, TimeZone};
+use datasource_py::prelude::*;
+
+use crate::rng::{SplitMix64, row_seed};
+
+/// Synthetic people, deterministic from a seed: names, emails, birthdays, sign-up times, an
+/// address, tags and counters. The same seed gives the same rows however they are partitioned.
+#[data_source(name = "fakepeople")]
+#[derive(Debug)]
+pub struct FakePeople {
+    /// Rows to produce.
+    #[option(default = 1000, range = 0..)]
+    num_rows: u64,
+    /// Spark partitions to split the rows into.
+    #[option(default = 4, range = 1..=1024)]
+    num_partitions: u32,
+    /// Seed of the generator.
+    #[option(default = 42)]
+    seed: u64,
+    /// Share of people without an email.
+    #[option(default = 0.1, range = 0.0..=1.0)]
+    null_email_rate: f64,
+    /// Country of the addresses.
+    #[option(default = "us", choices = ["us", "de", "fr"])]
+    country: String,
+    /// Fail with an error when this row is reached (to test error handling).
+    fail_at_row: Option<u64>,
+    /// Panic when this row is reached (to test that panics become Python errors).
+    panic_at_row: Option<u64>,
+}
+
+/// A postal address.
+#[derive(Row, Debug, Clone, PartialEq)]
+pub struct Address {
+    pub street: String,
+    pub city: String,
+    /// Missing for some people.
+    pub zip: Option<String>,
+}
+
+/// One person.
+#[derive(Row, Debug, Clone, PartialEq)]
+pub struct Person {
+    /// Unique row number.
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub born: NaiveDate,
+    pub signed_up: DateTime<Utc>,
+    /// Local wall-clock time of the last login (no time zone).
+    pub last_login: Option<NaiveDateTime>,
+    pub score: f64,
+    pub rating: f32,
+    pub balance: Decimal<12, 2>,
+    pub active: bool,
+    pub level: i8,
+    pub floor: i16,
+    pub visits: i32,
+    pub avatar: Binary,
+    pub address: Address,
+    pub tags: Vec<String>,
+    pub counters: BTreeMap<String, i64>,
+}
+
+pub const FIRST_NAMES: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"];
+pub const LAST_NAMES: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"];
+const STREETS: [&str; 4] = ["Main St", "Oak Ave", "Pine Rd", "Elm St"];
+const TAGS: [&str; 5] = ["admin", "beta", "vip", "new", "mobile"];
+
+fn cities(country: &str) -> &'static [&'static str] {
+    match country {
+        "de" => &["Berlin", "Hamburg", "Munich"],
+        "fr" => &["Paris", "Lyon", "Marseille"],
+        _ => &["Boston", "Denver", "Austin"],
+    }
+}
+
+impl FakePeople {
+    /// The person with row number `id`: a pure function of (options, id).
+    pub fn person(&self, id: u64) -> Person {
+        let mut rng = SplitMix64::new(row_seed(self.seed, id));
+        let first = rng.pick(&FIRST_NAMES);
+        let last = rng.pick(&LAST_NAMES);
+        let email = (rng.unit() >= self.null_email_rate)
+            .then(|| format!("{}.{}{id}@example.com", first.to_lowercase(), last.to_lowercase()));
+        let epoch = NaiveDate::from_ymd_opt(1950, 1, 1).expect("valid date");
+        let born = epoch + Duration::days(rng.below(20_000) as i64);
+        let signup_base = Utc.with_ymd_and_hms(2015, 1, 1, 0, 0, 0).single().expect("valid time");
+        let signed_up = signup_base + Duration::microseconds(rng.below(315_360_000_000_000) as i64);
+        let login = rng.next_u64();
+        let last_login = (login % 5 != 0)
+            .then(|| signed_up.naive_utc() + Duration::seconds((login % 10_000_000) as i64));
+        let score = rng.unit() * 100.0;
+        let rating = (rng.below(50) as f32) / 10.0;
+        let balance = Decimal::from_unscaled(rng.below(10_000_000_000) as i128)
+            .expect("fewer than 12 digits");
+        let bits = rng.next_u64();
+        let cities = cities(&self.country);
+        let address = Address {
+            street: format!("{} {}", 1 + bits % 999, rng.pick(&STREETS)),
+            city: rng.pick(cities).to_owned(),
+            zip: (bits % 7 != 0).then(|| format!("{:05}", bits % 100_000)),
+        };
+        let tags = (0..rng.below(4)).map(|_| rng.pick(&TAGS).to_owned()).collect();
+        let counters = BTreeMap::from([
+            ("logins".to_owned(), rng.below(1000) as i64),
+            ("purchases".to_owned(), rng.below(100) as i64),
+        ]);
+        Person {
+            id: id as i64,
+            name: format!("{first} {last}"),
+            email,
+            born,
+            signed_up,
+            last_login,
+            score,
+            rating,
+            balance,
+            active: bits & 1 == 1,
+            level: (bits % 10) as i8,
+            floor: (bits % 300) as i16 - 100,
+            visits: (bits >> 32) as i32,
+            avatar: Binary(bits.to_le_bytes()[..4].to_vec()),
+            address,
+            tags,
+            counters,
+        }
+    }
+}
+
+impl BatchReader for FakePeople {
+    type Row = Person;
+    type Partition = Range<u64>;
+
+    fn partitions(&self) -> Result<Vec<Range<u64>>> {
+        Ok(split_range(0..self.num_rows, self.num_partitions.into()))
+    }
+
+    fn read(&self, rows: Range<u64>) -> Result<Batches<Person>> {
+        let generator = FakePeople {
+            country: self.country.clone(),
+            ..*self
+        };
+        Ok(Batches::from_fallible_rows(rows.map(move |id| {
+            if generator.panic_at_row == Some(id) {
+                panic!("asked to panic at row {id}");
+            }
+            if generator.fail_at_row == Some(id) {
+                bail!("asked to fail at row {id}");
+            }
+            Ok(generator.person(id))
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datasource_py::RawOptions;
+
+    fn source(options: &[(&str, &str)]) -> FakePeople {
+        let raw: RawOptions = options.iter().copied().collect();
+        FakePeople::from_options(&raw).expect("valid options")
+    }
+
+    #[test]
+    fn rows_do_not_depend_on_partitioning() {
+        let two = source(&[("numRows", "10"), ("numPartitions", "2")]);
+        let three = source(&[("numRows", "10"), ("numPartitions", "3")]);
+        assert_eq!(two.partitions().unwrap(), vec![0..5, 5..10]);
+        assert_eq!(three.person(7), two.person(7));
+        assert_ne!(two.person(7), two.person(8));
+    }
+
+    #[test]
+    fn batches_hold_every_row_once() {
+        let people = source(&[("numRows", "20000")]);
+        let mut total = 0;
+        for part in people.partitions().unwrap() {
+            for batch in people.read(part).unwrap() {
+                total += batch.unwrap().num_rows();
+            }
+        }
+        assert_eq!(total, 20000);
+    }
+
+    #[test]
+    fn options_are_validated_together() {
+        let raw: RawOptions = [("numPartitions", "0"), ("country", "it"), ("nmRows", "5")]
+            .into_iter()
+            .collect();
+        let error = FakePeople::from_options(&raw).unwrap_err().to_string();
+        assert!(error.contains("3 invalid options"), "{error}");
+        assert!(error.contains("did you mean `numRows`?"), "{error}");
+    }
+}
