@@ -63,8 +63,6 @@ pub fn expand(source: &Source, item: &syn::ItemStruct) -> TokenStream {
         const _: () = {
             use #krate::__private as __ds;
 
-            const _: () = { #(#type_checks)* };
-
             #[automatically_derived]
             impl __ds::DataSource for #ident {
                 const NAME: &'static str = #name;
@@ -74,6 +72,7 @@ pub fn expand(source: &Source, item: &syn::ItemStruct) -> TokenStream {
                 fn from_options(
                     __raw: &__ds::RawOptions,
                 ) -> ::core::result::Result<Self, __ds::OptionsError> {
+                    #(#type_checks)*
                     let mut __parser = __ds::OptionsParser::new(#name, Self::OPTIONS, __raw);
                     #(#parsed)*
                     __parser.finish()?;

@@ -13,7 +13,7 @@ use datasource_py::prelude::*;
 #[derive(Debug, Clone)]
 pub struct FakeRange {
     /// Rows to produce.
-    #[option(default = 1_000_000, range = 0..)]
+    #[option(required, range = 0..)]
     num_rows: u64,
     /// Spark partitions to split the rows into.
     #[option(default = 2, range = 1..=1024)]

@@ -1,0 +1,44 @@
+"""fakerange: the raw-Arrow and row-builder paths, register(), and a required option."""
+
+import pytest
+
+import pyspark_fakepeople
+
+
+@pytest.fixture(scope="module")
+def registered(spark):
+    pyspark_fakepeople.register(spark)
+    pyspark_fakepeople.register(spark)  # registering again is harmless
+    return spark
+
+
+def load(spark, **options):
+    return spark.read.format("fakerange").options(**{k: str(v) for k, v in options.items()}).load()
+
+
+@pytest.mark.parametrize("path", ["arrow", "rows"])
+def test_both_paths_give_the_same_rows(registered, path):
+    df = load(registered, numRows=25_000, numPartitions=3, path=path, batchRows=4096)
+    assert df.rdd.getNumPartitions() == 3
+    assert df.schema.simpleString() == "struct<id:bigint,value:double,label:string>"
+    rows = df.orderBy("id").collect()
+    assert len(rows) == 25_000
+    assert rows[0] == (0, 0.0, "row-0")
+    assert rows[-1] == (24_999, 12_499.5, "row-24999")
+    assert all(row.id == i for i, row in enumerate(rows))
+
+
+def test_aggregates_agree_across_paths(registered):
+    sums = [
+        load(registered, numRows=100_000, path=path).selectExpr("sum(id)", "sum(value)").first()
+        for path in ("arrow", "rows")
+    ]
+    assert sums[0] == sums[1] == (4_999_950_000, 2_499_975_000.0)
+
+
+def test_missing_required_option_is_reported(registered):
+    with pytest.raises(Exception) as error:
+        load(registered).count()
+    assert "option `numRows` is required (a whole number (0 to 18446744073709551615) in 0..)" in str(
+        error.value
+    )

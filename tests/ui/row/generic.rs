@@ -1,0 +1,8 @@
+use datasource_py::prelude::*;
+
+#[derive(Row)]
+pub struct Wrapper<T> {
+    value: T,
+}
+
+fn main() {}
