@@ -33,7 +33,6 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 pub use anyhow::{Context, anyhow as error, bail};
 
-
 /// What generated code reaches, through one path (`<facade>::__private`).
 #[doc(hidden)]
 pub mod __private {
@@ -55,12 +54,10 @@ pub mod __private {
         if comment.is_empty() {
             field
         } else {
-            field.with_metadata(
-                std::collections::HashMap::from([(
-                    crate::schema::COMMENT_KEY.to_owned(),
-                    comment.to_owned(),
-                )]),
-            )
+            field.with_metadata(std::collections::HashMap::from([(
+                crate::schema::COMMENT_KEY.to_owned(),
+                comment.to_owned(),
+            )]))
         }
     }
 }

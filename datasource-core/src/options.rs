@@ -133,7 +133,11 @@ impl<T: OptionValue> OptionValue for Vec<T> {
         raw.split(',')
             .map(|item| {
                 T::parse_option(item.trim()).map_err(|e| {
-                    let reason = if e.is_empty() { String::new() } else { format!(": {e}") };
+                    let reason = if e.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {e}")
+                    };
                     format!("item `{}` is not valid{reason}", item.trim())
                 })
             })
@@ -147,7 +151,9 @@ impl<T: OptionValue> OptionValue for Secret<T> {
     }
     fn parse_option(raw: &str) -> Result<Self, String> {
         // The inner reason could quote the value: drop it.
-        T::parse_option(raw).map(Secret::new).map_err(|_| String::new())
+        T::parse_option(raw)
+            .map(Secret::new)
+            .map_err(|_| String::new())
     }
 }
 
@@ -278,8 +284,13 @@ impl fmt::Display for Problem {
                 reason,
             } => {
                 match value {
-                    Some(value) => write!(f, "option `{option}`: got `{value}`, expected {expected}")?,
-                    None => write!(f, "option `{option}`: got a value (secret, not shown) that is not {expected}")?,
+                    Some(value) => {
+                        write!(f, "option `{option}`: got `{value}`, expected {expected}")?
+                    }
+                    None => write!(
+                        f,
+                        "option `{option}`: got a value (secret, not shown) that is not {expected}"
+                    )?,
                 }
                 if !reason.is_empty() {
                     write!(f, " ({reason})")?;
@@ -405,7 +416,11 @@ impl<'a> OptionsParser<'a> {
 
     /// A default written as a string in `#[option(default = "...")]`, parsed like a given value.
     /// A default that does not parse is the source's own bug; it is reported, not panicked on.
-    pub fn parse_default<T: OptionValue>(&mut self, spec: &'static OptionSpec, text: &str) -> Option<T> {
+    pub fn parse_default<T: OptionValue>(
+        &mut self,
+        spec: &'static OptionSpec,
+        text: &str,
+    ) -> Option<T> {
         match T::parse_option(text) {
             Ok(value) => Some(value),
             Err(reason) => {
@@ -447,7 +462,12 @@ fn suggest(key: &str, specs: &'static [OptionSpec]) -> Option<&'static str> {
     let key = key.to_lowercase();
     specs
         .iter()
-        .map(|spec| (spec.name, strsim::jaro_winkler(&key, &spec.name.to_lowercase())))
+        .map(|spec| {
+            (
+                spec.name,
+                strsim::jaro_winkler(&key, &spec.name.to_lowercase()),
+            )
+        })
         .filter(|(_, score)| *score > 0.8)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(name, _)| name)
@@ -522,8 +542,14 @@ mod tests {
         assert_eq!(String::parse_option(" a "), Ok(" a ".to_string()));
         assert_eq!(char::parse_option(";"), Ok(';'));
         assert!(char::parse_option(";;").is_err());
-        assert_eq!(Duration::parse_option("1m 30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(Duration::parse_option("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(
+            Duration::parse_option("1m 30s"),
+            Ok(Duration::from_secs(90))
+        );
+        assert_eq!(
+            Duration::parse_option("250ms"),
+            Ok(Duration::from_millis(250))
+        );
         assert_eq!(PathBuf::parse_option("/tmp/x"), Ok(PathBuf::from("/tmp/x")));
         assert_eq!(Vec::<u32>::parse_option("1, 2,3"), Ok(vec![1, 2, 3]));
         assert_eq!(Vec::<u32>::parse_option(""), Ok(vec![]));
@@ -538,7 +564,10 @@ mod tests {
         let raw = options(&[("NUMROWS", "7"), ("url", "x")]);
         let mut parser = OptionsParser::new("src", &SPECS, &raw);
         assert_eq!(parser.parse::<u64>(&SPECS[0], |_| true), Some(7));
-        assert_eq!(parser.parse::<String>(&SPECS[2], |_| true), Some("x".into()));
+        assert_eq!(
+            parser.parse::<String>(&SPECS[2], |_| true),
+            Some("x".into())
+        );
         assert!(parser.finish().is_ok());
     }
 
@@ -559,7 +588,10 @@ mod tests {
     fn out_of_range_names_option_value_and_range() {
         let raw = options(&[("numpartitions", "0")]);
         let mut parser = OptionsParser::new("src", &SPECS, &raw);
-        assert_eq!(parser.parse::<u32>(&SPECS[1], |v| (1..=1024).contains(v)), None);
+        assert_eq!(
+            parser.parse::<u32>(&SPECS[1], |v| (1..=1024).contains(v)),
+            None
+        );
         let text = parser.finish().unwrap_err().to_string();
         assert!(
             text.contains("option `numPartitions`: got `0`, expected a whole number (0 to 4294967295) in 1..=1024"),
@@ -571,19 +603,29 @@ mod tests {
     fn choices_match_ignoring_case_and_list_the_choices() {
         let raw = options(&[("format", "JSON")]);
         let mut parser = OptionsParser::new("src", &SPECS, &raw);
-        assert_eq!(parser.parse::<String>(&SPECS[4], |_| true), Some("json".into()));
+        assert_eq!(
+            parser.parse::<String>(&SPECS[4], |_| true),
+            Some("json".into())
+        );
         assert!(parser.finish().is_ok());
 
         let raw = options(&[("format", "xml")]);
         let mut parser = OptionsParser::new("src", &SPECS, &raw);
         assert_eq!(parser.parse::<String>(&SPECS[4], |_| true), None);
         let text = parser.finish().unwrap_err().to_string();
-        assert!(text.contains("got `xml`, expected one of `json`, `csv`"), "{text}");
+        assert!(
+            text.contains("got `xml`, expected one of `json`, `csv`"),
+            "{text}"
+        );
     }
 
     #[test]
     fn every_problem_is_reported_together_with_a_suggestion() {
-        let raw = options(&[("numrows", "many"), ("numpartitons", "4"), ("timeout", "soon")]);
+        let raw = options(&[
+            ("numrows", "many"),
+            ("numpartitons", "4"),
+            ("timeout", "soon"),
+        ]);
         let mut parser = OptionsParser::new("src", &SPECS, &raw);
         parser.parse::<u64>(&SPECS[0], |_| true);
         parser.parse::<String>(&SPECS[2], |_| true);
@@ -591,8 +633,14 @@ mod tests {
         let error = parser.finish().unwrap_err();
         assert_eq!(error.problems.len(), 4, "{error}");
         let text = error.to_string();
-        assert!(text.starts_with("data source `src`: 4 invalid options"), "{text}");
-        assert!(text.contains("option `numRows`: got `many`, expected a whole number"), "{text}");
+        assert!(
+            text.starts_with("data source `src`: 4 invalid options"),
+            "{text}"
+        );
+        assert!(
+            text.contains("option `numRows`: got `many`, expected a whole number"),
+            "{text}"
+        );
         assert!(text.contains("option `url` is required"), "{text}");
         assert!(text.contains("option `timeout`: got `soon`"), "{text}");
         assert!(
@@ -619,13 +667,18 @@ mod tests {
         let error = parser.finish().unwrap_err();
         let text = format!("{error} {error:?} {raw:?}");
         assert!(!text.contains("hunter2"), "{text}");
-        assert!(text.contains("option `password`: got a value (secret, not shown)"), "{text}");
+        assert!(
+            text.contains("option `password`: got a value (secret, not shown)"),
+            "{text}"
+        );
     }
 }
 
 /// A Markdown table of options: name, type, default, what is allowed, and the doc comment.
 pub fn markdown_table(specs: &[OptionSpec]) -> String {
-    let mut table = String::from("| option | type | default | allowed | description |\n|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| option | type | default | allowed | description |\n|---|---|---|---|---|\n",
+    );
     for spec in specs {
         let default = match (spec.default, spec.required) {
             (Some(default), _) => format!("`{default}`"),
@@ -633,13 +686,19 @@ pub fn markdown_table(specs: &[OptionSpec]) -> String {
             (None, false) => "unset".into(),
         };
         let allowed = if !spec.choices.is_empty() {
-            spec.choices.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            spec.choices
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         } else {
             spec.range.map(|r| format!("`{r}`")).unwrap_or_default()
         };
         let mut help = spec.help.replace('\n', " ");
         if spec.secret {
-            help = format!("{help} (secret: never shown)").trim_start().to_owned();
+            help = format!("{help} (secret: never shown)")
+                .trim_start()
+                .to_owned();
         }
         table.push_str(&format!(
             "| `{}` | `{}` | {default} | {allowed} | {help} |\n",

@@ -7,9 +7,9 @@ use arrow_schema::SchemaRef;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::Result;
 use crate::row::{DEFAULT_BATCH_ROWS, Row, RowBatcher};
 use crate::source::DataSource;
-use crate::Result;
 
 /// A value that describes one partition: planned on the driver, shipped to an executor.
 ///

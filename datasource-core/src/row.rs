@@ -79,7 +79,8 @@ impl<R: Row> RowBatcher<R> {
     /// The rows appended so far as one batch; the batcher starts over empty.
     pub fn finish(&mut self) -> RecordBatch {
         let (_, columns, _) = self.builder.finish_struct().into_parts();
-        let options = RecordBatchOptions::new().with_row_count(Some(std::mem::take(&mut self.rows)));
+        let options =
+            RecordBatchOptions::new().with_row_count(Some(std::mem::take(&mut self.rows)));
         RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)
             .expect("derived row builders produce columns of the row's own schema")
     }

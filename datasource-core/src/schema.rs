@@ -78,7 +78,9 @@ fn type_json(data_type: &DataType, column: &str) -> Result<Value, SchemaError> {
         DataType::Utf8 => simple("string"),
         DataType::Binary => simple("binary"),
         DataType::Date32 => simple("date"),
-        DataType::Timestamp(TimeUnit::Microsecond, Some(tz)) if tz.as_ref() == SPARK_TIMESTAMP_TZ => {
+        DataType::Timestamp(TimeUnit::Microsecond, Some(tz))
+            if tz.as_ref() == SPARK_TIMESTAMP_TZ =>
+        {
             simple("timestamp")
         }
         DataType::Timestamp(TimeUnit::Microsecond, None) => simple("timestamp_ntz"),
@@ -243,7 +245,11 @@ fn arrow_type(value: &Value, column: &str) -> Result<DataType, SchemaError> {
                 "map" => {
                     let entries = Fields::from(vec![
                         Field::new("key", child("keyType", "key")?, false),
-                        Field::new("value", child("valueType", "value")?, flag("valueContainsNull")?),
+                        Field::new(
+                            "value",
+                            child("valueType", "value")?,
+                            flag("valueContainsNull")?,
+                        ),
                     ]);
                     Ok(DataType::Map(
                         Arc::new(Field::new("entries", DataType::Struct(entries), false)),
@@ -262,8 +268,10 @@ fn arrow_type(value: &Value, column: &str) -> Result<DataType, SchemaError> {
                                 .get("name")
                                 .and_then(Value::as_str)
                                 .ok_or_else(|| invalid("field without `name`"))?;
-                            let nullable =
-                                field.get("nullable").and_then(Value::as_bool).unwrap_or(true);
+                            let nullable = field
+                                .get("nullable")
+                                .and_then(Value::as_bool)
+                                .unwrap_or(true);
                             let data_type = field
                                 .get("type")
                                 .ok_or_else(|| invalid("field without `type`"))
@@ -309,18 +317,17 @@ impl Projection {
         let mut columns = Vec::with_capacity(requested.fields().len());
         let mut problems = Vec::new();
         for wanted in requested.fields() {
-            let found = actual
-                .index_of(wanted.name())
-                .ok()
-                .or_else(|| {
-                    let mut matches = actual.fields().iter().enumerate().filter(|(_, f)| {
-                        f.name().eq_ignore_ascii_case(wanted.name())
-                    });
-                    match (matches.next(), matches.next()) {
-                        (Some((index, _)), None) => Some(index),
-                        _ => None,
-                    }
-                });
+            let found = actual.index_of(wanted.name()).ok().or_else(|| {
+                let mut matches = actual
+                    .fields()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.name().eq_ignore_ascii_case(wanted.name()));
+                match (matches.next(), matches.next()) {
+                    (Some((index, _)), None) => Some(index),
+                    _ => None,
+                }
+            });
             let Some(index) = found else {
                 problems.push(format!("column `{}` does not exist", wanted.name()));
                 continue;
@@ -404,7 +411,11 @@ mod tests {
                 DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
                 true,
             ),
-            Field::new("local", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+            Field::new(
+                "local",
+                DataType::Timestamp(TimeUnit::Microsecond, None),
+                true,
+            ),
             Field::new("price", DataType::Decimal128(10, 2), true),
             Field::new(
                 "tags",
@@ -457,10 +468,16 @@ mod tests {
     #[test]
     fn ddl_reads_like_spark_sql() {
         let ddl = to_ddl(&sample()).unwrap();
-        assert!(ddl.starts_with("id BIGINT NOT NULL COMMENT 'the id', flag BOOLEAN, b TINYINT"), "{ddl}");
+        assert!(
+            ddl.starts_with("id BIGINT NOT NULL COMMENT 'the id', flag BOOLEAN, b TINYINT"),
+            "{ddl}"
+        );
         assert!(ddl.contains("tags ARRAY<STRING>"), "{ddl}");
         assert!(ddl.contains("attrs MAP<STRING, BIGINT>"), "{ddl}");
-        assert!(ddl.contains("address STRUCT<city: STRING NOT NULL, zip: STRING> NOT NULL"), "{ddl}");
+        assert!(
+            ddl.contains("address STRUCT<city: STRING NOT NULL, zip: STRING> NOT NULL"),
+            "{ddl}"
+        );
         assert!(ddl.contains("price DECIMAL(10,2)"), "{ddl}");
         assert!(ddl.contains("local TIMESTAMP_NTZ"), "{ddl}");
     }
@@ -502,9 +519,17 @@ mod tests {
             Field::new("id", DataType::Utf8, true),
             Field::new("name", DataType::Utf8, false),
         ]);
-        let error = Projection::new("src", &actual, &requested).unwrap_err().to_string();
+        let error = Projection::new("src", &actual, &requested)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("column `nope` does not exist"), "{error}");
-        assert!(error.contains("column `id` is BIGINT but the given schema says STRING"), "{error}");
-        assert!(error.contains("column `name` may be null but the given schema says NOT NULL"), "{error}");
+        assert!(
+            error.contains("column `id` is BIGINT but the given schema says STRING"),
+            "{error}"
+        );
+        assert!(
+            error.contains("column `name` may be null but the given schema says NOT NULL"),
+            "{error}"
+        );
     }
 }

@@ -648,10 +648,11 @@ mod tests {
 
     #[test]
     fn lists_name_their_child_element() {
-        let array = build(vec![vec![Some(1i32), None], vec![], vec![3]
-            .into_iter()
-            .map(Some)
-            .collect()]);
+        let array = build(vec![
+            vec![Some(1i32), None],
+            vec![],
+            vec![3].into_iter().map(Some).collect(),
+        ]);
         let DataType::List(child) = array.data_type() else {
             panic!("not a list")
         };
@@ -698,7 +699,10 @@ mod tests {
         assert_eq!(d.unscaled(), -150);
         assert_eq!(d.to_string(), "-1.50");
         assert_eq!("0.05".parse::<Decimal<5, 2>>().unwrap().to_string(), "0.05");
-        assert!("1.234".parse::<Decimal<5, 2>>().is_err(), "too many decimals");
+        assert!(
+            "1.234".parse::<Decimal<5, 2>>().is_err(),
+            "too many decimals"
+        );
         assert!("1000".parse::<Decimal<5, 2>>().is_err(), "too many digits");
         assert!("1e3".parse::<Decimal<5, 2>>().is_err());
         assert!(".".parse::<Decimal<5, 2>>().is_err());

@@ -19,7 +19,9 @@ pub struct SourceBinding {
 
 impl std::fmt::Debug for SourceBinding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SourceBinding").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("SourceBinding")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 

@@ -114,8 +114,9 @@ impl NativeReader {
         let name = self.name;
         let reader = self.reader.clone();
         let planned = guarded(name, "partitions()", || {
-            py.detach(|| reader.partitions())
-                .map_err(|error| PyRuntimeError::new_err(format!("{name}: partitions() failed: {error:#}")))
+            py.detach(|| reader.partitions()).map_err(|error| {
+                PyRuntimeError::new_err(format!("{name}: partitions() failed: {error:#}"))
+            })
         })?;
         PyList::new(py, planned)
     }
@@ -138,10 +139,9 @@ impl NativeReader {
                 ),
                 None => None,
             };
-            let batches = self
-                .reader
-                .read(partition)
-                .map_err(|error| PyRuntimeError::new_err(format!("{name}: read failed: {error:#}")))?;
+            let batches = self.reader.read(partition).map_err(|error| {
+                PyRuntimeError::new_err(format!("{name}: read failed: {error:#}"))
+            })?;
             let stream: Box<dyn RecordBatchReader + Send> =
                 Box::new(BatchStream::new(name, schema, projection, batches));
             stream.into_pyarrow(py)
@@ -178,7 +178,9 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
         }
         sources.push(source);
     }
-    let register = shim.getattr("define_register")?.call1((sources, &package))?;
+    let register = shim
+        .getattr("define_register")?
+        .call1((sources, &package))?;
     module.add("register", register)?;
     Ok(())
 }

@@ -45,7 +45,9 @@ impl BatchStream {
     /// field names, metadata or a column that is non-null where nulls were allowed is
     /// relabelled; anything else is an error naming the column.
     fn conform(&self, batch: RecordBatch) -> Result<RecordBatch, String> {
-        if batch.schema_ref() == &self.expected || batch.schema_ref().fields() == self.expected.fields() {
+        if batch.schema_ref() == &self.expected
+            || batch.schema_ref().fields() == self.expected.fields()
+        {
             return Ok(batch);
         }
         let expected = self.expected.fields();

@@ -67,8 +67,12 @@ pub struct Person {
     pub counters: BTreeMap<String, i64>,
 }
 
-pub const FIRST_NAMES: [&str; 8] = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken"];
-pub const LAST_NAMES: [&str; 8] = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson"];
+pub const FIRST_NAMES: [&str; 8] = [
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken",
+];
+pub const LAST_NAMES: [&str; 8] = [
+    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson",
+];
 const STREETS: [&str; 4] = ["Main St", "Oak Ave", "Pine Rd", "Elm St"];
 const TAGS: [&str; 5] = ["admin", "beta", "vip", "new", "mobile"];
 
@@ -86,11 +90,19 @@ impl FakePeople {
         let mut rng = SplitMix64::new(row_seed(self.seed, id));
         let first = rng.pick(&FIRST_NAMES);
         let last = rng.pick(&LAST_NAMES);
-        let email = (rng.unit() >= self.null_email_rate)
-            .then(|| format!("{}.{}{id}@example.com", first.to_lowercase(), last.to_lowercase()));
+        let email = (rng.unit() >= self.null_email_rate).then(|| {
+            format!(
+                "{}.{}{id}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase()
+            )
+        });
         let epoch = NaiveDate::from_ymd_opt(1950, 1, 1).expect("valid date");
         let born = epoch + Duration::days(rng.below(20_000) as i64);
-        let signup_base = Utc.with_ymd_and_hms(2015, 1, 1, 0, 0, 0).single().expect("valid time");
+        let signup_base = Utc
+            .with_ymd_and_hms(2015, 1, 1, 0, 0, 0)
+            .single()
+            .expect("valid time");
         let signed_up = signup_base + Duration::microseconds(rng.below(315_360_000_000_000) as i64);
         let login = rng.next_u64();
         let last_login = (login % 5 != 0)
@@ -106,7 +118,9 @@ impl FakePeople {
             city: rng.pick(cities).to_owned(),
             zip: (bits % 7 != 0).then(|| format!("{:05}", bits % 100_000)),
         };
-        let tags = (0..rng.below(4)).map(|_| rng.pick(&TAGS).to_owned()).collect();
+        let tags = (0..rng.below(4))
+            .map(|_| rng.pick(&TAGS).to_owned())
+            .collect();
         let counters = BTreeMap::from([
             ("logins".to_owned(), rng.below(1000) as i64),
             ("purchases".to_owned(), rng.below(100) as i64),

@@ -74,15 +74,22 @@ impl BatchReader for FakeRange {
             let rows = rows.map(|id| {
                 let mut label = String::new();
                 label_of(id, &mut label);
-                Ok(Numbered { id: id as i64, value: value_of(id), label })
+                Ok(Numbered {
+                    id: id as i64,
+                    value: value_of(id),
+                    label,
+                })
             });
-            return Ok(Batches::from_fallible_rows_in_batches(rows, batch_rows as usize));
+            return Ok(Batches::from_fallible_rows_in_batches(
+                rows,
+                batch_rows as usize,
+            ));
         }
         let starts = (rows.start..rows.end).step_by(batch_rows as usize);
         let end = rows.end;
-        Ok(Batches::from_record_batches(
-            starts.map(move |start| Self::arrow_batch(start..(start + batch_rows).min(end))),
-        ))
+        Ok(Batches::from_record_batches(starts.map(move |start| {
+            Self::arrow_batch(start..(start + batch_rows).min(end))
+        })))
     }
 }
 

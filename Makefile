@@ -1,0 +1,67 @@
+# One place for versions and commands. `make demo` and `make test` set up everything they need.
+
+# PySpark: the newest release and the oldest supported one; both run the Python tests.
+PYSPARK_LATEST := 4.3.0
+PYSPARK_OLDEST := 4.0.5
+PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8"
+MATURIN := "maturin>=1.5,<2"
+
+PYTHON ?= python3
+VENV := .venv
+VENV_OLDEST := .venv-spark40
+EXAMPLE := examples/fakepeople
+WHEEL_DIR := target/wheels
+
+# The data source runs in Spark's Python workers: they must use the venv that has the wheel.
+spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(abspath $(1))/bin/python
+
+.PHONY: demo test setup java lint rust-test wheel python-test bench clean
+
+demo: setup wheel
+	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
+
+test: setup lint rust-test wheel python-test
+
+setup: java $(VENV)/.installed $(VENV_OLDEST)/.installed
+
+# Spark 4 needs Java 17+; install it where it is missing (Debian/Ubuntu).
+java:
+	@java -version >/dev/null 2>&1 || { \
+		echo "installing Java 17 (openjdk-17-jre-headless)"; \
+		SUDO=$$(command -v sudo || true); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+
+$(VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q "pyspark==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN)
+	touch $@
+
+$(VENV_OLDEST)/.installed: Makefile
+	$(PYTHON) -m venv $(VENV_OLDEST)
+	$(VENV_OLDEST)/bin/pip install -q --upgrade pip
+	$(VENV_OLDEST)/bin/pip install -q "pyspark==$(PYSPARK_OLDEST)" $(PYTHON_DEPS)
+	touch $@
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Unit tests, doctests and the trybuild UI tests.
+rust-test:
+	cargo test --workspace
+
+# One abi3 wheel (CPython 3.9+) serves both environments.
+wheel: $(VENV)/.installed
+	rm -f $(WHEEL_DIR)/pyspark_fakepeople-*.whl
+	cd $(EXAMPLE) && $(abspath $(VENV))/bin/maturin build --release --quiet -o $(abspath $(WHEEL_DIR))
+	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/pyspark_fakepeople-*.whl
+	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/pyspark_fakepeople-*.whl
+
+# pytest exits non-zero when it collects no tests, so an empty run fails too.
+python-test: wheel
+	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
+	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) $(VENV_OLDEST) $(WHEEL_DIR)
