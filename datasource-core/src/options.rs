@@ -485,6 +485,40 @@ pub fn present<T>(value: Option<T>) -> T {
 #[doc(hidden)]
 pub const fn assert_option_value<T: OptionValue>() {}
 
+/// A Markdown table of options: name, type, default, what is allowed, and the doc comment.
+pub fn markdown_table(specs: &[OptionSpec]) -> String {
+    let mut table = String::from(
+        "| option | type | default | allowed | description |\n|---|---|---|---|---|\n",
+    );
+    for spec in specs {
+        let default = match (spec.default, spec.required) {
+            (Some(default), _) => format!("`{default}`"),
+            (None, true) => "required".into(),
+            (None, false) => "unset".into(),
+        };
+        let allowed = if !spec.choices.is_empty() {
+            spec.choices
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            spec.range.map(|r| format!("`{r}`")).unwrap_or_default()
+        };
+        let mut help = spec.help.replace('\n', " ");
+        if spec.secret {
+            help = format!("{help} (secret: never shown)")
+                .trim_start()
+                .to_owned();
+        }
+        table.push_str(&format!(
+            "| `{}` | `{}` | {default} | {allowed} | {help} |\n",
+            spec.name, spec.rust_type
+        ));
+    }
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -672,38 +706,4 @@ mod tests {
             "{text}"
         );
     }
-}
-
-/// A Markdown table of options: name, type, default, what is allowed, and the doc comment.
-pub fn markdown_table(specs: &[OptionSpec]) -> String {
-    let mut table = String::from(
-        "| option | type | default | allowed | description |\n|---|---|---|---|---|\n",
-    );
-    for spec in specs {
-        let default = match (spec.default, spec.required) {
-            (Some(default), _) => format!("`{default}`"),
-            (None, true) => "required".into(),
-            (None, false) => "unset".into(),
-        };
-        let allowed = if !spec.choices.is_empty() {
-            spec.choices
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            spec.range.map(|r| format!("`{r}`")).unwrap_or_default()
-        };
-        let mut help = spec.help.replace('\n', " ");
-        if spec.secret {
-            help = format!("{help} (secret: never shown)")
-                .trim_start()
-                .to_owned();
-        }
-        table.push_str(&format!(
-            "| `{}` | `{}` | {default} | {allowed} | {help} |\n",
-            spec.name, spec.rust_type
-        ));
-    }
-    table
 }

@@ -22,11 +22,24 @@ impl Parse for Export {
             krate = input.parse()?;
             input.parse::<Token![;]>()?;
         }
-        let module: Ident = input.parse()?;
-        input.parse::<Token![=>]>()?;
+        let module: Ident = input.parse().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected the Python module name: write `export!(pyspark_mysource => MySource)`",
+            )
+        })?;
+        let arrow = input.parse::<Token![=>]>().map_err(|error| {
+            syn::Error::new(
+                error.span(),
+                "expected `=>` after the module name: write `export!(pyspark_mysource => MySource)`",
+            )
+        })?;
         let sources = Punctuated::<Type, Token![,]>::parse_terminated(input)?;
         if sources.is_empty() {
-            return Err(input.error("name at least one `#[data_source]` type after `=>`"));
+            return Err(syn::Error::new_spanned(
+                arrow,
+                "name at least one `#[data_source]` type after `=>`",
+            ));
         }
         Ok(Export {
             module,
@@ -46,7 +59,10 @@ pub fn expand(input: TokenStream) -> TokenStream {
         krate,
         sources,
     } = export;
-    let pyo3_path = format!("{}::__private::pyo3", quote!(#krate).to_string().replace(' ', ""));
+    let pyo3_path = format!(
+        "{}::__private::pyo3",
+        quote!(#krate).to_string().replace(' ', "")
+    );
     quote! {
         #[#krate::__private::pyo3::pymodule]
         #[pyo3(crate = #pyo3_path)]

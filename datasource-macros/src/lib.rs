@@ -3,6 +3,7 @@
 
 use proc_macro::TokenStream;
 
+mod attr;
 mod ctxt;
 mod doc;
 mod export;
@@ -13,7 +14,7 @@ mod ty;
 
 /// Turns a struct into a Spark data source: each field is a typed option.
 ///
-/// ```ignore
+/// ```text
 /// /// Synthetic people, deterministic from a seed.
 /// #[data_source(name = "fakepeople")]
 /// struct FakePeople {

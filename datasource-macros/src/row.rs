@@ -1,15 +1,17 @@
 //! `#[derive(Row)]`: a struct whose fields are Spark columns. Generates the Arrow fields, a
 //! column-per-field builder, and the `SparkType`/`Row` impls that let rows nest as structs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Fields, LitStr, Path};
 
+use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::doc::doc_text;
+use crate::ty::is_builtin_spark_type;
 
 /// A row struct, as the derive understands it.
 pub struct RowInput {
@@ -23,6 +25,8 @@ pub struct Column {
     pub field: syn::Ident,
     pub ty: syn::Type,
     pub name: String,
+    /// The `rename = "..."` literal, else the field.
+    pub name_span: Span,
     pub comment: String,
 }
 
@@ -35,46 +39,74 @@ pub fn derive(input: TokenStream) -> TokenStream {
     let row = parse(&input, &mut cx);
     match cx.check() {
         Ok(()) => expand(&row),
-        Err(errors) => errors.to_compile_error(),
+        Err(errors) => {
+            let errors = errors.to_compile_error();
+            // A struct of named fields still gets its impls (the mistakes were in attributes),
+            // so that its uses as a row add no errors of their own.
+            let expandable = input.generics.params.is_empty()
+                && matches!(&input.data, syn::Data::Struct(data) if matches!(data.fields, Fields::Named(_)));
+            let impls = expandable.then(|| expand(&row));
+            quote! { #impls #errors }
+        }
     }
 }
 
 pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
     let mut krate = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("spark")) {
-        let result = attr.parse_nested_meta(|meta| {
+        let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             if meta.path.is_ident("crate") {
-                let path: LitStr = meta.value()?.parse()?;
-                krate = Some(path.parse::<Path>()?);
-                Ok(())
+                let value = attr::string(meta, "crate = \"::datasource_py\"")?;
+                let path = value.parse::<Path>().map_err(|_| {
+                    syn::Error::new_spanned(
+                        &value,
+                        "`crate` takes the path of the SDK crate, such as `crate = \"::datasource_py\"`",
+                    )
+                })?;
+                attr::set_once(meta, &mut krate, path)
             } else {
-                Err(meta.error("unknown `spark` attribute on a row struct; expected `crate`"))
+                Err(attr::unknown(meta, "`spark` attribute", " on a row struct", &["crate"]))
             }
-        });
+        }));
         if let Err(error) = result {
             cx.syn_error(error);
         }
     }
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "a `Row` cannot be generic: its columns must be fixed");
+        cx.error_spanned_by(
+            &input.generics,
+            "a `Row` cannot be generic: its columns must be fixed",
+        );
     }
     let mut columns = Vec::new();
     match &input.data {
         syn::Data::Struct(data) => match &data.fields {
             Fields::Named(fields) => {
-                for field in &fields.named {
+                for (index, field) in fields.named.iter().enumerate() {
+                    cx.set_section(index + 1);
                     columns.push(parse_column(field, cx));
                 }
             }
-            _ => cx.error_spanned_by(&input.ident, "a `Row` needs named fields: they name the columns"),
+            _ => cx.error_spanned_by(
+                &input.ident,
+                "a `Row` needs named fields: they name the columns",
+            ),
         },
-        _ => cx.error_spanned_by(&input.ident, "`Row` can only be derived for a struct"),
+        syn::Data::Enum(data) => cx.error_spanned_by(
+            data.enum_token,
+            "`Row` can only be derived for a struct with named fields, one per column",
+        ),
+        syn::Data::Union(data) => cx.error_spanned_by(
+            data.union_token,
+            "`Row` can only be derived for a struct with named fields, one per column",
+        ),
     }
     let mut seen = HashMap::new();
-    for column in &columns {
+    for (index, column) in columns.iter().enumerate() {
+        cx.set_section(index + 1);
         if let Some(first) = seen.insert(column.name.to_lowercase(), &column.field) {
-            cx.error_spanned_by(
-                &column.field,
+            cx.error_at(
+                column.name_span,
                 format_args!(
                     "column `{}` collides with field `{first}`: Spark resolves column names ignoring \
                      case; rename one with `#[spark(rename = \"...\")]`",
@@ -83,6 +115,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
             );
         }
     }
+    cx.set_section(0);
     RowInput {
         ident: input.ident.clone(),
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::datasource_py)),
@@ -92,28 +125,43 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
 
 fn parse_column(field: &syn::Field, cx: &mut Ctxt) -> Column {
     let ident = field.ident.clone().expect("named field");
-    let mut name = ident.to_string().trim_start_matches("r#").to_owned();
+    let mut rename: Option<LitStr> = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("spark")) {
-        let result = attr.parse_nested_meta(|meta| {
+        let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             if meta.path.is_ident("rename") {
-                let rename: LitStr = meta.value()?.parse()?;
-                if rename.value().is_empty() {
-                    return Err(syn::Error::new_spanned(rename, "a column name cannot be empty"));
+                let value = attr::string(meta, "rename = \"columnName\"")?;
+                if value.value().is_empty() {
+                    return Err(syn::Error::new_spanned(
+                        value,
+                        "a column name cannot be empty; remove `rename` to use the field's name",
+                    ));
                 }
-                name = rename.value();
-                Ok(())
+                attr::set_once(meta, &mut rename, value)
             } else {
-                Err(meta.error("unknown `spark` attribute on a row field; expected `rename`"))
+                Err(attr::unknown(
+                    meta,
+                    "`spark` attribute",
+                    " on a row field",
+                    &["rename"],
+                ))
             }
-        });
+        }));
         if let Err(error) = result {
             cx.syn_error(error);
         }
     }
+    let (name, name_span) = match rename {
+        Some(rename) => (rename.value(), rename.span()),
+        None => (
+            ident.to_string().trim_start_matches("r#").to_owned(),
+            ident.span(),
+        ),
+    };
     Column {
         field: ident,
         ty: field.ty.clone(),
         name,
+        name_span,
         comment: doc_text(&field.attrs),
     }
 }
@@ -131,6 +179,17 @@ pub fn expand(row: &RowInput) -> TokenStream {
     let type_checks = types.iter().map(|ty| {
         quote_spanned! {ty.span()=> __ds::assert_spark_type::<#ty>(); }
     });
+    // Every generated item holds only when the field types are Spark types: a field type that
+    // is not is then reported once, by its check above, instead of by every item that uses its
+    // builder. (`for<'__row>` keeps the compiler from rejecting a bound on a concrete type
+    // outright.) Types the SDK surely maps are left out, to keep the documented impls readable.
+    let mut bounded = HashSet::new();
+    let bounds: Vec<TokenStream> = types
+        .iter()
+        .filter(|ty| !is_builtin_spark_type(ty) && bounded.insert(quote!(#ty).to_string()))
+        .map(|ty| quote_spanned! {ty.span()=> for<'__row> #ty: __ds::SparkType })
+        .collect();
+    let where_clause = (!bounds.is_empty()).then(|| quote! { where #(#bounds),* });
 
     quote! {
         #[doc(hidden)]
@@ -141,13 +200,13 @@ pub fn expand(row: &RowInput) -> TokenStream {
             const _: () = { #(#type_checks)* };
 
             /// One column builder per field, plus the struct's own validity.
-            pub struct #builder {
+            pub struct #builder #where_clause {
                 #(#fields: <#types as __ds::SparkType>::Builder,)*
                 __validity: __ds::NullBufferBuilder,
             }
 
             #[automatically_derived]
-            impl __ds::ColumnBuilder for #builder {
+            impl __ds::ColumnBuilder for #builder #where_clause {
                 fn with_capacity(capacity: usize) -> Self {
                     #builder {
                         #(#fields: __ds::ColumnBuilder::with_capacity(capacity),)*
@@ -167,7 +226,7 @@ pub fn expand(row: &RowInput) -> TokenStream {
             }
 
             #[automatically_derived]
-            impl __ds::StructColumnBuilder for #builder {
+            impl __ds::StructColumnBuilder for #builder #where_clause {
                 fn finish_struct(&mut self) -> __ds::StructArray {
                     __ds::finish_struct_array(
                         <#ident as __ds::Row>::fields(),
@@ -178,7 +237,7 @@ pub fn expand(row: &RowInput) -> TokenStream {
             }
 
             #[automatically_derived]
-            impl __ds::SparkType for #ident {
+            impl __ds::SparkType for #ident #where_clause {
                 type Builder = #builder;
                 fn data_type() -> __ds::DataType {
                     __ds::DataType::Struct(<Self as __ds::Row>::fields())
@@ -191,7 +250,7 @@ pub fn expand(row: &RowInput) -> TokenStream {
             }
 
             #[automatically_derived]
-            impl __ds::Row for #ident {
+            impl __ds::Row for #ident #where_clause {
                 fn fields() -> __ds::Fields {
                     static FIELDS: ::std::sync::OnceLock<__ds::Fields> = ::std::sync::OnceLock::new();
                     FIELDS
@@ -254,9 +313,9 @@ mod tests {
             }
         });
         assert_eq!(errors.len(), 4, "{errors:?}");
-        assert!(errors[0].contains("unknown `spark` attribute on a row struct"));
+        assert!(errors[0].contains("unknown `spark` attribute `krate` on a row struct"));
         assert!(errors[1].contains("cannot be generic"));
-        assert!(errors[2].contains("unknown `spark` attribute on a row field"));
+        assert!(errors[2].contains("unknown `spark` attribute `name` on a row field"));
         assert!(errors[3].contains("column `b` collides with field `b_`"));
     }
 }

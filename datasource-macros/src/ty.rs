@@ -56,14 +56,34 @@ impl Known {
             return Known::Other;
         }
         match last.ident.to_string().as_str() {
-            "u8" => Known::Unsigned { max: u8::MAX.into() },
-            "u16" => Known::Unsigned { max: u16::MAX.into() },
-            "u32" => Known::Unsigned { max: u32::MAX.into() },
-            "u64" | "usize" => Known::Unsigned { max: u64::MAX.into() },
-            "i8" => Known::Signed { min: i8::MIN.into(), max: i8::MAX.into() },
-            "i16" => Known::Signed { min: i16::MIN.into(), max: i16::MAX.into() },
-            "i32" => Known::Signed { min: i32::MIN.into(), max: i32::MAX.into() },
-            "i64" | "isize" => Known::Signed { min: i64::MIN.into(), max: i64::MAX.into() },
+            "u8" => Known::Unsigned {
+                max: u8::MAX.into(),
+            },
+            "u16" => Known::Unsigned {
+                max: u16::MAX.into(),
+            },
+            "u32" => Known::Unsigned {
+                max: u32::MAX.into(),
+            },
+            "u64" | "usize" => Known::Unsigned {
+                max: u64::MAX.into(),
+            },
+            "i8" => Known::Signed {
+                min: i8::MIN.into(),
+                max: i8::MAX.into(),
+            },
+            "i16" => Known::Signed {
+                min: i16::MIN.into(),
+                max: i16::MAX.into(),
+            },
+            "i32" => Known::Signed {
+                min: i32::MIN.into(),
+                max: i32::MAX.into(),
+            },
+            "i64" | "isize" => Known::Signed {
+                min: i64::MIN.into(),
+                max: i64::MAX.into(),
+            },
             "f32" | "f64" => Known::Float,
             "bool" => Known::Bool,
             "String" => Known::String,
@@ -74,7 +94,55 @@ impl Known {
     }
 
     pub fn is_numeric(self) -> bool {
-        matches!(self, Known::Unsigned { .. } | Known::Signed { .. } | Known::Float)
+        matches!(
+            self,
+            Known::Unsigned { .. } | Known::Signed { .. } | Known::Float
+        )
+    }
+}
+
+/// Whether a row field type is, by its spelling, one the SDK maps to Spark (`i64`,
+/// `Option<String>`, `Vec<NaiveDate>`...). The derive only adds `where` bounds for the other
+/// field types (such as a nested row), to keep the impls it documents readable.
+pub fn is_builtin_spark_type(ty: &Type) -> bool {
+    let Type::Path(path) = ty else { return false };
+    if path.qself.is_some() {
+        return false;
+    }
+    let Some(last) = path.path.segments.last() else {
+        return false;
+    };
+    let types: Vec<&Type> = match &last.arguments {
+        PathArguments::None => Vec::new(),
+        PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|arg| match arg {
+                GenericArgument::Type(ty) => Some(ty),
+                _ => None,
+            })
+            .collect(),
+        PathArguments::Parenthesized(_) => return false,
+    };
+    let arity = match &last.arguments {
+        PathArguments::AngleBracketed(args) => args.args.len(),
+        _ => 0,
+    };
+    match (last.ident.to_string().as_str(), arity) {
+        (
+            "bool" | "i8" | "i16" | "i32" | "i64" | "f32" | "f64" | "String" | "Binary"
+            | "NaiveDate" | "NaiveDateTime",
+            0,
+        ) => true,
+        ("DateTime", 1) => matches!(
+            types.first(),
+            Some(Type::Path(tz)) if tz.path.segments.last().is_some_and(|s| s.ident == "Utc")
+        ),
+        ("Decimal", 2) => types.is_empty(),
+        ("Option" | "Vec", 1) | ("BTreeMap" | "HashMap", 2) => {
+            types.len() == arity && types.into_iter().all(is_builtin_spark_type)
+        }
+        _ => false,
     }
 }
 
@@ -113,14 +181,51 @@ mod tests {
         let ty: Type = parse_quote!(Secret<String>);
         assert!(secret_inner(&ty).is_some());
         assert_eq!(Known::of(&parse_quote!(u8)), Known::Unsigned { max: 255 });
-        assert_eq!(Known::of(&parse_quote!(std::time::Duration)), Known::Duration);
+        assert_eq!(
+            Known::of(&parse_quote!(std::time::Duration)),
+            Known::Duration
+        );
         assert_eq!(Known::of(&parse_quote!(Vec<u8>)), Known::Other);
     }
 
     #[test]
+    fn knows_builtin_spark_types_by_spelling() {
+        for ty in [
+            parse_quote!(i64),
+            parse_quote!(Option<String>),
+            parse_quote!(Vec<Option<chrono::NaiveDate>>),
+            parse_quote!(DateTime<Utc>),
+            parse_quote!(Decimal<12, 2>),
+            parse_quote!(std::collections::HashMap<String, Vec<f64>>),
+        ] {
+            assert!(is_builtin_spark_type(&ty), "{}", display(&ty));
+        }
+        for ty in [
+            parse_quote!(u32),
+            parse_quote!(Address),
+            parse_quote!(Option<Address>),
+            parse_quote!(Vec<u16>),
+            parse_quote!(DateTime<Local>),
+            parse_quote!(HashMap<String, i64, MyHasher>),
+            parse_quote!(Decimal<P, S>),
+        ] {
+            assert!(!is_builtin_spark_type(&ty), "{}", display(&ty));
+        }
+    }
+
+    #[test]
     fn displays_types_compactly() {
-        assert_eq!(display(&parse_quote!(Option<Secret<String>>)), "Option<Secret<String>>");
-        assert_eq!(display(&parse_quote!(std::time::Duration)), "std::time::Duration");
-        assert_eq!(display(&parse_quote!(HashMap<String, u32>)), "HashMap<String, u32>");
+        assert_eq!(
+            display(&parse_quote!(Option<Secret<String>>)),
+            "Option<Secret<String>>"
+        );
+        assert_eq!(
+            display(&parse_quote!(std::time::Duration)),
+            "std::time::Duration"
+        );
+        assert_eq!(
+            display(&parse_quote!(HashMap<String, u32>)),
+            "HashMap<String, u32>"
+        );
     }
 }

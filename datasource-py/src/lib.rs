@@ -5,7 +5,7 @@
 //! reads with `spark.read.format("<name>")`. Data crosses into Spark as Arrow batches through
 //! the C data interface, never as Python objects.
 //!
-//! ```ignore
+//! ```no_run
 //! use datasource_py::prelude::*;
 //!
 //! /// Numbers from 0.

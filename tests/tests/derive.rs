@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use datasource_py::arrow_array::Array;
 use datasource_py::arrow_array::cast::AsArray;
 use datasource_py::arrow_array::types::{Decimal128Type, Int32Type, Int64Type};
-use datasource_py::arrow_array::Array;
 use datasource_py::prelude::*;
 use datasource_py::schema::{to_ddl, to_spark_json};
 use datasource_py::{RawOptions, RowBatcher};
@@ -125,7 +125,10 @@ fn nullability_of_nested_types_reaches_spark_json() {
     assert_eq!(field("sparse")["type"]["containsNull"], true);
     assert_eq!(field("map")["type"]["valueContainsNull"], true);
     assert_eq!(field("maybeText")["nullable"], true);
-    assert_eq!(field("place")["type"]["fields"][0]["metadata"]["comment"], "Street and number.");
+    assert_eq!(
+        field("place")["type"]["fields"][0]["metadata"]["comment"],
+        "Street and number."
+    );
     assert_eq!(field("place")["type"]["fields"][1]["nullable"], true);
 }
 
@@ -140,9 +143,15 @@ fn derived_builders_fill_batches_with_nulls_where_asked() {
     assert_eq!(batch.schema(), Everything::schema());
     assert!(batcher.is_empty(), "finish starts over");
 
-    let big = batch.column_by_name("big").unwrap().as_primitive::<Int64Type>();
+    let big = batch
+        .column_by_name("big")
+        .unwrap()
+        .as_primitive::<Int64Type>();
     assert_eq!(big.values().to_vec(), vec![0, 1, 2, 3]);
-    let money = batch.column_by_name("money").unwrap().as_primitive::<Decimal128Type>();
+    let money = batch
+        .column_by_name("money")
+        .unwrap()
+        .as_primitive::<Decimal128Type>();
     assert_eq!(money.value(0), 1234);
     let maybe = batch.column_by_name("maybeText").unwrap();
     assert_eq!(maybe.null_count(), 2);
@@ -174,7 +183,10 @@ fn an_error_ends_the_stream_after_the_rows_before_it() {
     let results: Vec<_> = Batches::from_fallible_rows_in_batches(rows, 4).collect();
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].as_ref().unwrap().num_rows(), 4);
-    assert_eq!(results[1].as_ref().unwrap_err().to_string(), "row 5 is broken");
+    assert_eq!(
+        results[1].as_ref().unwrap_err().to_string(),
+        "row 5 is broken"
+    );
 }
 
 /// Options with every rule the macro supports.
@@ -212,14 +224,36 @@ fn generated_parser_applies_defaults_and_ignores_key_case() {
 
 #[test]
 fn generated_parser_reports_every_problem_and_hides_secrets() {
-    let error = parse(&[("count", "0"), ("mode", "slow"), ("password", "hunter2"), ("cuont", "1")])
-        .unwrap_err();
+    let error = parse(&[
+        ("count", "0"),
+        ("mode", "slow"),
+        ("password", "hunter2"),
+        ("cuont", "1"),
+    ])
+    .unwrap_err();
     let text = error.to_string();
-    assert!(text.starts_with("data source `rules`: 4 invalid options"), "{text}");
-    assert!(text.contains("option `count`: got `0`, expected a whole number (0 to 4294967295) in 1..=512"), "{text}");
-    assert!(text.contains("option `url` is required (a string)"), "{text}");
-    assert!(text.contains("option `mode`: got `slow`, expected one of `fast`, `safe`"), "{text}");
-    assert!(text.contains("unknown option `cuont`; did you mean `count`?"), "{text}");
+    assert!(
+        text.starts_with("data source `rules`: 4 invalid options"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "option `count`: got `0`, expected a whole number (0 to 4294967295) in 1..=512"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("option `url` is required (a string)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("option `mode`: got `slow`, expected one of `fast`, `safe`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("unknown option `cuont`; did you mean `count`?"),
+        "{text}"
+    );
 
     let rules = parse(&[("url", "u"), ("password", "hunter2")]).unwrap();
     let shown = format!("{rules:?}");
@@ -230,9 +264,20 @@ fn generated_parser_reports_every_problem_and_hides_secrets() {
 #[test]
 fn option_table_documents_every_option() {
     let table = Rules::options_markdown();
-    assert!(table.contains("| `count` | `u32` | `4` | `1..=512` | How many. |"), "{table}");
+    assert!(
+        table.contains("| `count` | `u32` | `4` | `1..=512` | How many. |"),
+        "{table}"
+    );
     assert!(table.contains("| `url` | `String` | required |"), "{table}");
-    assert!(table.contains("| `password` | `Option<Secret<String>>` | unset |  | (secret: never shown) |"), "{table}");
+    assert!(
+        table.contains(
+            "| `password` | `Option<Secret<String>>` | unset |  | (secret: never shown) |"
+        ),
+        "{table}"
+    );
     assert_eq!(Rules::NAME, "rules");
-    assert_eq!(Rules::DESCRIPTION, "Options with every rule the macro supports.");
+    assert_eq!(
+        Rules::DESCRIPTION,
+        "Options with every rule the macro supports."
+    );
 }

@@ -1,4 +1,5 @@
-//! Every mistake in one struct is reported in one compile, each on its own token.
+//! Every mistake in one struct is reported in one compile, each on its own token, in source
+//! order; the code that uses the struct adds no errors of its own.
 
 use datasource_py::prelude::*;
 
@@ -17,5 +18,21 @@ pub struct Numbers {
     #[option(colour = "red")]
     brush: u32,
 }
+
+#[derive(Row)]
+pub struct Number {
+    n: i64,
+}
+
+impl BatchReader for Numbers {
+    type Row = Number;
+    type Partition = ();
+
+    fn read(&self, (): ()) -> Result<Batches<Number>> {
+        Ok(Batches::from_rows((0..self.count as i64).map(|n| Number { n })))
+    }
+}
+
+export!(pyspark_numbers => Numbers);
 
 fn main() {}

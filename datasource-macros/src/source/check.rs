@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use proc_macro2::Span;
 use syn::Lit;
 
-use super::{Number, OptionField, Source};
+use super::{Number, OptionField, RangeValue, Source};
 use crate::ctxt::Ctxt;
+use crate::naming::camel_case;
 use crate::ty::{Known, display};
 
 pub fn check(source: &Source, cx: &mut Ctxt) {
@@ -19,7 +20,8 @@ pub fn check(source: &Source, cx: &mut Ctxt) {
         );
     }
     let mut seen: HashMap<String, &OptionField> = HashMap::new();
-    for option in &source.options {
+    for (index, option) in source.options.iter().enumerate() {
+        cx.set_section(index + 1);
         check_option(option, cx);
         match seen.get(&option.name.to_lowercase()) {
             Some(first) => cx.error_at(
@@ -35,10 +37,14 @@ pub fn check(source: &Source, cx: &mut Ctxt) {
             }
         }
     }
+    cx.set_section(0);
 }
 
 fn check_name(source: &Source, cx: &mut Ctxt) {
     let Some(name) = &source.name else {
+        if source.name_written {
+            return;
+        }
         cx.error_at(
             Span::call_site(),
             "missing `name`: write `#[data_source(name = \"myformat\")]`, the format users pass \
@@ -61,7 +67,13 @@ fn check_name(source: &Source, cx: &mut Ctxt) {
 
 fn check_option(option: &OptionField, cx: &mut Ctxt) {
     if option.name.is_empty() {
-        cx.error_at(option.name_span, "an option name cannot be empty");
+        cx.error_at(
+            option.name_span,
+            format_args!(
+                "an option name cannot be empty; remove `name` to call it `{}`",
+                camel_case(&option.ident.to_string())
+            ),
+        );
     }
     if let Some(required) = option.required {
         if option.default.is_some() {
@@ -74,16 +86,22 @@ fn check_option(option: &OptionField, cx: &mut Ctxt) {
         if option.optional {
             cx.error_at(
                 required,
-                "`required` on an `Option<...>` field: a required option always has a value, so \
-                 write the inner type instead",
+                format_args!(
+                    "`required` on an `Option<...>` field: a required option always has a value; \
+                     write the type `{}` instead, or remove `required`",
+                    display(&option.value_ty)
+                ),
             );
         }
     }
     if let (Some(default), true) = (&option.default, option.optional) {
         cx.error_spanned_by(
             &default.expr,
-            "an `Option<...>` field has no default (it is `None` when not given); write the \
-             inner type to give it a default",
+            format_args!(
+                "an `Option<...>` field has no default (it is `None` when not given); write the \
+                 type `{}` instead to give it a default",
+                display(&option.value_ty)
+            ),
         );
     }
     if let Some(secret) = option.secret_attr
@@ -93,8 +111,12 @@ fn check_option(option: &OptionField, cx: &mut Ctxt) {
             secret,
             format_args!(
                 "`secret` needs the field type `Secret<...>` so the value never prints; write \
-                 `Secret<{}>`",
-                display(&option.value_ty)
+                 `{}`",
+                if option.optional {
+                    format!("Option<Secret<{}>>", display(&option.value_ty))
+                } else {
+                    format!("Secret<{}>", display(&option.value_ty))
+                }
             ),
         );
     }
@@ -110,9 +132,14 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
         cx.error_spanned_by(
             &range.expr,
             format_args!(
-                "`range` needs a numeric option, but `{}` is `{}`",
+                "`range` needs a numeric option, but `{}` is `{}`; {}",
                 option.ident,
-                display(&option.value_ty)
+                display(&option.value_ty),
+                if known == Known::String {
+                    "to allow only some values, list them with `choices = [...]`"
+                } else {
+                    "remove `range`"
+                }
             ),
         );
         return;
@@ -123,8 +150,14 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
             cx.error_spanned_by(
                 &range.expr,
                 format_args!(
-                    "range `{}` is inverted: its start is above its end",
-                    range.display()
+                    "range `{}` is inverted: its start is above its end; write `{}`",
+                    range.display(),
+                    RangeValue {
+                        start: range.end,
+                        end: range.start,
+                        ..range.clone()
+                    }
+                    .display()
                 ),
             );
         } else if start == end && !range.inclusive {
@@ -155,7 +188,10 @@ fn check_choices(option: &OptionField, cx: &mut Ctxt) {
         return;
     };
     if choices.is_empty() {
-        cx.error_at(*span, "`choices` cannot be empty");
+        cx.error_at(
+            *span,
+            "`choices` cannot be empty: list the allowed values, or remove `choices`",
+        );
     }
     let mut seen = HashMap::new();
     for choice in choices {
@@ -208,7 +244,16 @@ fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
         (Known::Char, _, _) => wrong("write one character, such as `default = ';'`"),
         (Known::Duration, Lit::Str(s), _) => {
             if let Err(error) = humantime::parse_duration(&s.value()) {
-                wrong(&format!("{error}; write a duration such as `default = \"30s\"`"));
+                let why = match error {
+                    humantime::DurationError::UnknownUnit { unit, .. } => {
+                        format!("`{unit}` is not a time unit; ")
+                    }
+                    humantime::DurationError::NumberOverflow => "it is too long; ".to_owned(),
+                    _ => String::new(),
+                };
+                wrong(&format!(
+                    "{why}write a duration such as `default = \"30s\"` or `default = \"1h 30m\"`"
+                ));
             }
         }
         (Known::Duration, _, _) => wrong("write a duration string, such as `default = \"30s\"`"),
@@ -228,7 +273,10 @@ fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
     }
     if let Some((choices, _)) = &option.choices {
         let value = default.display();
-        if !choices.iter().any(|c| c.value().eq_ignore_ascii_case(&value)) {
+        if !choices
+            .iter()
+            .any(|c| c.value().eq_ignore_ascii_case(&value))
+        {
             let listed: Vec<String> = choices.iter().map(|c| format!("`{}`", c.value())).collect();
             cx.error_spanned_by(
                 &default.expr,

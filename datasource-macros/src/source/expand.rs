@@ -16,6 +16,9 @@ pub fn expand(source: &Source, item: &syn::ItemStruct) -> TokenStream {
     let description = &source.doc;
 
     let specs = source.options.iter().map(spec);
+    // One check per field, spanned on its type, in the same body as the `parse::<T>` calls: the
+    // compiler then reports a type that is not an option once, with `OptionValue`'s message,
+    // instead of once more for every call that needs it.
     let type_checks = source.options.iter().map(|option| {
         let ty = &option.value_ty;
         quote_spanned! {ty.span()=> __ds::assert_option_value::<#ty>(); }
@@ -32,7 +35,10 @@ pub fn expand(source: &Source, item: &syn::ItemStruct) -> TokenStream {
             }
             None => quote! { |_: &#ty| true },
         };
-        let fallback = option.default.as_ref().map(|_| default_value(option, index));
+        let fallback = option
+            .default
+            .as_ref()
+            .map(|_| default_value(option, index));
         let fallback = fallback.map(|value| {
             quote! {
                 let #field = match #field {
@@ -83,6 +89,35 @@ pub fn expand(source: &Source, item: &syn::ItemStruct) -> TokenStream {
     }
 }
 
+/// The `DataSource` impl emitted when the macro reported errors: it never runs (the crate does
+/// not compile), it only keeps uses of the struct (`impl BatchReader`, `export!`) from adding
+/// errors of their own.
+pub fn placeholder(source: &Source, item: &syn::ItemStruct) -> TokenStream {
+    if !item.generics.params.is_empty() {
+        return TokenStream::new();
+    }
+    let krate = &source.krate;
+    let ident = &item.ident;
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            use #krate::__private as __ds;
+
+            impl __ds::DataSource for #ident {
+                const NAME: &'static str = "";
+                const DESCRIPTION: &'static str = "";
+                const OPTIONS: &'static [__ds::OptionSpec] = &[];
+
+                fn from_options(
+                    _: &__ds::RawOptions,
+                ) -> ::core::result::Result<Self, __ds::OptionsError> {
+                    ::core::unreachable!("`#[data_source]` reported errors at compile time")
+                }
+            }
+        };
+    }
+}
+
 fn spec(option: &OptionField) -> TokenStream {
     let name = &option.name;
     let field = option.ident.to_string();
@@ -127,7 +162,10 @@ fn spec(option: &OptionField) -> TokenStream {
 /// at it. Strings for types other than `String` and `char` are parsed at run time by the
 /// option's own parser (a failure there is reported like any invalid option, never a panic).
 fn default_value(option: &OptionField, index: usize) -> TokenStream {
-    let default = option.default.as_ref().expect("called for options with a default");
+    let default = option
+        .default
+        .as_ref()
+        .expect("called for options with a default");
     let expr = &default.expr;
     let ty = &option.value_ty;
     let span = expr.span();
@@ -147,6 +185,11 @@ fn default_value(option: &OptionField, index: usize) -> TokenStream {
         (_, Lit::Str(text)) => {
             quote_spanned! {span=> __parser.parse_default::<#ty>(&Self::OPTIONS[#index], #text) }
         }
-        _ => quote_spanned! {span=> ::core::option::Option::Some::<#ty>(#expr) },
+        _ => quote_spanned! {span=>
+            ::core::option::Option::Some({
+                let __default: #ty = #expr;
+                __default
+            })
+        },
     }
 }

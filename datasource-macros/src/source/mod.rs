@@ -13,6 +13,8 @@ use crate::ctxt::Ctxt;
 pub struct Source {
     pub item: syn::ItemStruct,
     pub name: Option<LitStr>,
+    /// Whether a `name` key was written, even a malformed one (then only that is reported).
+    pub name_written: bool,
     pub krate: Path,
     pub doc: String,
     pub options: Vec<OptionField>,
@@ -83,11 +85,16 @@ impl DefaultValue {
             syn::Lit::Float(f) => f.base10_digits().to_owned(),
             other => quote::quote!(#other).to_string(),
         };
-        if self.negative { format!("-{text}") } else { text }
+        if self.negative {
+            format!("-{text}")
+        } else {
+            text
+        }
     }
 }
 
 /// `range = a..b`, with its bounds read when they are number literals.
+#[derive(Clone)]
 pub struct RangeValue {
     pub expr: ExprRange,
     pub start: Option<Number>,
@@ -119,11 +126,12 @@ impl RangeValue {
 }
 
 /// Runs the whole pipeline: parse, check, expand. On errors, the struct is still emitted (with
-/// its helper attributes removed) so the rest of the crate keeps type-checking.
+/// its helper attributes removed) with a placeholder `DataSource` impl, so the rest of the crate
+/// keeps type-checking and only the macro's own errors are reported.
 pub fn data_source(args: TokenStream, input: TokenStream) -> TokenStream {
-    let mut item: syn::ItemStruct = match syn::parse2(input) {
+    let mut item: syn::ItemStruct = match syn::parse2(input.clone()) {
         Ok(item) => item,
-        Err(error) => return error.to_compile_error(),
+        Err(error) => return not_a_struct(input, error),
     };
     let mut cx = Ctxt::new();
     let source = parse::parse(args, &item, &mut cx);
@@ -133,9 +141,23 @@ pub fn data_source(args: TokenStream, input: TokenStream) -> TokenStream {
         Ok(()) => expand::expand(&source, &item),
         Err(errors) => {
             let errors = errors.to_compile_error();
-            quote::quote! { #item #errors }
+            let placeholder = expand::placeholder(&source, &item);
+            quote::quote! { #item #placeholder #errors }
         }
     }
+}
+
+/// `#[data_source]` on an enum, a function...: one error on the keyword, the item left as is.
+fn not_a_struct(input: TokenStream, error: syn::Error) -> TokenStream {
+    const MESSAGE: &str = "`#[data_source]` goes on a struct with named fields, one per option";
+    let error = match syn::parse2::<syn::Item>(input.clone()) {
+        Ok(syn::Item::Enum(item)) => syn::Error::new_spanned(item.enum_token, MESSAGE),
+        Ok(syn::Item::Union(item)) => syn::Error::new_spanned(item.union_token, MESSAGE),
+        Ok(_) => syn::Error::new(Span::call_site(), MESSAGE),
+        Err(_) => return error.to_compile_error(),
+    };
+    let error = error.to_compile_error();
+    quote::quote! { #input #error }
 }
 
 #[cfg(test)]

@@ -3,48 +3,65 @@
 //! fields. Everything is read here, once; later stages only see the model.
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
-use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Fields, Lit, LitStr, Path, UnOp};
 
 use super::{DefaultValue, Number, OptionField, RangeValue, Source};
+use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::doc::doc_text;
 use crate::naming::camel_case;
 use crate::ty::option_inner;
 
-const SOURCE_KEYS: &str = "`name`, `crate`";
-const OPTION_KEYS: &str = "`name`, `default`, `required`, `secret`, `range`, `choices`";
+const SOURCE_KEYS: &[&str] = &["name", "crate"];
+const OPTION_KEYS: &[&str] = &["name", "default", "required", "secret", "range", "choices"];
 
 pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source {
+    cx.set_section(0);
     let mut name = None;
+    // Whether a `name` key was written at all: a malformed one is reported as such, not missing.
+    let mut name_written = false;
     let mut krate = None;
-    let parser = syn::meta::parser(|meta| {
+    let parser = syn::meta::parser(attr::each_key(cx, |meta| {
         if meta.path.is_ident("name") {
-            set_once(&meta, &mut name, meta.value()?.parse::<LitStr>()?)
+            name_written = true;
+            let value = attr::string(meta, "name = \"myformat\"")?;
+            attr::set_once(meta, &mut name, value)
         } else if meta.path.is_ident("crate") {
-            let path: LitStr = meta.value()?.parse()?;
-            set_once(&meta, &mut krate, path.parse::<Path>()?)
+            let value = attr::string(meta, "crate = \"::datasource_py\"")?;
+            let path = value.parse::<Path>().map_err(|_| {
+                syn::Error::new_spanned(
+                    &value,
+                    "`crate` takes the path of the SDK crate, such as `crate = \"::datasource_py\"`",
+                )
+            })?;
+            attr::set_once(meta, &mut krate, path)
         } else {
-            Err(meta.error(format_args!(
-                "unknown `data_source` attribute `{}`; expected one of {SOURCE_KEYS}",
-                path_text(&meta.path)
-            )))
+            // `nmae = "..."` is reported as a misspelling of `name`, not also as a missing name.
+            name_written |= attr::closest(&attr::key(meta), SOURCE_KEYS) == Some("name");
+            Err(attr::unknown(
+                meta,
+                "`data_source` attribute",
+                "",
+                SOURCE_KEYS,
+            ))
         }
-    });
+    }));
     if let Err(error) = syn::parse::Parser::parse2(parser, args) {
         cx.syn_error(error);
+        name_written = true;
     }
 
     let mut options = Vec::new();
     match &item.fields {
         Fields::Named(fields) => {
-            for field in &fields.named {
+            for (index, field) in fields.named.iter().enumerate() {
+                cx.set_section(index + 1);
                 if let Some(option) = parse_field(field, cx) {
                     options.push(option);
                 }
             }
+            cx.set_section(0);
         }
         _ => cx.error_spanned_by(
             &item.ident,
@@ -55,25 +72,11 @@ pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source
     Source {
         item: item.clone(),
         name,
+        name_written,
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::datasource_py)),
         doc: doc_text(&item.attrs),
         options,
     }
-}
-
-fn set_once<T>(meta: &ParseNestedMeta, slot: &mut Option<T>, value: T) -> syn::Result<()> {
-    if slot.is_some() {
-        return Err(meta.error(format_args!(
-            "`{}` may only be specified once",
-            path_text(&meta.path)
-        )));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
-fn path_text(path: &Path) -> String {
-    path.to_token_stream().to_string().replace(' ', "")
 }
 
 fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
@@ -98,20 +101,23 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
     };
     let mut name: Option<LitStr> = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("option")) {
-        let result = attr.parse_nested_meta(|meta| {
+        let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             let key = &meta.path;
             if key.is_ident("name") {
-                set_once(&meta, &mut name, meta.value()?.parse()?)
+                let value = attr::string(meta, "name = \"optionName\"")?;
+                attr::set_once(meta, &mut name, value)
             } else if key.is_ident("default") {
-                let expr: Expr = meta.value()?.parse()?;
+                let expr: Expr = attr::value(meta, "default = <literal>")?.parse()?;
                 let value = default_value(expr)?;
-                set_once(&meta, &mut option.default, value)
+                attr::set_once(meta, &mut option.default, value)
             } else if key.is_ident("required") {
-                set_once(&meta, &mut option.required, key.span())
+                let span = attr::flag(meta)?;
+                attr::set_once(meta, &mut option.required, span)
             } else if key.is_ident("secret") {
-                set_once(&meta, &mut option.secret_attr, key.span())
+                let span = attr::flag(meta)?;
+                attr::set_once(meta, &mut option.secret_attr, span)
             } else if key.is_ident("range") {
-                let expr: Expr = meta.value()?.parse()?;
+                let expr: Expr = attr::value(meta, "range = 1..=512")?.parse()?;
                 let Expr::Range(range) = expr else {
                     return Err(syn::Error::new_spanned(
                         expr,
@@ -119,19 +125,16 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
                     ));
                 };
                 let value = range_value(range)?;
-                set_once(&meta, &mut option.range, value)
+                attr::set_once(meta, &mut option.range, value)
             } else if key.is_ident("choices") {
-                let expr: Expr = meta.value()?.parse()?;
+                let expr: Expr = attr::value(meta, "choices = [\"json\", \"csv\"]")?.parse()?;
                 let span = expr.span();
                 let choices = choice_list(expr)?;
-                set_once(&meta, &mut option.choices, (choices, span))
+                attr::set_once(meta, &mut option.choices, (choices, span))
             } else {
-                Err(meta.error(format_args!(
-                    "unknown `option` attribute `{}`; expected one of {OPTION_KEYS}",
-                    path_text(key)
-                )))
+                Err(attr::unknown(meta, "`option` attribute", "", OPTION_KEYS))
             }
-        });
+        }));
         if let Err(error) = result {
             cx.syn_error(error);
         }
@@ -193,11 +196,15 @@ fn range_value(expr: syn::ExprRange) -> syn::Result<RangeValue> {
         match literal(bound) {
             Some((lit, negative)) => match number(&lit, negative)? {
                 Some(number) => Ok(Some(number)),
-                None => Err(syn::Error::new_spanned(bound, "range bounds must be numbers")),
+                None => Err(syn::Error::new_spanned(
+                    bound,
+                    "range bounds must be numbers, such as `1..=512`",
+                )),
             },
             None => Err(syn::Error::new_spanned(
                 bound,
-                "range bounds must be number literals",
+                "range bounds must be number literals, such as `1..=512`: the macro checks the \
+                 range when it compiles",
             )),
         }
     };
@@ -223,7 +230,10 @@ fn choice_list(expr: Expr) -> syn::Result<Vec<LitStr>> {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
             }) => Ok(s.clone()),
-            other => Err(syn::Error::new_spanned(other, "each choice must be a string literal")),
+            other => Err(syn::Error::new_spanned(
+                other,
+                "each choice must be a string literal, such as `\"csv\"`",
+            )),
         })
         .collect()
 }

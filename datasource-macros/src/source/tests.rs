@@ -45,10 +45,16 @@ fn reads_names_defaults_and_docs() {
     assert_eq!(first.default.as_ref().unwrap().display(), "1000");
     assert_eq!(first.range.as_ref().unwrap().display(), "0..");
     assert!(!first.is_required());
-    assert_eq!(source.options[1].range.as_ref().unwrap().display(), "1..=1024");
+    assert_eq!(
+        source.options[1].range.as_ref().unwrap().display(),
+        "1..=1024"
+    );
     assert!(source.options[3].optional && source.options[3].is_secret());
     assert!(!source.options[3].is_required());
-    assert!(source.options[4].is_required(), "no default, not Option: required");
+    assert!(
+        source.options[4].is_required(),
+        "no default, not Option: required"
+    );
 }
 
 #[test]
@@ -124,12 +130,80 @@ fn duplicate_keys_are_refused() {
         },
     );
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(errors.iter().all(|e| e.contains("may only be specified once")));
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("may only be specified once"))
+    );
 }
 
 #[test]
 fn generic_and_tuple_structs_are_refused() {
-    let (_, errors) = model(quote!(name = "x"), parse_quote!(struct S<T>(T);));
-    assert!(errors.iter().any(|e| e.contains("named fields")), "{errors:?}");
-    assert!(errors.iter().any(|e| e.contains("cannot be generic")), "{errors:?}");
+    let (_, errors) = model(
+        quote!(name = "x"),
+        parse_quote!(
+            struct S<T>(T);
+        ),
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("named fields")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("cannot be generic")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_bad_key_does_not_hide_the_keys_after_it() {
+    let (source, errors) = model(
+        quote!(version = "1", name = "x"),
+        parse_quote! {
+            struct S {
+                #[option(colour = "red", name = "other", defualt = 1, required)]
+                a: u32,
+            }
+        },
+    );
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(errors[0].contains("unknown `data_source` attribute `version`"));
+    assert!(errors[1].contains("unknown `option` attribute `colour`"));
+    assert!(errors[2].contains("`defualt`; did you mean `default`?"));
+    assert_eq!(source.name.unwrap().value(), "x");
+    assert_eq!(source.options[0].name, "other");
+    assert!(source.options[0].required.is_some());
+}
+
+#[test]
+fn a_misspelt_or_malformed_name_is_not_also_missing() {
+    for args in [quote!(nmae = "x"), quote!(name = x), quote!(name)] {
+        let (_, errors) = model(
+            args,
+            parse_quote!(
+                struct S {}
+            ),
+        );
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(!errors[0].contains("missing"), "{errors:#?}");
+    }
+}
+
+#[test]
+fn errors_come_in_source_order() {
+    let (_, errors) = model(
+        quote!(),
+        parse_quote! {
+            struct S {
+                #[option(default = "x")]
+                a: u32,
+                #[option(colour)]
+                b: u32,
+            }
+        },
+    );
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(errors[0].contains("missing `name`"));
+    assert!(errors[1].contains("default `x`"));
+    assert!(errors[2].contains("`colour`"));
 }

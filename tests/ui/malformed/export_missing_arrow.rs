@@ -1,0 +1,5 @@
+use datasource_py::prelude::*;
+
+export!(pyspark_numbers, Numbers);
+
+fn main() {}

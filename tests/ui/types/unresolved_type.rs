@@ -1,0 +1,13 @@
+use datasource_py::prelude::*;
+
+#[data_source(name = "web")]
+pub struct Web {
+    url: Strng,
+}
+
+#[derive(Row)]
+pub struct Page {
+    title: Strng,
+}
+
+fn main() {}
