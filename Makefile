@@ -63,5 +63,9 @@ python-test: wheel
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
+# Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
+bench: setup wheel
+	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
+
 clean:
 	rm -rf $(VENV) $(VENV_OLDEST) $(WHEEL_DIR)

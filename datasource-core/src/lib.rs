@@ -21,6 +21,7 @@ pub use types::{Binary, ColumnBuilder, Decimal, SparkType};
 
 /// Re-exported so sources and derived code name one Arrow.
 pub use arrow_array;
+pub use arrow_buffer;
 pub use arrow_schema;
 pub use chrono;
 

@@ -73,6 +73,7 @@ pub struct PrimitiveColumn<T: ArrowPrimitiveType, S> {
 
 impl<T: ArrowPrimitiveType, S: SparkType> PrimitiveColumn<T, S> {
     /// Appends a native value.
+    #[inline]
     pub fn append_value(&mut self, value: T::Native) {
         self.inner.append_value(value);
     }
@@ -278,11 +279,14 @@ impl<const P: u8, const S: i8> Decimal<P, S> {
         P >= 1 && P <= 38 && S >= 0 && (S as u8) <= P,
         "Spark decimals need 1 <= P <= 38 and 0 <= S <= P"
     );
+    /// 10^P: every unscaled value is below it in magnitude.
+    const LIMIT: u128 = 10u128.pow(P as u32);
 
     /// The decimal whose unscaled value is `unscaled`, if it has at most `P` digits.
+    #[inline]
     pub fn from_unscaled(unscaled: i128) -> Result<Self, DecimalError> {
         let () = Self::VALID;
-        if unscaled.unsigned_abs() < 10u128.pow(P as u32) {
+        if unscaled.unsigned_abs() < Self::LIMIT {
             Ok(Decimal(unscaled))
         } else {
             Err(DecimalError {

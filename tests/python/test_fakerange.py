@@ -42,3 +42,18 @@ def test_missing_required_option_is_reported(registered):
     assert "option `numRows` is required (a whole number (0 to 18446744073709551615) in 0..)" in str(
         error.value
     )
+
+
+def test_wide_paths_agree_and_nulls_land_where_expected(registered):
+    frames = [
+        registered.read.format("fakewide").option("numRows", 3000).option("path", path).load()
+        for path in ("arrow", "rows")
+    ]
+    assert frames[0].schema == frames[1].schema
+    assert len(frames[0].columns) == 20
+    arrow, rows = (df.orderBy("id").collect() for df in frames)
+    assert arrow == rows
+    assert len(arrow) == 3000
+    assert sum(r.opt_long is None for r in arrow) == 300  # every tenth id
+    assert arrow[3].list_col == [3, 4, 5]
+    assert str(arrow[123].dec_col) == "1.23"

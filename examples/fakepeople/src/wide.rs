@@ -1,0 +1,233 @@
+//! `fakewide`: twenty columns of mixed types (a timestamp, a decimal, a list, nullable ones),
+//! each a simple function of the row id so pure-Python sources can produce the very same data
+//! for the benchmark. `path` picks raw Arrow arrays or the derived row builder.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use datasource_py::arrow_array::builder::{BinaryBuilder, StringBuilder};
+use datasource_py::arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
+    Int16Array, Int32Array, Int64Array, ListArray, RecordBatch, TimestampMicrosecondArray,
+};
+use datasource_py::arrow_buffer::OffsetBuffer;
+use datasource_py::arrow_schema::{DataType, Field};
+use datasource_py::prelude::*;
+use datasource_py::types::SPARK_TIMESTAMP_TZ;
+
+/// Twenty mixed columns, each a function of the row id; `path` picks how batches are built.
+#[data_source(name = "fakewide")]
+#[derive(Debug, Clone)]
+pub struct FakeWide {
+    /// Rows to produce.
+    #[option(required, range = 0..)]
+    num_rows: u64,
+    /// Spark partitions to split the rows into.
+    #[option(default = 2, range = 1..=1024)]
+    num_partitions: u32,
+    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder.
+    #[option(default = "arrow", choices = ["arrow", "rows"])]
+    path: String,
+    /// Rows per Arrow batch.
+    #[option(default = 8192, range = 1..=1_000_000)]
+    batch_rows: usize,
+}
+
+/// One wide row.
+#[derive(Row, Debug, Clone, PartialEq)]
+pub struct WideRow {
+    pub id: i64,
+    pub int_col: i32,
+    pub short_col: i16,
+    pub byte_col: i8,
+    pub double_col: f64,
+    pub float_col: f32,
+    pub bool_col: bool,
+    pub str_col: String,
+    pub date_col: NaiveDate,
+    pub ts_col: DateTime<Utc>,
+    pub ntz_col: NaiveDateTime,
+    pub dec_col: Decimal<12, 2>,
+    pub list_col: Vec<i64>,
+    pub opt_long: Option<i64>,
+    pub opt_str: Option<String>,
+    pub double2: f64,
+    pub long2: i64,
+    pub int2: i32,
+    pub str2: String,
+    pub bin_col: Binary,
+}
+
+/// Microseconds since the epoch of row 0's timestamps (2020-09-13T12:26:40Z).
+const TS_BASE_MICROS: i64 = 1_600_000_000_000_000;
+
+fn micros(i: i64) -> i64 {
+    TS_BASE_MICROS + i * 1000
+}
+
+fn wide_row(i: i64) -> WideRow {
+    let ts = DateTime::from_timestamp_micros(micros(i)).expect("in range");
+    WideRow {
+        id: i,
+        int_col: (i % 100_000) as i32,
+        short_col: (i % 1000) as i16,
+        byte_col: (i % 100) as i8,
+        double_col: i as f64 * 0.25,
+        float_col: (i % 1000) as f32 * 0.5,
+        bool_col: i % 2 == 0,
+        str_col: format!("row-{i}"),
+        date_col: NaiveDate::from_num_days_from_ce_opt(719_163 + (i % 20_000) as i32)
+            .expect("in range"),
+        ts_col: ts,
+        ntz_col: ts.naive_utc(),
+        dec_col: Decimal::from_unscaled((i % 1_000_000_000) as i128).expect("fits"),
+        list_col: vec![i, i + 1, i + 2],
+        opt_long: (i % 10 != 0).then_some(i),
+        opt_str: (i % 7 != 0).then(|| format!("n{}", i % 1000)),
+        double2: i as f64 / 3.0,
+        long2: i * 7,
+        int2: ((i * 3) % 65_536) as i32,
+        str2: format!("k{}", i % 100),
+        bin_col: Binary((i as u64).to_le_bytes()[..4].to_vec()),
+    }
+}
+
+fn strings(
+    ids: &Range<i64>,
+    bytes_each: usize,
+    write: impl Fn(i64, &mut String) -> bool,
+) -> ArrayRef {
+    let len = (ids.end - ids.start) as usize;
+    let mut builder = StringBuilder::with_capacity(len, len * bytes_each);
+    let mut text = String::new();
+    for i in ids.clone() {
+        text.clear();
+        if write(i, &mut text) {
+            builder.append_value(&text);
+        } else {
+            builder.append_null();
+        }
+    }
+    Arc::new(builder.finish())
+}
+
+fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
+    use std::fmt::Write;
+    let each = || ids.clone();
+    let len = (ids.end - ids.start) as usize;
+    let list_values: Int64Array = each().flat_map(|i| [i, i + 1, i + 2]).collect();
+    let list = ListArray::new(
+        Arc::new(Field::new("element", DataType::Int64, false)),
+        OffsetBuffer::from_lengths(std::iter::repeat_n(3, len)),
+        Arc::new(list_values),
+        None,
+    );
+    let mut binary = BinaryBuilder::with_capacity(len, 4 * len);
+    for i in each() {
+        binary.append_value(&(i as u64).to_le_bytes()[..4]);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(each())),
+        Arc::new(Int32Array::from_iter_values(
+            each().map(|i| (i % 100_000) as i32),
+        )),
+        Arc::new(Int16Array::from_iter_values(
+            each().map(|i| (i % 1000) as i16),
+        )),
+        Arc::new(Int8Array::from_iter_values(each().map(|i| (i % 100) as i8))),
+        Arc::new(Float64Array::from_iter_values(
+            each().map(|i| i as f64 * 0.25),
+        )),
+        Arc::new(Float32Array::from_iter_values(
+            each().map(|i| (i % 1000) as f32 * 0.5),
+        )),
+        Arc::new(BooleanArray::from_iter(each().map(|i| Some(i % 2 == 0)))),
+        strings(&ids, 12, |i, s| write!(s, "row-{i}").is_ok()),
+        Arc::new(Date32Array::from_iter_values(
+            each().map(|i| (i % 20_000) as i32),
+        )),
+        Arc::new(
+            TimestampMicrosecondArray::from_iter_values(each().map(micros))
+                .with_timezone(SPARK_TIMESTAMP_TZ),
+        ),
+        Arc::new(TimestampMicrosecondArray::from_iter_values(
+            each().map(micros),
+        )),
+        Arc::new(
+            Decimal128Array::from_iter_values(each().map(|i| (i % 1_000_000_000) as i128))
+                .with_precision_and_scale(12, 2)?,
+        ),
+        Arc::new(list),
+        Arc::new(
+            each()
+                .map(|i| (i % 10 != 0).then_some(i))
+                .collect::<Int64Array>(),
+        ),
+        strings(&ids, 4, |i, s| {
+            i % 7 != 0 && write!(s, "n{}", i % 1000).is_ok()
+        }),
+        Arc::new(Float64Array::from_iter_values(
+            each().map(|i| i as f64 / 3.0),
+        )),
+        Arc::new(Int64Array::from_iter_values(each().map(|i| i * 7))),
+        Arc::new(Int32Array::from_iter_values(
+            each().map(|i| ((i * 3) % 65_536) as i32),
+        )),
+        strings(&ids, 3, |i, s| write!(s, "k{}", i % 100).is_ok()),
+        Arc::new(binary.finish()),
+    ];
+    Ok(RecordBatch::try_new(WideRow::schema(), columns)?)
+}
+
+impl BatchReader for FakeWide {
+    type Row = WideRow;
+    type Partition = Range<u64>;
+
+    fn partitions(&self) -> Result<Vec<Range<u64>>> {
+        Ok(split_range(0..self.num_rows, self.num_partitions.into()))
+    }
+
+    fn read(&self, rows: Range<u64>) -> Result<Batches<WideRow>> {
+        let (start, end) = (rows.start as i64, rows.end as i64);
+        let batch_rows = self.batch_rows.max(1) as i64;
+        if self.path == "rows" {
+            let rows = (start..end).map(|i| Ok(wide_row(i)));
+            return Ok(Batches::from_fallible_rows_in_batches(
+                rows,
+                batch_rows as usize,
+            ));
+        }
+        let starts = (start..end).step_by(batch_rows as usize);
+        Ok(Batches::from_record_batches(starts.map(move |first| {
+            arrow_batch(first..(first + batch_rows).min(end))
+        })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datasource_py::RawOptions;
+
+    fn collect(path: &str) -> Vec<RecordBatch> {
+        let raw: RawOptions = [("numRows", "10001"), ("path", path), ("batchRows", "3000")]
+            .into_iter()
+            .collect();
+        let source = FakeWide::from_options(&raw).unwrap();
+        source
+            .partitions()
+            .unwrap()
+            .into_iter()
+            .flat_map(|part| source.read(part).unwrap())
+            .map(|batch| batch.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn both_paths_build_the_same_batches() {
+        let arrow = collect("arrow");
+        assert_eq!(arrow, collect("rows"));
+        assert_eq!(arrow.iter().map(|b| b.num_rows()).sum::<usize>(), 10001);
+        assert_eq!(arrow[0].num_columns(), 20);
+    }
+}
