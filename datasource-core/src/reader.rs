@@ -1,6 +1,7 @@
 //! [`BatchReader`]: reading a Spark batch, partition by partition, as Arrow record batches.
 
 use std::marker::PhantomData;
+use std::ops::Range;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -148,6 +149,37 @@ impl<R: Row> Batches<R> {
             stream: Box::new(stream),
             _row: PhantomData,
         }
+    }
+
+    /// Record batches built directly, one per `batch_rows`-long stretch of `rows`: `build` gets
+    /// each stretch (the last may be shorter) and returns its batch.
+    ///
+    /// ```
+    /// # use datasource_core::{Batches, Row};
+    /// # use datasource_macros::Row;
+    /// # use datasource_core::arrow_array::{Int64Array, RecordBatch};
+    /// # use std::sync::Arc;
+    /// #[derive(Row)]
+    /// # #[spark(crate = "datasource_core")]
+    /// struct N { n: i64 }
+    ///
+    /// let batches = Batches::<N>::from_row_ranges(0..10, 4, |ids| {
+    ///     let n = Int64Array::from_iter_values(ids.map(|i| i as i64));
+    ///     Ok(RecordBatch::try_new(N::schema(), vec![Arc::new(n)])?)
+    /// });
+    /// let sizes: Vec<usize> = batches.map(|b| b.unwrap().num_rows()).collect();
+    /// assert_eq!(sizes, [4, 4, 2]);
+    /// ```
+    pub fn from_row_ranges<F>(rows: Range<u64>, batch_rows: usize, build: F) -> Self
+    where
+        F: FnMut(Range<u64>) -> Result<RecordBatch> + Send + 'static,
+    {
+        let step = batch_rows.max(1) as u64;
+        let end = rows.end;
+        let ranges = (rows.start..end)
+            .step_by(step as usize)
+            .map(move |start| start..start.saturating_add(step).min(end));
+        Self::from_record_batches(ranges.map(build))
     }
 
     /// Record batches built directly (the fastest path); each must have the reader's schema,

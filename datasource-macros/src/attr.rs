@@ -77,6 +77,17 @@ pub fn flag(meta: &ParseNestedMeta) -> syn::Result<Span> {
 }
 
 /// Sets `slot` unless a value was already given.
+/// `crate = "path"`: the path generated code reaches the SDK through.
+pub fn crate_path(meta: &ParseNestedMeta) -> syn::Result<Path> {
+    let value = string(meta, "crate = \"::datasource_py\"")?;
+    value.parse::<Path>().map_err(|_| {
+        syn::Error::new_spanned(
+            &value,
+            "`crate` takes the path of the SDK crate, such as `crate = \"::datasource_py\"`",
+        )
+    })
+}
+
 pub fn set_once<T>(meta: &ParseNestedMeta, slot: &mut Option<T>, value: T) -> syn::Result<()> {
     if slot.is_some() {
         return Err(meta.error(format_args!("`{}` may only be specified once", key(meta))));

@@ -56,16 +56,15 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("spark")) {
         let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             if meta.path.is_ident("crate") {
-                let value = attr::string(meta, "crate = \"::datasource_py\"")?;
-                let path = value.parse::<Path>().map_err(|_| {
-                    syn::Error::new_spanned(
-                        &value,
-                        "`crate` takes the path of the SDK crate, such as `crate = \"::datasource_py\"`",
-                    )
-                })?;
+                let path = attr::crate_path(meta)?;
                 attr::set_once(meta, &mut krate, path)
             } else {
-                Err(attr::unknown(meta, "`spark` attribute", " on a row struct", &["crate"]))
+                Err(attr::unknown(
+                    meta,
+                    "`spark` attribute",
+                    " on a row struct",
+                    &["crate"],
+                ))
             }
         }));
         if let Err(error) = result {

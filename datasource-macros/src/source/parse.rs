@@ -4,7 +4,7 @@
 
 use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ExprUnary, Fields, Lit, LitStr, Path, UnOp};
+use syn::{Expr, ExprLit, ExprUnary, Fields, Lit, LitStr, UnOp};
 
 use super::{DefaultValue, Number, OptionField, RangeValue, Source};
 use crate::attr;
@@ -28,13 +28,7 @@ pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source
             let value = attr::string(meta, "name = \"myformat\"")?;
             attr::set_once(meta, &mut name, value)
         } else if meta.path.is_ident("crate") {
-            let value = attr::string(meta, "crate = \"::datasource_py\"")?;
-            let path = value.parse::<Path>().map_err(|_| {
-                syn::Error::new_spanned(
-                    &value,
-                    "`crate` takes the path of the SDK crate, such as `crate = \"::datasource_py\"`",
-                )
-            })?;
+            let path = attr::crate_path(meta)?;
             attr::set_once(meta, &mut krate, path)
         } else {
             // `nmae = "..."` is reported as a misspelling of `name`, not also as a missing name.

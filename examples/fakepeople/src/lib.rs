@@ -5,6 +5,7 @@
 mod people;
 mod range;
 mod rng;
+mod text;
 mod wide;
 
 pub use people::{Address, FakePeople, Person};

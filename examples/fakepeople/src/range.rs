@@ -8,6 +8,8 @@ use datasource_py::arrow_array::builder::StringBuilder;
 use datasource_py::arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
 use datasource_py::prelude::*;
 
+use crate::text::{append_prefixed, prefixed};
+
 /// Numbered rows with a derived double and a label; `path` picks how batches are built.
 #[data_source(name = "fakerange")]
 #[derive(Debug, Clone)]
@@ -38,22 +40,14 @@ fn value_of(id: u64) -> f64 {
     id as f64 * 0.5
 }
 
-fn label_of(id: u64, out: &mut String) {
-    use std::fmt::Write;
-    out.clear();
-    write!(out, "row-{id}").expect("writing to a String cannot fail");
-}
-
 impl FakeRange {
     fn arrow_batch(ids: Range<u64>) -> Result<RecordBatch> {
         let len = (ids.end - ids.start) as usize;
-        let id: Int64Array = ids.clone().map(|i| i as i64).collect();
-        let value: Float64Array = ids.clone().map(value_of).collect();
+        let id = Int64Array::from_iter_values(ids.clone().map(|i| i as i64));
+        let value = Float64Array::from_iter_values(ids.clone().map(value_of));
         let mut label = StringBuilder::with_capacity(len, len * 12);
-        let mut text = String::new();
         for i in ids {
-            label_of(i, &mut text);
-            label.append_value(&text);
+            append_prefixed(&mut label, "row-", i);
         }
         let columns: Vec<ArrayRef> = vec![Arc::new(id), Arc::new(value), Arc::new(label.finish())];
         Ok(RecordBatch::try_new(Numbered::schema(), columns)?)
@@ -69,27 +63,24 @@ impl BatchReader for FakeRange {
     }
 
     fn read(&self, rows: Range<u64>) -> Result<Batches<Numbered>> {
-        let batch_rows = self.batch_rows.max(1) as u64;
         if self.path == "rows" {
             let rows = rows.map(|id| {
-                let mut label = String::new();
-                label_of(id, &mut label);
                 Ok(Numbered {
                     id: id as i64,
                     value: value_of(id),
-                    label,
+                    label: prefixed("row-", id),
                 })
             });
             return Ok(Batches::from_fallible_rows_in_batches(
                 rows,
-                batch_rows as usize,
+                self.batch_rows,
             ));
         }
-        let starts = (rows.start..rows.end).step_by(batch_rows as usize);
-        let end = rows.end;
-        Ok(Batches::from_record_batches(starts.map(move |start| {
-            Self::arrow_batch(start..(start + batch_rows).min(end))
-        })))
+        Ok(Batches::from_row_ranges(
+            rows,
+            self.batch_rows,
+            Self::arrow_batch,
+        ))
     }
 }
 

@@ -13,6 +13,8 @@ use datasource_py::arrow_array::{
 use datasource_py::arrow_buffer::OffsetBuffer;
 use datasource_py::arrow_schema::{DataType, Field};
 use datasource_py::prelude::*;
+
+use crate::text::{append_prefixed, prefixed};
 use datasource_py::types::SPARK_TIMESTAMP_TZ;
 
 /// Twenty mixed columns, each a function of the row id; `path` picks how batches are built.
@@ -75,7 +77,7 @@ fn wide_row(i: i64) -> WideRow {
         double_col: i as f64 * 0.25,
         float_col: (i % 1000) as f32 * 0.5,
         bool_col: i % 2 == 0,
-        str_col: format!("row-{i}"),
+        str_col: prefixed("row-", i),
         date_col: NaiveDate::from_num_days_from_ce_opt(719_163 + (i % 20_000) as i32)
             .expect("in range"),
         ts_col: ts,
@@ -83,36 +85,34 @@ fn wide_row(i: i64) -> WideRow {
         dec_col: Decimal::from_unscaled((i % 1_000_000_000) as i128).expect("fits"),
         list_col: vec![i, i + 1, i + 2],
         opt_long: (i % 10 != 0).then_some(i),
-        opt_str: (i % 7 != 0).then(|| format!("n{}", i % 1000)),
+        opt_str: (i % 7 != 0).then(|| prefixed("n", i % 1000)),
         double2: i as f64 / 3.0,
         long2: i * 7,
         int2: ((i * 3) % 65_536) as i32,
-        str2: format!("k{}", i % 100),
+        str2: prefixed("k", i % 100),
         bin_col: Binary((i as u64).to_le_bytes()[..4].to_vec()),
     }
 }
 
+/// A string column of `prefix` + `number(i)`, null where `number` gives `None`.
 fn strings(
     ids: &Range<i64>,
     bytes_each: usize,
-    write: impl Fn(i64, &mut String) -> bool,
+    prefix: &str,
+    number: impl Fn(i64) -> Option<i64>,
 ) -> ArrayRef {
     let len = (ids.end - ids.start) as usize;
     let mut builder = StringBuilder::with_capacity(len, len * bytes_each);
-    let mut text = String::new();
     for i in ids.clone() {
-        text.clear();
-        if write(i, &mut text) {
-            builder.append_value(&text);
-        } else {
-            builder.append_null();
+        match number(i) {
+            Some(n) => append_prefixed(&mut builder, prefix, n),
+            None => builder.append_null(),
         }
     }
     Arc::new(builder.finish())
 }
 
 fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
-    use std::fmt::Write;
     let each = || ids.clone();
     let len = (ids.end - ids.start) as usize;
     let list_values: Int64Array = each().flat_map(|i| [i, i + 1, i + 2]).collect();
@@ -142,7 +142,7 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
             each().map(|i| (i % 1000) as f32 * 0.5),
         )),
         Arc::new(BooleanArray::from_iter(each().map(|i| Some(i % 2 == 0)))),
-        strings(&ids, 12, |i, s| write!(s, "row-{i}").is_ok()),
+        strings(&ids, 12, "row-", Some),
         Arc::new(Date32Array::from_iter_values(
             each().map(|i| (i % 20_000) as i32),
         )),
@@ -163,9 +163,7 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
                 .map(|i| (i % 10 != 0).then_some(i))
                 .collect::<Int64Array>(),
         ),
-        strings(&ids, 4, |i, s| {
-            i % 7 != 0 && write!(s, "n{}", i % 1000).is_ok()
-        }),
+        strings(&ids, 4, "n", |i| (i % 7 != 0).then_some(i % 1000)),
         Arc::new(Float64Array::from_iter_values(
             each().map(|i| i as f64 / 3.0),
         )),
@@ -173,7 +171,7 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
         Arc::new(Int32Array::from_iter_values(
             each().map(|i| ((i * 3) % 65_536) as i32),
         )),
-        strings(&ids, 3, |i, s| write!(s, "k{}", i % 100).is_ok()),
+        strings(&ids, 3, "k", |i| Some(i % 100)),
         Arc::new(binary.finish()),
     ];
     Ok(RecordBatch::try_new(WideRow::schema(), columns)?)
@@ -188,19 +186,16 @@ impl BatchReader for FakeWide {
     }
 
     fn read(&self, rows: Range<u64>) -> Result<Batches<WideRow>> {
-        let (start, end) = (rows.start as i64, rows.end as i64);
-        let batch_rows = self.batch_rows.max(1) as i64;
         if self.path == "rows" {
-            let rows = (start..end).map(|i| Ok(wide_row(i)));
+            let rows = rows.map(|i| Ok(wide_row(i as i64)));
             return Ok(Batches::from_fallible_rows_in_batches(
                 rows,
-                batch_rows as usize,
+                self.batch_rows,
             ));
         }
-        let starts = (start..end).step_by(batch_rows as usize);
-        Ok(Batches::from_record_batches(starts.map(move |first| {
-            arrow_batch(first..(first + batch_rows).min(end))
-        })))
+        Ok(Batches::from_row_ranges(rows, self.batch_rows, |ids| {
+            arrow_batch(ids.start as i64..ids.end as i64)
+        }))
     }
 }
 
