@@ -266,6 +266,7 @@ CASES = [
     ("Python: tuples", "py_tuples", {}),
     ("Python: numpy + pyarrow batches", "py_numpy", {}),
     ("Python: cached pyarrow batches (pipe limit)", "py_cached", {}),
+    ("Rust SDK: cached Arrow batches (SDK overhead)", "rust", {"path": "repeat"}),
     ("Rust SDK: raw Arrow batches", "rust", {"path": "arrow"}),
     ("Rust SDK: row builder", "rust", {"path": "rows"}),
 ]
@@ -287,8 +288,8 @@ def scan(df):
 
 
 def timed(spark, cases, wide, rows):
-    """Rows/s of each case: the median of RUNS timed scans. The cases take turns, run after run,
-    so drift in the JVM or the machine touches them all alike."""
+    """Rows/s of each case in each of RUNS timed scans. The cases take turns, run after run, so
+    drift in the JVM or the machine touches them all alike."""
     frames = {}
     for label, fmt, options in cases:
         scan(frame(spark, fmt, options, wide, min(rows, 200_000)))  # warm workers and the JIT
@@ -300,7 +301,7 @@ def timed(spark, cases, wide, rows):
             scan(df)
             seconds[label].append(time.perf_counter() - start)
         print(f"{'wide' if wide else 'narrow'}: run {run + 1}/{RUNS} done", flush=True)
-    return {label: rows / statistics.median(times) for label, times in seconds.items()}
+    return {label: [rows / t for t in times] for label, times in seconds.items()}
 
 
 def check_same_data(spark):
@@ -309,7 +310,7 @@ def check_same_data(spark):
         results = [
             frame(spark, fmt, options, wide, 5_000).orderBy("id").collect()
             for _, fmt, options in CASES[1:]
-            if fmt != "py_cached"  # repeats its first batch by design
+            if fmt != "py_cached" and options.get("path") != "repeat"  # these repeat one batch
         ]
         assert all(r == results[0] for r in results), f"sources disagree (wide={wide})"
 
@@ -393,8 +394,10 @@ def peak_rss(rows):
 # --- Report ---
 
 
-def ratio(value, anchor):
-    return f"{value / anchor:.2f}×"
+def ratio(speeds, anchors):
+    """The median of run-by-run ratios: each run of a case is compared with the anchor's run in
+    the same round, so drift between rounds cancels out."""
+    return f"{statistics.median(s / a for s, a in zip(speeds, anchors)):.2f}×"
 
 
 def report(results, memory, environment):
@@ -402,29 +405,34 @@ def report(results, memory, environment):
         "| source | narrow rows/s | × pipe limit | × tuples | wide rows/s | × pipe limit | × tuples |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    limit = {w: results[("Python: cached pyarrow batches (pipe limit)", w)] for w in (False, True)}
-    tuples = {w: results[("Python: tuples", w)] for w in (False, True)}
+    pick = lambda label: {w: results[(label, w)] for w in (False, True)}  # noqa: E731
+    limit = pick("Python: cached pyarrow batches (pipe limit)")
+    tuples = pick("Python: tuples")
     for label, _, _ in CASES:
         cells = []
         for wide in (False, True):
-            value = results[(label, wide)]
-            cells += [f"{value:,.0f}", ratio(value, limit[wide]), ratio(value, tuples[wide])]
+            speeds = results[(label, wide)]
+            cells += [
+                f"{statistics.median(speeds):,.0f}",
+                ratio(speeds, limit[wide]),
+                ratio(speeds, tuples[wide]),
+            ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
 
-    rust_arrow = {w: results[("Rust SDK: raw Arrow batches", w)] for w in (False, True)}
-    rust_rows = {w: results[("Rust SDK: row builder", w)] for w in (False, True)}
+    rust_arrow = pick("Rust SDK: raw Arrow batches")
+    rust_rows = pick("Rust SDK: row builder")
+    rust_cached = pick("Rust SDK: cached Arrow batches (SDK overhead)")
+    both = lambda values, anchors: " / ".join(ratio(values[w], anchors[w]) for w in (False, True))  # noqa: E731
     small, large = MEMORY_ROWS
     growth = memory[large] / memory[small]
     targets = [
         "| target | goal | measured (narrow / wide) |",
         "|---|---|---|",
-        "| Rust source vs the pipe limit | ≥ 0.90× | "
-        + " / ".join(ratio(rust_arrow[w], limit[w]) for w in (False, True)) + " |",
-        "| Rust source vs Python tuples | ≥ 6× | "
-        + " / ".join(ratio(rust_arrow[w], tuples[w]) for w in (False, True)) + " |",
-        "| Rust row builder vs raw Arrow | ≥ 0.80× | "
-        + " / ".join(ratio(rust_rows[w], rust_arrow[w]) for w in (False, True)) + " |",
+        f"| Rust source vs the pipe limit | ≥ 0.90× | {both(rust_arrow, limit)} |",
+        f"| Rust source vs Python tuples | ≥ 6× | {both(rust_arrow, tuples)} |",
+        f"| Rust row builder vs raw Arrow | ≥ 0.80× | {both(rust_rows, rust_arrow)} |",
+        f"| SDK alone (cached batches in Rust) vs the pipe limit | — | {both(rust_cached, limit)} |",
         f"| worker peak RSS, {large:,} vs {small:,} rows | ≤ 1.20× | {growth:.2f}× "
         f"({memory[large]:.0f} MiB vs {memory[small]:.0f} MiB) |",
     ]
@@ -443,9 +451,9 @@ def main():
     for wide, rows in ((False, ROWS), (True, WIDE_ROWS)):
         shape = "wide" if wide else "narrow"
         cases = [case for case in CASES if not only or only in f"{shape} {case[0]}"]
-        for label, speed in timed(spark, cases, wide, rows).items():
-            results[(label, wide)] = speed
-            print(f"{shape} | {label}: {speed:,.0f} rows/s", flush=True)
+        for label, speeds in timed(spark, cases, wide, rows).items():
+            results[(label, wide)] = speeds
+            print(f"{shape} | {label}: {statistics.median(speeds):,.0f} rows/s", flush=True)
     version = spark.version
     spark.stop()
     if only:
@@ -454,7 +462,8 @@ def main():
     environment = (
         f"PySpark {version}, local[{PARTITIONS}] on {os.cpu_count()} cores, Python "
         f"{sys.version.split()[0]}; narrow: {ROWS:,} rows, wide: {WIDE_ROWS:,} rows; "
-        f"median of {RUNS} timed full scans (`noop` sink) after a warm-up; "
+        f"median of {RUNS} timed full scans (`noop` sink) after a warm-up, ratios as medians of "
+        f"same-round ratios; "
         f"{BATCH_ROWS} rows per Arrow batch; {dt.date.today().isoformat()}"
     )
     table, targets, environment = report(results, memory, environment)
@@ -472,7 +481,11 @@ def write_results(table, targets, environment):
         "no source that goes through Spark's Python data source path can beat it. Narrow rows are "
         "`(id BIGINT, value DOUBLE, label STRING)`; wide rows have 20 columns of mixed types "
         "including a timestamp, a decimal and a list (`examples/fakepeople/src/wide.rs`); every "
-        "Python source and both Rust paths produce the very same rows (checked before timing).\n\n"
+        "Python source and both Rust paths produce the very same rows (checked before timing). "
+        "*SDK overhead*: the Rust source handing over one prebuilt batch again and again, so all "
+        "that is left is the SDK's own cost (FFI export, checks, pyarrow import). On a 2-core "
+        "machine two sources doing the same work differ by up to about 10% from run to run, so "
+        "ratios above 1.00× against the pipe limit are that noise.\n\n"
         f"{environment}\n\n{table}\n\n## Targets\n\n{targets}\n\n"
         "Peak RSS is the largest `VmHWM` of the Python worker processes while the Rust row-builder "
         "source is read, each size in a fresh session: flat memory means batches stream and "

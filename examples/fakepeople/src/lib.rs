@@ -14,6 +14,18 @@ pub use wide::{FakeWide, WideRow};
 
 datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide);
 
+/// `batch` (of `batch_rows` rows) again and again, sliced to fit `rows`: a source whose only
+/// cost is the SDK's, for the benchmark.
+fn repeat_batch<R: datasource_py::Row>(
+    batch: datasource_py::arrow_array::RecordBatch,
+    rows: std::ops::Range<u64>,
+    batch_rows: usize,
+) -> datasource_py::Batches<R> {
+    datasource_py::Batches::from_row_ranges(rows, batch_rows, move |ids| {
+        Ok(batch.slice(0, (ids.end - ids.start) as usize))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use datasource_py::DataSource;

@@ -20,8 +20,10 @@ pub struct FakeRange {
     /// Spark partitions to split the rows into.
     #[option(default = 2, range = 1..=1024)]
     num_partitions: u32,
-    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder.
-    #[option(default = "arrow", choices = ["arrow", "rows"])]
+    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder;
+    /// `repeat`: build one batch and hand it over again and again (what is left is the SDK's
+    /// own cost; the values repeat, so use it only to measure).
+    #[option(default = "arrow", choices = ["arrow", "rows", "repeat"])]
     path: String,
     /// Rows per Arrow batch.
     #[option(default = 8192, range = 1..=1_000_000)]
@@ -75,6 +77,10 @@ impl BatchReader for FakeRange {
                 rows,
                 self.batch_rows,
             ));
+        }
+        if self.path == "repeat" {
+            let batch = Self::arrow_batch(0..self.batch_rows as u64)?;
+            return Ok(crate::repeat_batch(batch, rows, self.batch_rows));
         }
         Ok(Batches::from_row_ranges(
             rows,

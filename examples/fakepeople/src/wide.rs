@@ -27,8 +27,10 @@ pub struct FakeWide {
     /// Spark partitions to split the rows into.
     #[option(default = 2, range = 1..=1024)]
     num_partitions: u32,
-    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder.
-    #[option(default = "arrow", choices = ["arrow", "rows"])]
+    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder;
+    /// `repeat`: build one batch and hand it over again and again (what is left is the SDK's
+    /// own cost; the values repeat, so use it only to measure).
+    #[option(default = "arrow", choices = ["arrow", "rows", "repeat"])]
     path: String,
     /// Rows per Arrow batch.
     #[option(default = 8192, range = 1..=1_000_000)]
@@ -192,6 +194,10 @@ impl BatchReader for FakeWide {
                 rows,
                 self.batch_rows,
             ));
+        }
+        if self.path == "repeat" {
+            let batch = arrow_batch(0..self.batch_rows as i64)?;
+            return Ok(crate::repeat_batch(batch, rows, self.batch_rows));
         }
         Ok(Batches::from_row_ranges(rows, self.batch_rows, |ids| {
             arrow_batch(ids.start as i64..ids.end as i64)
