@@ -13,7 +13,7 @@ pub mod types;
 
 pub use options::{OptionSpec, OptionValue, OptionsError, RawOptions};
 pub use partition::split_range;
-pub use reader::{BatchReader, Batches, PartitionValue};
+pub use reader::{BatchReader, Batches, PartitionValue, read_all};
 pub use row::{DEFAULT_BATCH_ROWS, Row, RowBatcher};
 pub use secret::Secret;
 pub use source::DataSource;

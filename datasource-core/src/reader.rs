@@ -203,3 +203,41 @@ impl<R> Iterator for Batches<R> {
         self.stream.next()
     }
 }
+
+/// Reads a whole source the way Spark does, without Spark: plans the partitions, sends each
+/// through JSON as the glue does, and reads them in order. For tests of a source.
+///
+/// ```
+/// # use datasource_core::{read_all, BatchReader, Batches, Result, split_range};
+/// # use datasource_core::{DataSource, OptionSpec, OptionsError, RawOptions};
+/// # use datasource_macros::Row;
+/// # struct Numbers;
+/// # impl DataSource for Numbers {
+/// #     const NAME: &'static str = "numbers"; const DESCRIPTION: &'static str = "";
+/// #     const OPTIONS: &'static [OptionSpec] = &[];
+/// #     fn from_options(_: &RawOptions) -> Result<Self, OptionsError> { Ok(Numbers) }
+/// # }
+/// # #[derive(Row)]
+/// # #[spark(crate = "datasource_core")]
+/// # struct Number { n: i64 }
+/// # impl BatchReader for Numbers {
+/// #     type Row = Number;
+/// #     type Partition = std::ops::Range<u64>;
+/// #     fn partitions(&self) -> Result<Vec<Self::Partition>> { Ok(split_range(0..10, 3)) }
+/// #     fn read(&self, p: Self::Partition) -> Result<Batches<Number>> {
+/// #         Ok(Batches::from_rows(p.map(|n| Number { n: n as i64 })))
+/// #     }
+/// # }
+/// let batches = read_all(&Numbers).unwrap();
+/// assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 10);
+/// ```
+pub fn read_all<T: BatchReader>(source: &T) -> Result<Vec<RecordBatch>> {
+    let mut batches = Vec::new();
+    for partition in source.partitions()? {
+        let shipped: T::Partition = serde_json::from_str(&serde_json::to_string(&partition)?)?;
+        for batch in source.read(shipped)? {
+            batches.push(batch?);
+        }
+    }
+    Ok(batches)
+}

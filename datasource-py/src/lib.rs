@@ -43,7 +43,7 @@ pub use datasource_core::{
     BatchReader, Batches, Binary, ColumnBuilder, Context, DEFAULT_BATCH_ROWS, DataSource, Decimal,
     Error, OptionSpec, OptionValue, OptionsError, PartitionValue, RawOptions, Result, Row,
     RowBatcher, Secret, SparkType, arrow_array, arrow_buffer, arrow_schema, bail, chrono, error,
-    options, partition, schema, split_range, types,
+    options, partition, read_all, schema, split_range, types,
 };
 pub use datasource_macros::{Row, data_source, export};
 

@@ -194,13 +194,8 @@ mod tests {
     #[test]
     fn batches_hold_every_row_once() {
         let people = source(&[("numRows", "20000")]);
-        let mut total = 0;
-        for part in people.partitions().unwrap() {
-            for batch in people.read(part).unwrap() {
-                total += batch.unwrap().num_rows();
-            }
-        }
-        assert_eq!(total, 20000);
+        let batches = datasource_py::read_all(&people).unwrap();
+        assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 20000);
     }
 
     #[test]

@@ -93,20 +93,13 @@ impl BatchReader for FakeRange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasource_py::RawOptions;
+    use datasource_py::{RawOptions, read_all};
 
     fn collect(path: &str) -> Vec<RecordBatch> {
         let raw: RawOptions = [("numRows", "20001"), ("path", path), ("batchRows", "5000")]
             .into_iter()
             .collect();
-        let source = FakeRange::from_options(&raw).unwrap();
-        source
-            .partitions()
-            .unwrap()
-            .into_iter()
-            .flat_map(|part| source.read(part).unwrap())
-            .map(|batch| batch.unwrap())
-            .collect()
+        read_all(&FakeRange::from_options(&raw).unwrap()).unwrap()
     }
 
     #[test]

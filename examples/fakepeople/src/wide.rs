@@ -208,20 +208,13 @@ impl BatchReader for FakeWide {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasource_py::RawOptions;
+    use datasource_py::{RawOptions, read_all};
 
     fn collect(path: &str) -> Vec<RecordBatch> {
         let raw: RawOptions = [("numRows", "10001"), ("path", path), ("batchRows", "3000")]
             .into_iter()
             .collect();
-        let source = FakeWide::from_options(&raw).unwrap();
-        source
-            .partitions()
-            .unwrap()
-            .into_iter()
-            .flat_map(|part| source.read(part).unwrap())
-            .map(|batch| batch.unwrap())
-            .collect()
+        read_all(&FakeWide::from_options(&raw).unwrap()).unwrap()
     }
 
     #[test]
