@@ -4,8 +4,8 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use arrow_array::{RecordBatch, RecordBatchReader};
-use arrow_schema::{ArrowError, SchemaRef};
+use arrow_array::{Array, ArrayRef, RecordBatch, RecordBatchReader, make_array};
+use arrow_schema::{ArrowError, DataType, SchemaRef};
 use datasource_core::schema::Projection;
 
 use crate::binding::RawBatches;
@@ -70,8 +70,14 @@ impl BatchStream {
                 ));
             }
         }
-        RecordBatch::try_new(self.expected.clone(), batch.columns().to_vec())
-            .map_err(|e| format!("a batch does not fit the schema: {e}"))
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(expected.iter())
+            .map(|(column, want)| relabel(column, want.data_type()))
+            .collect::<Result<Vec<_>, ArrowError>>()
+            .and_then(|columns| RecordBatch::try_new(self.expected.clone(), columns));
+        columns.map_err(|e| format!("a batch does not fit the schema: {e}"))
     }
 }
 
@@ -119,6 +125,20 @@ impl RecordBatchReader for BatchStream {
     }
 }
 
+/// `column` with `data_type`, an equal type but for nested field names or metadata (arrow-rs
+/// names list children `item`, Spark `element`): the buffers are shared, not copied.
+fn relabel(column: &ArrayRef, data_type: &DataType) -> Result<ArrayRef, ArrowError> {
+    if column.data_type() == data_type {
+        return Ok(column.clone());
+    }
+    let data = column
+        .to_data()
+        .into_builder()
+        .data_type(data_type.clone())
+        .build()?;
+    Ok(make_array(data))
+}
+
 /// The text of a panic payload (`panic!` gives a `&str` or a `String`).
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     payload
@@ -126,4 +146,88 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("(no message)")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::builder::{Int64Builder, ListBuilder};
+    use arrow_array::{Int32Array, Int64Array};
+    use arrow_schema::{Field, Schema};
+
+    use super::*;
+
+    fn expected() -> SchemaRef {
+        let element = Arc::new(Field::new("element", DataType::Int64, true));
+        Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, true),
+            Field::new("tags", DataType::List(element), false),
+        ]))
+    }
+
+    fn stream(batches: Vec<datasource_core::Result<RecordBatch>>) -> BatchStream {
+        BatchStream::new("src", expected(), None, Box::new(batches.into_iter()))
+    }
+
+    /// A batch as arrow-rs builds it by default: list children named `item`, `id` not null.
+    fn arrow_rs_batch(id: ArrayRef) -> RecordBatch {
+        let mut tags = ListBuilder::new(Int64Builder::new());
+        tags.values().append_value(1);
+        tags.append(true);
+        let tags = tags.finish();
+        let schema = Schema::new(vec![
+            Field::new("id", id.data_type().clone(), false),
+            Field::new("tags", tags.data_type().clone(), false),
+        ]);
+        RecordBatch::try_new(Arc::new(schema), vec![id, Arc::new(tags)]).unwrap()
+    }
+
+    #[test]
+    fn batches_are_relabelled_with_the_promised_schema() {
+        let batch = arrow_rs_batch(Arc::new(Int64Array::from(vec![7])));
+        let mut stream = stream(vec![Ok(batch)]);
+        let out = stream.next().unwrap().unwrap();
+        assert_eq!(out.schema(), expected());
+        assert!(stream.next().is_none());
+    }
+
+    #[test]
+    fn a_batch_of_another_type_is_an_error_naming_the_column() {
+        let batch = arrow_rs_batch(Arc::new(Int32Array::from(vec![7])));
+        let error = stream(vec![Ok(batch)])
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "src: batch column `id` (Int32) does not match schema column `id` (Int64)"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn errors_and_panics_end_the_stream_with_the_source_name() {
+        let error = stream(vec![Err(anyhow::anyhow!("disk on fire"))])
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("src: read failed: disk on fire"),
+            "{error}"
+        );
+
+        let panicking = std::iter::from_fn(|| -> Option<datasource_core::Result<RecordBatch>> {
+            panic!("bug in user code")
+        });
+        let mut stream = BatchStream::new("src", expected(), None, Box::new(panicking));
+        let error = stream.next().unwrap().unwrap_err().to_string();
+        assert!(
+            error.contains("src: panicked while reading: bug in user code"),
+            "{error}"
+        );
+        assert!(stream.next().is_none(), "nothing is read after a failure");
+    }
 }
