@@ -1,0 +1,53 @@
+//! A partition that is a user's own serde struct: planned, sent through JSON, and read back.
+
+use datasource_py::prelude::*;
+use datasource_py::{RawOptions, read_all};
+use serde::{Deserialize, Serialize};
+
+/// Rows of several named shards.
+#[data_source(name = "shards")]
+pub struct Shards {
+    /// Shard names.
+    #[option(default = "a,b,c")]
+    shards: Vec<String>,
+    #[option(default = 3, range = 0..=100)]
+    rows_per_shard: u32,
+}
+
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
+pub struct Shard {
+    name: String,
+    rows: u32,
+}
+
+#[derive(Row)]
+pub struct Item {
+    shard: String,
+    n: i32,
+}
+
+impl BatchReader for Shards {
+    type Row = Item;
+    type Partition = Shard;
+
+    fn partitions(&self) -> Result<Vec<Shard>> {
+        Ok(self
+            .shards
+            .iter()
+            .map(|name| Shard { name: name.clone(), rows: self.rows_per_shard })
+            .collect())
+    }
+
+    fn read(&self, shard: Shard) -> Result<Batches<Item>> {
+        let Shard { name, rows } = shard;
+        Ok(Batches::from_rows((0..rows as i32).map(move |n| Item { shard: name.clone(), n })))
+    }
+}
+
+fn main() {
+    let source = Shards::from_options(&RawOptions::new()).unwrap();
+    assert_eq!(source.partitions().unwrap().len(), 3);
+    let batches = read_all(&source).unwrap();
+    assert_eq!(batches.len(), 3);
+    assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 9);
+}
