@@ -12,18 +12,37 @@ pub use people::{Address, FakePeople, Person};
 pub use range::{FakeRange, Numbered};
 pub use wide::{FakeWide, WideRow};
 
+use std::ops::Range;
+
+use datasource_py::arrow_array::RecordBatch;
+use datasource_py::{Batches, Result, Row};
+
 datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide);
 
-/// `batch` (of `batch_rows` rows) again and again, sliced to fit `rows`: a source whose only
-/// cost is the SDK's, for the benchmark.
-fn repeat_batch<R: datasource_py::Row>(
-    batch: datasource_py::arrow_array::RecordBatch,
-    rows: std::ops::Range<u64>,
+/// The batches of `rows` as the benchmark sources' `path` option asks: `rows` pushes
+/// `row(i)` through the derived builder, `arrow` calls `batch` for each `batch_rows`-long
+/// stretch, `repeat` hands the first such batch over again and again (so only the SDK's own
+/// cost is left).
+fn batches_by_path<R: Row>(
+    path: &str,
+    rows: Range<u64>,
     batch_rows: usize,
-) -> datasource_py::Batches<R> {
-    datasource_py::Batches::from_row_ranges(rows, batch_rows, move |ids| {
-        Ok(batch.slice(0, (ids.end - ids.start) as usize))
-    })
+    row: impl Fn(u64) -> R + Send + 'static,
+    batch: impl Fn(Range<u64>) -> Result<RecordBatch> + Send + 'static,
+) -> Result<Batches<R>> {
+    match path {
+        "rows" => Ok(Batches::from_fallible_rows_in_batches(
+            rows.map(move |i| Ok(row(i))),
+            batch_rows,
+        )),
+        "repeat" => {
+            let first = batch(0..batch_rows as u64)?;
+            Ok(Batches::from_row_ranges(rows, batch_rows, move |ids| {
+                Ok(first.slice(0, (ids.end - ids.start) as usize))
+            }))
+        }
+        _ => Ok(Batches::from_row_ranges(rows, batch_rows, batch)),
+    }
 }
 
 #[cfg(test)]

@@ -65,28 +65,12 @@ impl BatchReader for FakeRange {
     }
 
     fn read(&self, rows: Range<u64>) -> Result<Batches<Numbered>> {
-        if self.path == "rows" {
-            let rows = rows.map(|id| {
-                Ok(Numbered {
-                    id: id as i64,
-                    value: value_of(id),
-                    label: prefixed("row-", id),
-                })
-            });
-            return Ok(Batches::from_fallible_rows_in_batches(
-                rows,
-                self.batch_rows,
-            ));
-        }
-        if self.path == "repeat" {
-            let batch = Self::arrow_batch(0..self.batch_rows as u64)?;
-            return Ok(crate::repeat_batch(batch, rows, self.batch_rows));
-        }
-        Ok(Batches::from_row_ranges(
-            rows,
-            self.batch_rows,
-            Self::arrow_batch,
-        ))
+        let row = |id: u64| Numbered {
+            id: id as i64,
+            value: value_of(id),
+            label: prefixed("row-", id),
+        };
+        crate::batches_by_path(&self.path, rows, self.batch_rows, row, Self::arrow_batch)
     }
 }
 
@@ -109,5 +93,13 @@ mod tests {
         assert_eq!(arrow, rows);
         assert_eq!(arrow.iter().map(|b| b.num_rows()).sum::<usize>(), 20001);
         assert_eq!(arrow[0].num_rows(), 5000);
+    }
+
+    #[test]
+    fn repeat_hands_over_the_first_batch_again() {
+        let repeated = collect("repeat");
+        assert_eq!(repeated.iter().map(|b| b.num_rows()).sum::<usize>(), 20001);
+        assert_eq!(repeated[0], collect("arrow")[0]);
+        assert_eq!(repeated[1], repeated[0]);
     }
 }

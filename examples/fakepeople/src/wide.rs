@@ -188,20 +188,13 @@ impl BatchReader for FakeWide {
     }
 
     fn read(&self, rows: Range<u64>) -> Result<Batches<WideRow>> {
-        if self.path == "rows" {
-            let rows = rows.map(|i| Ok(wide_row(i as i64)));
-            return Ok(Batches::from_fallible_rows_in_batches(
-                rows,
-                self.batch_rows,
-            ));
-        }
-        if self.path == "repeat" {
-            let batch = arrow_batch(0..self.batch_rows as i64)?;
-            return Ok(crate::repeat_batch(batch, rows, self.batch_rows));
-        }
-        Ok(Batches::from_row_ranges(rows, self.batch_rows, |ids| {
-            arrow_batch(ids.start as i64..ids.end as i64)
-        }))
+        crate::batches_by_path(
+            &self.path,
+            rows,
+            self.batch_rows,
+            |i| wide_row(i as i64),
+            |ids| arrow_batch(ids.start as i64..ids.end as i64),
+        )
     }
 }
 
