@@ -15,14 +15,30 @@ WHEEL_DIR := target/wheels
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
 spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(abspath $(1))/bin/python
 
-.PHONY: demo test setup java lint rust-test wheel python-test bench clean
+# The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
+RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
+
+.PHONY: demo test setup toolchain java lint rust-test wheel python-test bench clean
 
 demo: setup wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
 
 test: setup lint rust-test wheel python-test
 
-setup: java $(VENV)/.installed $(VENV_OLDEST)/.installed
+setup: toolchain java $(VENV)/.installed $(VENV_OLDEST)/.installed
+
+# rustup knows a toolchain by its name: where the installed stable is the pinned version, it is
+# made available under that name (no download); otherwise rustup installs the pinned one.
+toolchain:
+	@cd / && rustup run $(RUST_TOOLCHAIN) rustc --version >/dev/null 2>&1 || { \
+		home=$${RUSTUP_HOME:-$$HOME/.rustup}; \
+		host=$$(rustc +stable -vV | sed -n 's/^host: //p'); \
+		if rustc +stable --version | grep -q "^rustc $(RUST_TOOLCHAIN) "; then \
+			echo "using the installed stable as Rust $(RUST_TOOLCHAIN)"; \
+			ln -sfn "$$(rustc +stable --print sysroot)" "$$home/toolchains/$(RUST_TOOLCHAIN)-$$host"; \
+		else \
+			rustup toolchain install $(RUST_TOOLCHAIN) --profile minimal -c rustfmt -c clippy; \
+		fi; }
 
 # Spark 4 needs Java 17+; install it where it is missing (Debian/Ubuntu).
 java:

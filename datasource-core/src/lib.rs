@@ -1,23 +1,30 @@
-//! The runtime of the Rust SDK for Spark data sources: traits a source implements, typed
-//! options, Spark types for Rust values, schemas and partition planning. No Python here; the
-//! PyO3 glue lives in `datasource-py`, which re-exports all of this.
+//! The runtime of the Rust SDK for Spark data sources: the capability traits a source
+//! implements, typed options, Spark types for Rust values (both ways), schemas, the adapter
+//! that fits batches to Spark's schema, the codec of what crosses processes, and partition
+//! planning. No Python here; the PyO3 glue lives in `datasource-py`, which re-exports what a
+//! source crate needs.
+//!
+//! A source is a `#[data_source]` struct (its fields are its options, see [`DataSource`])
+//! plus the capabilities it implements: [`BatchReader`] for `spark.read`.
 
+pub mod adapter;
+pub mod codec;
 pub mod options;
 pub mod partition;
-pub mod reader;
+pub mod read;
 pub mod row;
 pub mod schema;
 pub mod secret;
 pub mod source;
 pub mod types;
 
-pub use options::{OptionSpec, OptionValue, OptionsError, RawOptions};
+pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
 pub use partition::split_range;
-pub use reader::{BatchReader, Batches, PartitionValue, read_all};
-pub use row::{DEFAULT_BATCH_ROWS, Row, RowBatcher};
+pub use read::{BatchReader, Batches, Scan, read_all};
+pub use row::{DEFAULT_BATCH_ROWS, Row, RowBatcher, Rows};
 pub use secret::Secret;
 pub use source::DataSource;
-pub use types::{Binary, ColumnBuilder, Decimal, SparkType};
+pub use types::{Binary, ColumnBuilder, ColumnReader, Decimal, SPARK_TIMESTAMP_TZ, SparkType};
 
 /// Re-exported so sources and derived code name one Arrow.
 pub use arrow_array;
@@ -32,25 +39,29 @@ pub type Error = anyhow::Error;
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-pub use anyhow::{Context, anyhow as error, bail};
+pub use anyhow::{Context, bail, ensure, format_err};
 
 /// What generated code reaches, through one path (`<facade>::__private`).
 #[doc(hidden)]
 pub mod __private {
     pub use crate::options::{
-        OptionSpec, OptionsError, OptionsParser, RawOptions, assert_option_value, present,
+        Choice, DefaultValue, Number, NumberRange, OptionSpec, OptionValue, Options, OptionsError,
+        OptionsParser, RawOptions, StrDefault, assert_option_value, assert_options,
+        assert_secret_option, describe, is_choice_or_free,
     };
     pub use crate::row::Row;
+    pub use crate::schema::SchemaError;
     pub use crate::source::DataSource;
     pub use crate::types::{
-        ColumnBuilder, SparkType, StructColumnBuilder, assert_spark_type, finish_struct_array,
+        ColumnBuilder, ColumnReader, SparkType, StructColumnBuilder, StructValues,
+        assert_spark_type, finish_struct_array,
     };
     pub use arrow_array::{ArrayRef, StructArray};
     pub use arrow_buffer::NullBufferBuilder;
     pub use arrow_schema::{DataType, Fields};
 
     /// A row column's Arrow field, with its doc comment as Spark's column comment.
-    pub fn row_field<T: SparkType>(name: &str, comment: &str) -> arrow_schema::Field {
+    pub fn row_field<T: crate::types::SparkType>(name: &str, comment: &str) -> arrow_schema::Field {
         let field = arrow_schema::Field::new(name, T::data_type(), T::NULLABLE);
         if comment.is_empty() {
             field
@@ -60,5 +71,32 @@ pub mod __private {
                 comment.to_owned(),
             )]))
         }
+    }
+
+    /// "one of `a`, `b`": what a `#[derive(OptionValue)]` enum expects.
+    pub fn expected_choice(choices: &[Choice]) -> String {
+        crate::options::one_of(choices)
+    }
+
+    /// Two strings equal, ignoring ASCII case, when a crate compiles (`export!` checks that
+    /// its sources' names differ).
+    pub const fn same_name(a: &str, b: &str) -> bool {
+        a.eq_ignore_ascii_case(b)
+    }
+
+    /// Two strings equal, when a crate compiles.
+    pub const fn same_text(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut index = 0;
+        while index < a.len() {
+            if a[index] != b[index] {
+                return false;
+            }
+            index += 1;
+        }
+        true
     }
 }

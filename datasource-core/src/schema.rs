@@ -1,13 +1,12 @@
-//! Between Arrow schemas and Spark's: the JSON Spark's `StructType.fromJson` reads, DDL for
-//! documentation, and the check of a schema a user passes to `spark.read.schema(...)`.
+//! Between Arrow schemas and Spark's: the JSON Spark's `StructType.fromJson` reads (and the
+//! Arrow schema PySpark derives back from it), and DDL for documentation and messages.
 //!
 //! Arrow is the model: a `#[derive(Row)]` type describes itself as Arrow fields, and a field's
 //! `comment` metadata becomes the Spark column comment.
 
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, TimeUnit};
 use serde_json::{Map, Value, json};
 
 use crate::types::SPARK_TIMESTAMP_TZ;
@@ -27,7 +26,8 @@ pub enum SchemaError {
     /// Malformed Spark schema JSON.
     #[error("invalid Spark schema JSON: {0}")]
     InvalidJson(String),
-    /// A user-given schema that the source's data cannot satisfy.
+    /// Data that does not fit the schema on the other side (a user-given schema, a batch, a
+    /// sink's columns).
     #[error("{0}")]
     Mismatch(String),
 }
@@ -297,91 +297,6 @@ fn parse_decimal(name: &str) -> Option<DataType> {
     ))
 }
 
-/// How to turn the source's batches into the ones a user-given schema asks for: which columns,
-/// in which order, labelled with which schema.
-#[derive(Debug, Clone)]
-pub struct Projection {
-    columns: Vec<usize>,
-    schema: SchemaRef,
-}
-
-impl Projection {
-    /// Checks `requested` (a schema the user gave Spark) against the source's own `actual`.
-    ///
-    /// Honoured: any subset of the source's columns, in any order, matched by name (exactly, or
-    /// else ignoring case as Spark does), where a column the source declares `NOT NULL` may be
-    /// requested as nullable. Refused, with every offending column named: unknown columns,
-    /// other types, and `NOT NULL` on a column the source may leave null. Nested types must
-    /// match exactly, nullability included.
-    pub fn new(source: &str, actual: &Schema, requested: &Schema) -> Result<Self, SchemaError> {
-        let mut columns = Vec::with_capacity(requested.fields().len());
-        let mut problems = Vec::new();
-        for wanted in requested.fields() {
-            let found = actual.index_of(wanted.name()).ok().or_else(|| {
-                let mut matches = actual
-                    .fields()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.name().eq_ignore_ascii_case(wanted.name()));
-                match (matches.next(), matches.next()) {
-                    (Some((index, _)), None) => Some(index),
-                    _ => None,
-                }
-            });
-            let Some(index) = found else {
-                problems.push(format!("column `{}` does not exist", wanted.name()));
-                continue;
-            };
-            let have = actual.field(index);
-            if !have.data_type().equals_datatype(wanted.data_type()) {
-                problems.push(format!(
-                    "column `{}` is {} but the given schema says {}",
-                    wanted.name(),
-                    describe(have.data_type()),
-                    describe(wanted.data_type())
-                ));
-            } else if have.is_nullable() && !wanted.is_nullable() {
-                problems.push(format!(
-                    "column `{}` may be null but the given schema says NOT NULL",
-                    wanted.name()
-                ));
-            }
-            columns.push(index);
-        }
-        if !problems.is_empty() {
-            let ours = to_ddl(actual).unwrap_or_else(|e| e.to_string());
-            return Err(SchemaError::Mismatch(format!(
-                "{source}: the schema given to spark.read.schema(...) does not match this source: {}; \
-                 the source's schema is `{ours}` (a subset of its columns may be requested)",
-                problems.join("; ")
-            )));
-        }
-        Ok(Projection {
-            columns,
-            schema: Arc::new(requested.clone()),
-        })
-    }
-
-    /// The schema batches have after [`Projection::apply`].
-    pub fn schema(&self) -> &SchemaRef {
-        &self.schema
-    }
-
-    /// Picks and relabels the columns of one batch.
-    pub fn apply(&self, batch: &RecordBatch) -> Result<RecordBatch, arrow_schema::ArrowError> {
-        let columns = self
-            .columns
-            .iter()
-            .map(|&index| batch.column(index).clone())
-            .collect();
-        RecordBatch::try_new(self.schema.clone(), columns)
-    }
-}
-
-fn describe(data_type: &DataType) -> String {
-    type_ddl(data_type, "").unwrap_or_else(|_| data_type.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -497,39 +412,5 @@ mod tests {
         let json = r#"{"type":"struct","fields":[{"name":"v","type":"variant","nullable":true,"metadata":{}}]}"#;
         let error = from_spark_json(json).unwrap_err();
         assert!(error.to_string().contains("`variant`"), "{error}");
-    }
-
-    #[test]
-    fn projection_honours_subsets_and_widened_nullability() {
-        let actual = sample();
-        let requested = Schema::new(vec![
-            Field::new("NAME", DataType::Utf8, true),
-            Field::new("id", DataType::Int64, true),
-        ]);
-        let projection = Projection::new("src", &actual, &requested).unwrap();
-        assert_eq!(projection.columns, vec![7, 0]);
-        assert_eq!(projection.schema().as_ref(), &requested);
-    }
-
-    #[test]
-    fn projection_lists_every_problem() {
-        let actual = sample();
-        let requested = Schema::new(vec![
-            Field::new("nope", DataType::Utf8, true),
-            Field::new("id", DataType::Utf8, true),
-            Field::new("name", DataType::Utf8, false),
-        ]);
-        let error = Projection::new("src", &actual, &requested)
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("column `nope` does not exist"), "{error}");
-        assert!(
-            error.contains("column `id` is BIGINT but the given schema says STRING"),
-            "{error}"
-        );
-        assert!(
-            error.contains("column `name` may be null but the given schema says NOT NULL"),
-            "{error}"
-        );
     }
 }

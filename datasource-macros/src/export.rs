@@ -1,11 +1,15 @@
-//! `export!(pyspark_name => Source, ...)`: the Python module of a wheel. The first source
+//! `export!(pyspark_name => Source, ...)`: the Python module of a wheel. Each source is bound
+//! with the capabilities it implements (found by `bind_source!` in the glue crate); the first
 //! becomes `DefaultSource`, so Spark registers it when the module is on the path.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::{Ident, Path, Token, Type};
+
+use crate::ty::display;
 
 pub struct Export {
     pub module: Ident,
@@ -63,16 +67,61 @@ pub fn expand(input: TokenStream) -> TokenStream {
         "{}::__private::pyo3",
         quote!(#krate).to_string().replace(' ', "")
     );
+    let bindings = sources.iter().map(|source| {
+        quote_spanned! {source.span()=> #krate::__private::bind_source!(#source) }
+    });
+    let distinct = distinct_names(&krate, &sources);
     quote! {
         #[#krate::__private::pyo3::pymodule]
         #[pyo3(crate = #pyo3_path)]
         fn #module(
             module: &#krate::__private::pyo3::Bound<'_, #krate::__private::pyo3::types::PyModule>,
         ) -> #krate::__private::pyo3::PyResult<()> {
-            #krate::__private::init_module(
-                module,
-                ::std::vec![#(#krate::__private::SourceBinding::reader::<#sources>()),*],
-            )
+            #krate::__private::init_module(module, ::std::vec![#(#bindings),*])
+        }
+
+        #distinct
+    }
+}
+
+/// Checks, when the crate compiles, that no two sources share a format name (Spark would find
+/// only one) or a struct name (both would be the same Python class).
+fn distinct_names(krate: &Path, sources: &[Type]) -> TokenStream {
+    let mut checks = TokenStream::new();
+    for (index, first) in sources.iter().enumerate() {
+        for second in &sources[index + 1..] {
+            let (a, b) = (display(first), display(second));
+            let same_format = format!(
+                "`{a}` and `{b}` have the same format name (ignoring case): give each its own \
+                 `#[data_source(name = \"...\")]`"
+            );
+            let same_class = format!(
+                "`{a}` and `{b}` are both named `{}`: each source becomes a Python class named \
+                 after its struct, so rename one",
+                short_name(second)
+            );
+            checks.extend(quote_spanned! {second.span()=>
+                const _: () = {
+                    use #krate::__private::{DataSource, same_name, same_text};
+                    ::core::assert!(
+                        !same_name(<#first as DataSource>::NAME, <#second as DataSource>::NAME),
+                        #same_format
+                    );
+                    ::core::assert!(
+                        !same_text(
+                            <#first as DataSource>::CLASS_NAME,
+                            <#second as DataSource>::CLASS_NAME,
+                        ),
+                        #same_class
+                    );
+                };
+            });
         }
     }
+    checks
+}
+
+fn short_name(ty: &Type) -> String {
+    let text = display(ty);
+    text.rsplit("::").next().unwrap_or(&text).to_owned()
 }

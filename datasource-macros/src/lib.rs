@@ -8,6 +8,9 @@ mod ctxt;
 mod doc;
 mod export;
 mod naming;
+mod option_group;
+mod option_value;
+mod options;
 mod row;
 mod source;
 mod ty;
@@ -21,8 +24,9 @@ mod ty;
 ///     /// Rows to produce.
 ///     #[option(default = 1000, range = 0..)]
 ///     num_rows: u64,
-///     #[option(secret)]
 ///     token: Option<Secret<String>>,
+///     #[option(flatten)]
+///     common: CommonOptions,
 /// }
 /// ```
 ///
@@ -30,12 +34,29 @@ mod ty;
 /// the SDK facade, default `::datasource_py`).
 ///
 /// Field arguments, in `#[option(...)]`: `name = "..."` (default: the field in camelCase),
-/// `default = <literal>`, `required`, `secret` (the type must be `Secret<T>`),
-/// `range = a..b` (numeric options), `choices = ["a", "b"]`. A field of type `Option<T>` is
-/// optional; any other field without a default is required. Doc comments become help text.
+/// `default = <value>` (a literal, or any expression of the option's type), `required`,
+/// `secret` (the type must be `Secret<T>`), `range = a..b` (numeric options),
+/// `choices = ["a", "b"]`, and `flatten` (the field is a `#[derive(Options)]` group). A field
+/// of type `Option<T>` is optional; any other field without a default is required. Doc
+/// comments become help text.
 #[proc_macro_attribute]
 pub fn data_source(args: TokenStream, input: TokenStream) -> TokenStream {
     source::data_source(args.into(), input.into()).into()
+}
+
+/// A group of options that sources include with `#[option(flatten)]`: on a struct, each field
+/// is an option (with the same `#[option(...)]` arguments as `#[data_source]`); on an enum whose
+/// variants each hold one value, each variant is an option and exactly one must be given.
+#[proc_macro_derive(Options, attributes(option))]
+pub fn derive_options(input: TokenStream) -> TokenStream {
+    option_group::derive(input.into()).into()
+}
+
+/// An option with a closed set of choices: an enum of unit variants, each a choice named in
+/// camelCase (or `#[option(name = "...")]`), matched ignoring case; doc comments document them.
+#[proc_macro_derive(OptionValue, attributes(option))]
+pub fn derive_option_value(input: TokenStream) -> TokenStream {
+    option_value::derive(input.into()).into()
 }
 
 /// Derives `Row` (and `SparkType`, as a `STRUCT`) for a struct whose fields are columns.
@@ -46,7 +67,9 @@ pub fn derive_row(input: TokenStream) -> TokenStream {
 }
 
 /// Defines the Python module of a wheel: `export!(pyspark_name => SourceA, SourceB)`.
-/// The module name must be the crate's `[lib] name`; the first source is `DefaultSource`.
+/// The module name must be the crate's `[lib] name`; the first source is `DefaultSource`. Each
+/// source gets the Python classes of the capabilities it implements; one that implements none
+/// is a compile error.
 #[proc_macro]
 pub fn export(input: TokenStream) -> TokenStream {
     export::expand(input.into()).into()

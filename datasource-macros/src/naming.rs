@@ -1,4 +1,5 @@
-//! Option names: Spark users write `numPartitions` for the field `num_partitions`.
+//! Option names: Spark users write `numPartitions` for the field `num_partitions`, and
+//! `readAll` for the variant `ReadAll`.
 
 /// `snake_case` to `camelCase` (`num_partitions` -> `numPartitions`).
 pub fn camel_case(snake: &str) -> String {
@@ -17,9 +18,35 @@ pub fn camel_case(snake: &str) -> String {
     camel
 }
 
+/// `PascalCase` to `camelCase` (`ReadAll` -> `readAll`, `HTTPMode` -> `httpMode`): enum
+/// variants as option names and choices.
+pub fn lower_camel_case(pascal: &str) -> String {
+    let chars: Vec<char> = pascal.trim_start_matches("r#").chars().collect();
+    let mut out = String::with_capacity(chars.len());
+    let mut leading = true;
+    for (index, &c) in chars.iter().enumerate() {
+        let next_lower = chars.get(index + 1).is_some_and(|n| n.is_lowercase());
+        if leading && c.is_uppercase() && !(index > 0 && next_lower) {
+            out.extend(c.to_lowercase());
+        } else {
+            leading = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::camel_case;
+    use super::{camel_case, lower_camel_case};
+
+    #[test]
+    fn converts_pascal_to_camel() {
+        assert_eq!(lower_camel_case("Arrow"), "arrow");
+        assert_eq!(lower_camel_case("ReadAll"), "readAll");
+        assert_eq!(lower_camel_case("HTTPMode"), "httpMode");
+        assert_eq!(lower_camel_case("X"), "x");
+    }
 
     #[test]
     fn converts_snake_to_camel() {

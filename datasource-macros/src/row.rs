@@ -1,5 +1,6 @@
 //! `#[derive(Row)]`: a struct whose fields are Spark columns. Generates the Arrow fields, a
-//! column-per-field builder, and the `SparkType`/`Row` impls that let rows nest as structs.
+//! column-per-field builder (rows to Arrow), a column-per-field reader (Arrow to rows), and the
+//! `SparkType`/`Row` impls that let rows nest as structs.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,6 +17,8 @@ use crate::ty::is_builtin_spark_type;
 /// A row struct, as the derive understands it.
 pub struct RowInput {
     pub ident: syn::Ident,
+    /// The struct's visibility, given to its builder and reader (which name it).
+    pub vis: syn::Visibility,
     pub krate: Path,
     pub columns: Vec<Column>,
 }
@@ -117,6 +120,7 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
     cx.set_section(0);
     RowInput {
         ident: input.ident.clone(),
+        vis: input.vis.clone(),
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::datasource_py)),
         columns,
     }
@@ -168,9 +172,13 @@ fn parse_column(field: &syn::Field, cx: &mut Ctxt) -> Column {
 pub fn expand(row: &RowInput) -> TokenStream {
     let krate = &row.krate;
     let ident = &row.ident;
+    let vis = &row.vis;
     let builder = format_ident!("__{}Columns", ident);
+    let reader = format_ident!("__{}Values", ident);
     let fields: Vec<_> = row.columns.iter().map(|c| &c.field).collect();
     let types: Vec<_> = row.columns.iter().map(|c| &c.ty).collect();
+    let column_names: Vec<_> = row.columns.iter().map(|c| &c.name).collect();
+    let indices = 0..row.columns.len();
     let arrow_fields = row.columns.iter().map(|column| {
         let (name, comment, ty) = (&column.name, &column.comment, &column.ty);
         quote! { __ds::row_field::<#ty>(#name, #comment) }
@@ -199,7 +207,7 @@ pub fn expand(row: &RowInput) -> TokenStream {
             const _: () = { #(#type_checks)* };
 
             /// One column builder per field, plus the struct's own validity.
-            pub struct #builder #where_clause {
+            #vis struct #builder #where_clause {
                 #(#fields: <#types as __ds::SparkType>::Builder,)*
                 __validity: __ds::NullBufferBuilder,
             }
@@ -235,9 +243,37 @@ pub fn expand(row: &RowInput) -> TokenStream {
                 }
             }
 
+            /// One column reader per field, plus the struct's own validity.
+            #vis struct #reader #where_clause {
+                #(#fields: <#types as __ds::SparkType>::Reader,)*
+                __struct: __ds::StructValues,
+            }
+
+            #[automatically_derived]
+            impl __ds::ColumnReader for #reader #where_clause {
+                type Value = #ident;
+                fn new(array: &__ds::ArrayRef) -> ::core::result::Result<Self, __ds::SchemaError> {
+                    let __struct = __ds::StructValues::new(array, &<#ident as __ds::Row>::fields())?;
+                    ::core::result::Result::Ok(#reader {
+                        #(#fields: __struct.child(#indices, #column_names)?,)*
+                        __struct,
+                    })
+                }
+                fn is_null(&self, index: usize) -> bool {
+                    self.__struct.is_null(index)
+                }
+                #[inline]
+                fn value(&self, index: usize) -> #ident {
+                    #ident {
+                        #(#fields: __ds::ColumnReader::value(&self.#fields, index),)*
+                    }
+                }
+            }
+
             #[automatically_derived]
             impl __ds::SparkType for #ident #where_clause {
                 type Builder = #builder;
+                type Reader = #reader;
                 fn data_type() -> __ds::DataType {
                     __ds::DataType::Struct(<Self as __ds::Row>::fields())
                 }

@@ -8,11 +8,6 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
     generic_arg_of(ty, "Option")
 }
 
-/// The `T` of `Secret<T>`, if the type is written that way.
-pub fn secret_inner(ty: &Type) -> Option<&Type> {
-    generic_arg_of(ty, "Secret")
-}
-
 fn generic_arg_of<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
     let Type::Path(path) = ty else { return None };
     if path.qself.is_some() {
@@ -31,7 +26,8 @@ fn generic_arg_of<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
     }
 }
 
-/// The kinds of option type the macro knows by name, to check defaults and ranges early.
+/// The kinds of option type the macro knows by name, to check literal defaults and ranges with
+/// pointed messages; anything else (an alias, a type of the user's) is left to the compiler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Known {
     Unsigned { max: u128 },
@@ -41,6 +37,7 @@ pub enum Known {
     String,
     Char,
     Duration,
+    Path,
     Other,
 }
 
@@ -89,6 +86,7 @@ impl Known {
             "String" => Known::String,
             "char" => Known::Char,
             "Duration" => Known::Duration,
+            "PathBuf" => Known::Path,
             _ => Known::Other,
         }
     }
@@ -148,11 +146,21 @@ pub fn is_builtin_spark_type(ty: &Type) -> bool {
 
 /// A type as the user wrote it, compactly (`Option<Secret<String>>`), for docs and messages.
 pub fn display(ty: &Type) -> String {
-    let text = quote::quote!(#ty).to_string();
+    compact(&quote::quote!(#ty).to_string())
+}
+
+/// Tokens printed by `quote` (`Duration :: from_secs (30)`), with the spaces a person would
+/// leave out removed (`Duration::from_secs(30)`).
+pub fn compact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for token in text.split(' ') {
-        let glue = matches!(token, "<" | ">" | "::" | "," | "&")
+        let glue = matches!(token, "<" | ">" | "::" | "," | "&" | "." | "!")
+            || token.starts_with(['(', '[', ')', ']'])
             || out.ends_with('<')
+            || out.ends_with('(')
+            || out.ends_with('[')
+            || out.ends_with('.')
+            || out.ends_with('!')
             || out.ends_with("::")
             || out.ends_with('&')
             || out.is_empty();
@@ -178,8 +186,6 @@ mod tests {
         assert_eq!(option_inner(&ty), Some(&parse_quote!(u32)));
         let ty: Type = parse_quote!(std::option::Option<String>);
         assert!(option_inner(&ty).is_some());
-        let ty: Type = parse_quote!(Secret<String>);
-        assert!(secret_inner(&ty).is_some());
         assert_eq!(Known::of(&parse_quote!(u8)), Known::Unsigned { max: 255 });
         assert_eq!(
             Known::of(&parse_quote!(std::time::Duration)),
@@ -227,5 +233,12 @@ mod tests {
             display(&parse_quote!(HashMap<String, u32>)),
             "HashMap<String, u32>"
         );
+        let expr: syn::Expr = parse_quote!(Duration::from_secs(30));
+        assert_eq!(
+            compact(&quote::quote!(#expr).to_string()),
+            "Duration::from_secs(30)"
+        );
+        let expr: syn::Expr = parse_quote!(vec![1, 2]);
+        assert_eq!(compact(&quote::quote!(#expr).to_string()), "vec![1, 2]");
     }
 }

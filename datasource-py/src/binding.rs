@@ -1,84 +1,102 @@
-//! Type erasure between the generic Rust traits and the one set of Python classes: a
-//! [`SourceBinding`] is a `#[data_source]` type seen through function pointers and trait objects.
+//! Type erasure between the generic Rust traits and the Python classes: a [`SourceBinding`] is a
+//! `#[data_source]` type seen as its metadata, its capabilities, and a way to open it.
 
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
-use datasource_core::{BatchReader, Batches, OptionsError, RawOptions, Result};
+use datasource_core::{DataSource, OptionsError, RawOptions};
+
+use crate::capability::Capabilities;
+use crate::read::BatchReadRole;
 
 /// A data source type, as the Python module sees it.
-#[derive(Clone, Copy)]
-pub struct SourceBinding {
-    pub(crate) name: &'static str,
-    pub(crate) class_name: &'static str,
-    pub(crate) description: &'static str,
-    pub(crate) options_markdown: fn() -> String,
-    pub(crate) open: fn(&RawOptions) -> std::result::Result<Arc<dyn ErasedReader>, OptionsError>,
+pub struct SourceBinding(Box<dyn SourceType>);
+
+impl SourceBinding {
+    /// Binds a source type with the capabilities `export!` found for it.
+    pub fn new<T: DataSource>(capabilities: Capabilities<T>) -> Self {
+        SourceBinding(Box::new(TypedSource { capabilities }))
+    }
+
+    pub(crate) fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub(crate) fn class_name(&self) -> &'static str {
+        self.0.class_name()
+    }
+
+    pub(crate) fn description(&self) -> &'static str {
+        self.0.description()
+    }
+
+    pub(crate) fn options_markdown(&self) -> String {
+        self.0.options_markdown()
+    }
+
+    pub(crate) fn capabilities(&self) -> Vec<&'static str> {
+        self.0.capabilities()
+    }
+
+    /// Parses Spark's options into the source, with its capabilities' glue around it.
+    pub(crate) fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError> {
+        self.0.open(options)
+    }
 }
 
 impl std::fmt::Debug for SourceBinding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SourceBinding")
-            .field("name", &self.name)
-            .finish_non_exhaustive()
+            .field("name", &self.name())
+            .field("capabilities", &self.capabilities())
+            .finish()
     }
 }
 
-impl SourceBinding {
-    /// Binds a batch-readable source.
-    pub fn reader<T: BatchReader>() -> Self {
-        SourceBinding {
-            name: T::NAME,
-            class_name: short_type_name::<T>(),
-            description: T::DESCRIPTION,
-            options_markdown: T::options_markdown,
-            open: |options| {
-                let source = T::from_options(options)?;
-                Ok(Arc::new(Typed(source)) as Arc<dyn ErasedReader>)
-            },
-        }
-    }
+/// A source opened with its options: the user's struct (shared by every capability's glue) and
+/// the glue of each capability it has.
+pub(crate) struct OpenSource {
+    pub(crate) batch_read: Option<Arc<dyn BatchReadRole>>,
 }
 
-/// `my_crate::FakePeople` -> `FakePeople`: the Python class is named after the struct.
-fn short_type_name<T>() -> &'static str {
-    let full = std::any::type_name::<T>();
-    full.rsplit("::").next().unwrap_or(full)
+trait SourceType: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn class_name(&self) -> &'static str;
+    fn description(&self) -> &'static str;
+    fn options_markdown(&self) -> String;
+    fn capabilities(&self) -> Vec<&'static str>;
+    fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError>;
 }
 
-/// Batches a reader produces, before the glue checks them.
-pub(crate) type RawBatches = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
-
-/// A [`BatchReader`] with its types erased; partitions travel as JSON.
-pub(crate) trait ErasedReader: Send + Sync {
-    fn schema(&self) -> SchemaRef;
-    fn partitions(&self) -> Result<Vec<String>>;
-    /// `None`: Spark's placeholder partition when `partitions()` planned none.
-    fn read(&self, partition: Option<&str>) -> Result<RawBatches>;
+struct TypedSource<T> {
+    capabilities: Capabilities<T>,
 }
 
-struct Typed<T>(T);
-
-impl<T: BatchReader> ErasedReader for Typed<T> {
-    fn schema(&self) -> SchemaRef {
-        self.0.schema()
+impl<T: DataSource> SourceType for TypedSource<T> {
+    fn name(&self) -> &'static str {
+        T::NAME
     }
 
-    fn partitions(&self) -> Result<Vec<String>> {
-        self.0
-            .partitions()?
-            .iter()
-            .map(|partition| Ok(serde_json::to_string(partition)?))
-            .collect()
+    fn class_name(&self) -> &'static str {
+        T::CLASS_NAME
     }
 
-    fn read(&self, partition: Option<&str>) -> Result<RawBatches> {
-        let Some(json) = partition else {
-            return Ok(Box::new(Batches::<T::Row>::empty()));
-        };
-        let partition: T::Partition = serde_json::from_str(json)
-            .map_err(|e| anyhow::anyhow!("partition {json} does not deserialize: {e}"))?;
-        Ok(Box::new(self.0.read(partition)?))
+    fn description(&self) -> &'static str {
+        T::DESCRIPTION
+    }
+
+    fn options_markdown(&self) -> String {
+        T::options_markdown()
+    }
+
+    fn capabilities(&self) -> Vec<&'static str> {
+        self.capabilities.names()
+    }
+
+    fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError> {
+        let source = Arc::new(T::from_options(options)?);
+        let Capabilities { batch_read } = &self.capabilities;
+        Ok(OpenSource {
+            batch_read: batch_read.map(|glue| glue(source.clone())),
+        })
     }
 }

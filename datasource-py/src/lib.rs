@@ -1,11 +1,13 @@
 //! Write Apache Spark data sources in Rust.
 //!
-//! Annotate a struct with [`data_source`], describe rows with [`derive@Row`], implement
-//! [`BatchReader`], and [`export!`] the module: `maturin build` makes a wheel that PySpark 4.x
+//! Annotate a struct with [`data_source`] (its fields are the options), implement the
+//! capabilities Spark should have ([`BatchReader`] for `spark.read`), describe rows with
+//! [`derive@Row`], and [`export!`] the module: `maturin build` makes a wheel that PySpark 4.x
 //! reads with `spark.read.format("<name>")`. Data crosses into Spark as Arrow batches through
 //! the C data interface, never as Python objects.
 //!
 //! ```no_run
+//! use std::sync::Arc;
 //! use datasource_py::prelude::*;
 //!
 //! /// Numbers from 0.
@@ -22,12 +24,14 @@
 //! pub struct Number { n: i64 }
 //!
 //! impl BatchReader for Numbers {
-//!     type Row = Number;
 //!     type Partition = std::ops::Range<u64>;
-//!     fn partitions(&self) -> Result<Vec<Self::Partition>> {
+//!     fn schema(&self) -> Result<SchemaRef> {
+//!         Ok(Number::schema())
+//!     }
+//!     fn partitions(&self, _: &Scan) -> Result<Vec<Self::Partition>> {
 //!         Ok(split_range(0..self.count, self.num_partitions))
 //!     }
-//!     fn read(&self, part: Self::Partition) -> Result<Batches<Number>> {
+//!     fn read(self: Arc<Self>, _: &Scan, part: Self::Partition) -> Result<Batches> {
 //!         Ok(Batches::from_rows(part.map(|n| Number { n: n as i64 })))
 //!     }
 //! }
@@ -36,30 +40,50 @@
 //! ```
 
 mod binding;
+mod capability;
+mod errors;
 mod module;
+mod read;
 mod stream;
 
 pub use datasource_core::{
-    BatchReader, Batches, Binary, ColumnBuilder, Context, DEFAULT_BATCH_ROWS, DataSource, Decimal,
-    Error, OptionSpec, OptionValue, OptionsError, PartitionValue, RawOptions, Result, Row,
-    RowBatcher, Secret, SparkType, arrow_array, arrow_buffer, arrow_schema, bail, chrono, error,
-    options, partition, read_all, schema, split_range, types,
+    BatchReader, Batches, Binary, Choice, ColumnBuilder, ColumnReader, Context, DEFAULT_BATCH_ROWS,
+    DataSource, Decimal, Error, OptionSpec, OptionValue, Options, OptionsError, RawOptions, Result,
+    Row, RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SparkType, arrow_array, arrow_buffer,
+    arrow_schema, bail, chrono, ensure, format_err, read_all, split_range,
 };
-pub use datasource_macros::{Row, data_source, export};
+pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
+
+/// Spark schemas: DDL and Spark JSON for a schema, and the Arrow schema Spark derives for one.
+pub mod schema {
+    pub use datasource_core::adapter::spark_arrow_schema;
+    pub use datasource_core::schema::{SchemaError, to_ddl, to_spark_json};
+}
+
+/// Spark types and the column builders and readers that carry them.
+pub mod types {
+    pub use datasource_core::types::*;
+}
 
 /// The names a data source crate needs, in one `use`.
 pub mod prelude {
+    pub use crate::arrow_schema::SchemaRef;
     pub use crate::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     pub use crate::{
-        BatchReader, Batches, Binary, Context, DataSource, Decimal, Result, Row, Secret, bail,
-        data_source, error, export, split_range,
+        BatchReader, Batches, Binary, Context, DataSource, Decimal, OptionValue, Options, Result,
+        Row, Scan, Secret, bail, data_source, ensure, export, split_range,
     };
 }
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::bind_source;
     pub use crate::binding::SourceBinding;
     pub use crate::module::init_module;
     pub use datasource_core::__private::*;
     pub use pyo3;
+
+    pub mod capability {
+        pub use crate::capability::*;
+    }
 }

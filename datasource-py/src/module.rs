@@ -1,159 +1,135 @@
-//! The Python side of a wheel: two small native classes, and the `DataSource` /
-//! `DataSourceReader` subclasses that `shim.py` defines around them at import time (PyO3 classes
-//! cannot subclass Python classes, and Spark checks `isinstance`).
+//! The Python side of a wheel: small native classes, and the `DataSource` subclasses (with
+//! the classes of each capability) that `shim.py` assembles around them at import time (PyO3
+//! classes cannot subclass Python classes, and Spark checks `isinstance`).
+//!
+//! One native object per role, each kept as long as its Python object: a `NativeSourceType`
+//! per exported type, a `NativeSource` per `DataSource` instance (the options parsed once), and
+//! one object per capability role (a `NativeBatchReader` per reader).
 
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use arrow_array::RecordBatchReader;
-use arrow_pyarrow::IntoPyArrow;
-use arrow_schema::Schema;
 use datasource_core::RawOptions;
-use datasource_core::schema::{Projection, from_spark_json, to_spark_json};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use datasource_core::schema::to_spark_json;
+use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
 
-use crate::binding::{ErasedReader, SourceBinding};
-use crate::stream::{BatchStream, panic_message};
+use crate::binding::{OpenSource, SourceBinding};
+use crate::errors::{guarded, read_error, schema_error};
+use crate::read::{BatchReadRole, NativeBatchReader};
 
-/// Runs `f`, turning a panic into a Python `RuntimeError` that names the source: nothing
-/// unwinds into Python.
-fn guarded<T>(source: &str, what: &str, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        Err(PyRuntimeError::new_err(format!(
-            "{source}: panicked in {what}: {}",
-            panic_message(&*panic)
-        )))
-    })
-}
-
-/// One Rust data source type: opens readers from Spark's options.
-#[pyclass(frozen, name = "NativeSource", module = "datasource_py")]
-struct NativeSource {
+/// One exported source type: opens sources from Spark's options.
+#[pyclass(frozen, name = "NativeSourceType", module = "datasource_py")]
+struct NativeSourceType {
     binding: SourceBinding,
 }
 
+impl NativeSourceType {
+    fn open_source(&self, options: HashMap<String, String>) -> PyResult<OpenSource> {
+        guarded(self.binding.name(), "option parsing", || {
+            let raw: RawOptions = options.into_iter().collect();
+            self.binding
+                .open(&raw)
+                .map_err(|error| PyValueError::new_err(error.to_string()))
+        })
+    }
+}
+
 #[pymethods]
-impl NativeSource {
+impl NativeSourceType {
     #[getter]
     fn name(&self) -> &'static str {
-        self.binding.name
+        self.binding.name()
     }
 
     #[getter]
     fn description(&self) -> &'static str {
-        self.binding.description
+        self.binding.description()
     }
 
     #[getter]
     fn options_markdown(&self) -> String {
-        (self.binding.options_markdown)()
+        self.binding.options_markdown()
+    }
+
+    /// What the type can do, by the names `shim.py` assembles classes from.
+    #[getter]
+    fn capabilities(&self) -> Vec<&'static str> {
+        self.binding.capabilities()
     }
 
     /// Parses and validates options; a `ValueError` lists every problem.
-    fn open(&self, options: HashMap<String, String>) -> PyResult<NativeReader> {
-        let name = self.binding.name;
-        guarded(name, "option parsing", || {
-            let raw: RawOptions = options.into_iter().collect();
-            let reader = (self.binding.open)(&raw)
-                .map_err(|error| PyValueError::new_err(error.to_string()))?;
-            Ok(NativeReader { name, reader })
+    fn open(&self, options: HashMap<String, String>) -> PyResult<NativeSource> {
+        Ok(NativeSource {
+            name: self.binding.name(),
+            source: self.open_source(options)?,
         })
     }
+
+    /// An executor's reader: the source opened from its options, and the driver's plan.
+    fn restore_reader(
+        &self,
+        options: HashMap<String, String>,
+        plan: &str,
+    ) -> PyResult<NativeBatchReader> {
+        let source = self.open_source(options)?;
+        NativeBatchReader::restore(batch_read(self.binding.name(), &source)?, plan)
+    }
 }
 
-/// A source opened with its options.
-#[pyclass(frozen, name = "NativeReader", module = "datasource_py")]
-struct NativeReader {
+fn batch_read(name: &str, source: &OpenSource) -> PyResult<Arc<dyn BatchReadRole>> {
+    source
+        .batch_read
+        .clone()
+        .ok_or_else(|| PyValueError::new_err(format!("{name}: this source cannot be read")))
+}
+
+/// A source opened with its options: what a Python `DataSource` instance holds.
+#[pyclass(frozen, name = "NativeSource", module = "datasource_py")]
+struct NativeSource {
     name: &'static str,
-    reader: Arc<dyn ErasedReader>,
-}
-
-impl NativeReader {
-    fn schema_error(&self, error: impl std::fmt::Display) -> PyErr {
-        PyValueError::new_err(format!("{}: {error}", self.name))
-    }
-
-    fn requested(&self, requested_json: &str) -> PyResult<Schema> {
-        from_spark_json(requested_json).map_err(|e| self.schema_error(e))
-    }
+    source: OpenSource,
 }
 
 #[pymethods]
-impl NativeReader {
-    /// The schema as Spark JSON, for `StructType.fromJson`.
-    fn schema_json(&self) -> PyResult<String> {
-        guarded(self.name, "schema()", || {
-            to_spark_json(&self.reader.schema())
+impl NativeSource {
+    /// The source's schema as Spark JSON, for `StructType.fromJson`; computed with the GIL
+    /// released.
+    fn schema_json(&self, py: Python<'_>) -> PyResult<String> {
+        let name = self.name;
+        let role = batch_read(name, &self.source)?;
+        guarded(name, "schema()", || {
+            let schema = py
+                .detach(|| role.declared_schema())
+                .map_err(|error| read_error(name, "schema()", error))?;
+            to_spark_json(&schema)
                 .map(|json| json.to_string())
-                .map_err(|e| self.schema_error(e))
+                .map_err(|e| schema_error(name, e))
         })
     }
 
-    /// Whether a schema Spark hands the reader differs from the source's own (so batches must be
-    /// projected); a `ValueError` if the source cannot produce it.
-    fn needs_projection(&self, requested_json: &str) -> PyResult<bool> {
-        guarded(self.name, "reader()", || {
-            let requested = self.requested(requested_json)?;
-            let own = to_spark_json(&self.reader.schema()).map_err(|e| self.schema_error(e))?;
-            let own = from_spark_json(&own.to_string()).map_err(|e| self.schema_error(e))?;
-            if own == requested {
-                return Ok(false);
-            }
-            Projection::new(self.name, &self.reader.schema(), &requested)
-                .map_err(|e| PyValueError::new_err(e.to_string()))?;
-            Ok(true)
-        })
-    }
-
-    /// Plans partitions (JSON values), with the GIL released.
-    fn partitions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let name = self.name;
-        let reader = self.reader.clone();
-        let planned = guarded(name, "partitions()", || {
-            py.detach(|| reader.partitions()).map_err(|error| {
-                PyRuntimeError::new_err(format!("{name}: partitions() failed: {error:#}"))
-            })
-        })?;
-        PyList::new(py, planned)
-    }
-
-    /// Reads one partition as a `pyarrow.RecordBatchReader` over Rust's batches.
-    #[pyo3(signature = (partition, requested_schema_json=None))]
-    fn read<'py>(
+    /// Plans a batch read of `requested_json` (the schema Spark reads), from the source's
+    /// schema when the Python source already computed it.
+    #[pyo3(signature = (requested_json, declared_json=None))]
+    fn reader(
         &self,
-        py: Python<'py>,
-        partition: Option<&str>,
-        requested_schema_json: Option<&str>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let name = self.name;
-        guarded(name, "read()", || {
-            let schema = self.reader.schema();
-            let projection = match requested_schema_json {
-                Some(json) => Some(
-                    Projection::new(name, &schema, &self.requested(json)?)
-                        .map_err(|e| PyValueError::new_err(e.to_string()))?,
-                ),
-                None => None,
-            };
-            let batches = self.reader.read(partition).map_err(|error| {
-                PyRuntimeError::new_err(format!("{name}: read failed: {error:#}"))
-            })?;
-            let stream: Box<dyn RecordBatchReader + Send> =
-                Box::new(BatchStream::new(name, schema, projection, batches));
-            stream.into_pyarrow(py)
+        py: Python<'_>,
+        requested_json: &str,
+        declared_json: Option<&str>,
+    ) -> PyResult<NativeBatchReader> {
+        let role = batch_read(self.name, &self.source)?;
+        guarded(self.name, "reader()", || {
+            NativeBatchReader::plan(py, role, declared_json, requested_json)
         })
     }
 }
 
 const SHIM: &str = include_str!("shim.py");
 
-/// Fills a wheel's module: one `DataSource` subclass per binding (the first is also
-/// `DefaultSource`, for Spark's auto-registration of `pyspark_*` modules), their readers, and
-/// `register(spark)`.
+/// Fills a wheel's module: one `DataSource` subclass per binding, with the classes of its
+/// capabilities (the first is also `DefaultSource`, for Spark's auto-registration of
+/// `pyspark_*` modules), and `register(spark)`.
 pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -> PyResult<()> {
     let py = module.py();
     // maturin loads the extension as `<package>.<package>`; the classes must be importable from
@@ -164,23 +140,42 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
     let shim = PyModule::from_code(py, &code, c"datasource_py/shim.py", c"datasource_py_shim")?;
 
     let mut sources = Vec::with_capacity(bindings.len());
+    let mut documented = Vec::with_capacity(bindings.len());
     for (index, binding) in bindings.into_iter().enumerate() {
-        let class_name = binding.class_name;
-        let native = Py::new(py, NativeSource { binding })?;
-        let (source, reader): (Bound<'_, PyAny>, Bound<'_, PyAny>) = shim
+        let (class_name, name) = (binding.class_name(), binding.name());
+        if module.hasattr(class_name)? {
+            return Err(PyImportError::new_err(format!(
+                "{package}: two exported sources are both named `{class_name}`"
+            )));
+        }
+        let native = Py::new(py, NativeSourceType { binding })?;
+        let classes: Vec<Bound<'_, PyAny>> = shim
             .getattr("define_source")?
             .call1((native, &package, class_name))?
             .extract()?;
-        module.add(class_name, &source)?;
-        module.add(format!("{class_name}Reader"), reader)?;
+        for class in &classes {
+            let class_name: String = class.getattr("__name__")?.extract()?;
+            module.add(class_name, class)?;
+        }
+        let source = classes[0].clone();
         if index == 0 {
             module.add("DefaultSource", &source)?;
         }
+        documented.push(format!("- `{name}`: `{package}.{class_name}`"));
         sources.push(source);
     }
     let register = shim
         .getattr("define_register")?
         .call1((sources, &package))?;
     module.add("register", register)?;
+    module.setattr(
+        "__doc__",
+        format!(
+            "Spark data sources written in Rust. Read with `spark.read.format(name)`:\n\n{}\n\n\
+             The first is the module's `DefaultSource`, which Spark registers by itself; \
+             `register(spark)` registers them all.",
+            documented.join("\n")
+        ),
+    )?;
     Ok(())
 }

@@ -1,6 +1,10 @@
-"""The Python classes of a Rust data source. Each method is one call into Rust: options are
-parsed and checked there, partitions are planned there, and `read` hands Spark the Arrow
-batches Rust builds (pyarrow imports them through the C stream interface, without copying)."""
+"""The Python classes of a Rust data source, assembled from what the Rust type can do.
+
+Each exported type gets a `DataSource` subclass, plus the methods and classes of each
+capability it implements, and nothing else: PySpark detects some hooks by their mere presence.
+Every method is one call into Rust; the options are parsed there once per `DataSource`, and
+what a driver computed travels to the executors in the pickled objects, as text Rust encoded.
+"""
 
 import json
 
@@ -8,55 +12,83 @@ from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 from pyspark.sql.types import StructType
 
 
-def define_source(native, module, class_name):
-    """The DataSource and DataSourceReader subclasses for one Rust source."""
+def define_source(native_type, module, class_name):
+    """The `DataSource` subclass for one Rust source type, then its capabilities' classes."""
 
-    class Reader(DataSourceReader):
-        def __init__(self, options, requested_schema=None):
-            self._options = options
-            self._requested_schema = requested_schema
-            self._native = native.open(options)
+    class Source(DataSource):
+        @classmethod
+        def name(cls):
+            return native_type.name
 
-        # Spark pickles the reader to its workers: it travels as the options it was built from.
+        def __init__(self, options):
+            super().__init__(options)
+            # Every option problem is reported here, when the user calls load().
+            self._native = native_type.open(dict(options))
+            # The schema, once computed on the driver, travels with the source.
+            self._schema_json = None
+
         def __getstate__(self):
-            return {"options": self._options, "requested_schema": self._requested_schema}
+            return {"options": dict(self.options), "schema": self._schema_json}
 
         def __setstate__(self, state):
-            self.__init__(state["options"], state["requested_schema"])
+            Source.__init__(self, state["options"])
+            self._schema_json = state["schema"]
+
+    classes = [Source]
+    for capability in native_type.capabilities:
+        classes += CAPABILITIES[capability](Source, native_type)
+    for cls in classes:
+        suffix = cls.__name__ if cls is not Source else ""
+        cls.__name__ = cls.__qualname__ = class_name + suffix
+        cls.__module__ = module
+    description = native_type.description or f"The `{native_type.name}` data source."
+    Source.__doc__ = f"{description}\n\nOptions:\n\n{native_type.options_markdown}"
+    return classes
+
+
+def add_batch_read(Source, native_type):
+    """`spark.read`: `schema()`, `reader(schema)`, and the reader pickled to the executors."""
+
+    class Reader(DataSourceReader):
+        def __init__(self, options, native):
+            self._options = options
+            self._native = native
+
+        # Spark pickles the reader to its workers: it travels as its options and its plan.
+        def __getstate__(self):
+            return {"options": self._options, "plan": self._native.state()}
+
+        def __setstate__(self, state):
+            self._options = state["options"]
+            self._native = native_type.restore_reader(state["options"], state["plan"])
 
         def partitions(self):
             return [InputPartition(value) for value in self._native.partitions()]
 
         def read(self, partition):
-            yield from self._native.read(partition.value, self._requested_schema)
+            # PySpark 4.0 passes None, 4.1+ InputPartition(None), when no partition was planned.
+            value = partition.value if partition is not None else None
+            yield from self._native.read(value)
 
-    class Source(DataSource):
-        @classmethod
-        def name(cls):
-            return native.name
+    def schema(self):
+        if self._schema_json is None:
+            self._schema_json = self._native.schema_json()
+        return StructType.fromJson(json.loads(self._schema_json))
 
-        def __init__(self, options):
-            super().__init__(options)
-            # Every option problem is reported here, when the user calls load().
-            native.open(dict(options))
+    def reader(self, schema):
+        native = self._native.reader(schema.json(), self._schema_json)
+        return Reader(dict(self.options), native)
 
-        def schema(self):
-            return StructType.fromJson(json.loads(native.open(dict(self.options)).schema_json()))
+    Source.schema = schema
+    Source.reader = reader
+    Reader.__name__ = "Reader"
+    Reader.__doc__ = f"Reads `{native_type.name}` partitions as Arrow batches built in Rust."
+    return [Reader]
 
-        def reader(self, schema):
-            options = dict(self.options)
-            requested = schema.json()
-            if not native.open(options).needs_projection(requested):
-                requested = None
-            return Reader(options, requested)
 
-    for cls, suffix in ((Source, ""), (Reader, "Reader")):
-        cls.__name__ = cls.__qualname__ = class_name + suffix
-        cls.__module__ = module
-    description = native.description or f"The `{native.name}` data source."
-    Source.__doc__ = f"{description}\n\nOptions:\n\n{native.options_markdown}"
-    Reader.__doc__ = f"Reads `{native.name}` partitions as Arrow batches built in Rust."
-    return Source, Reader
+CAPABILITIES = {
+    "batch_read": add_batch_read,
+}
 
 
 def define_register(sources, module):

@@ -1,10 +1,11 @@
-//! A user's own option type (its string default parsed at run time by its `OptionValue`) and
-//! rows nested in lists, maps and options.
+//! A user's own option type (its default a value of the type) and rows nested in lists, maps
+//! and options.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use datasource_py::prelude::*;
-use datasource_py::{OptionValue, RawOptions, RowBatcher};
+use datasource_py::{RawOptions, RowBatcher, read_all};
 
 #[derive(Debug, PartialEq)]
 pub enum Level {
@@ -28,7 +29,7 @@ impl OptionValue for Level {
 /// Levels.
 #[data_source(name = "levels")]
 pub struct Levels {
-    #[option(default = "high")]
+    #[option(default = Level::High)]
     level: Level,
     fallback: Option<Level>,
 }
@@ -49,10 +50,17 @@ pub struct Shape {
 }
 
 impl BatchReader for Levels {
-    type Row = Shape;
     type Partition = ();
 
-    fn read(&self, (): ()) -> Result<Batches<Shape>> {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Shape::schema())
+    }
+
+    fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
+        Ok(vec![()])
+    }
+
+    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
         let p = Point { x: 1.0, y: 2.0 };
         Ok(Batches::from_rows([Shape {
             r#type: "line".into(),
@@ -66,6 +74,7 @@ impl BatchReader for Levels {
 fn main() {
     let source = Levels::from_options(&RawOptions::new()).unwrap();
     assert_eq!(source.level, Level::High);
+    assert!(Levels::options_markdown().contains("| `level` | `Level` | `Level::High` |"));
     assert_eq!(source.fallback, None);
     let raw: RawOptions = [("level", "LOW"), ("fallback", "low")].into_iter().collect();
     let source = Levels::from_options(&raw).unwrap();
@@ -76,9 +85,9 @@ fn main() {
 
     let names: Vec<_> = Shape::schema().fields().iter().map(|f| f.name().clone()).collect();
     assert_eq!(names, ["type", "vertices", "named", "centre"]);
-    let mut batches = Levels::from_options(&RawOptions::new()).unwrap().read(()).unwrap();
-    assert_eq!(batches.next().unwrap().unwrap().num_rows(), 1);
-    assert!(batches.next().is_none());
+    let batches = read_all(Levels::from_options(&RawOptions::new()).unwrap()).unwrap();
+    assert_eq!(batches.len(), 1);
+    assert_eq!(batches[0].num_rows(), 1);
     let mut batcher = RowBatcher::<Point>::new(2);
     batcher.push(Point { x: 0.0, y: 0.0 });
     assert_eq!(batcher.finish().num_rows(), 1);

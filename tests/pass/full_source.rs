@@ -2,10 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use datasource_py::prelude::*;
-use datasource_py::RawOptions;
+use datasource_py::{RawOptions, read_all};
 
 /// Every kind of option.
 #[data_source(name = "everything")]
@@ -61,10 +62,17 @@ pub struct AllTypes {
 }
 
 impl BatchReader for Everything {
-    type Row = AllTypes;
     type Partition = ();
 
-    fn read(&self, (): ()) -> Result<Batches<AllTypes>> {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(AllTypes::schema())
+    }
+
+    fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
+        Ok(vec![()])
+    }
+
+    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
         Ok(Batches::empty())
     }
 }
@@ -82,9 +90,8 @@ fn main() {
     assert_eq!(source.endpoint, "http://x");
     assert_eq!(source.token.as_ref().unwrap().expose(), "t");
     assert!(source.columns.is_none() && source.dir.is_none());
-    assert_eq!(Everything::OPTIONS[7].name, "URL");
-    assert!(Everything::OPTIONS[8].secret);
-    assert_eq!(source.partitions().unwrap(), vec![()]);
+    assert_eq!(Everything::specs()[7].name, "URL");
+    assert!(Everything::specs()[8].secret);
     assert_eq!(AllTypes::schema().fields().len(), 18);
-    assert_eq!(source.read(()).unwrap().count(), 0);
+    assert!(read_all(source).unwrap().is_empty());
 }

@@ -1,5 +1,7 @@
 //! A partition that is a user's own serde struct: planned, sent through JSON, and read back.
 
+use std::sync::Arc;
+
 use datasource_py::prelude::*;
 use datasource_py::{RawOptions, read_all};
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,8 @@ pub struct Shards {
     rows_per_shard: u32,
 }
 
-#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
+/// No `Default`: a partition type needs only serde.
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
 pub struct Shard {
     name: String,
     rows: u32,
@@ -27,10 +30,13 @@ pub struct Item {
 }
 
 impl BatchReader for Shards {
-    type Row = Item;
     type Partition = Shard;
 
-    fn partitions(&self) -> Result<Vec<Shard>> {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Item::schema())
+    }
+
+    fn partitions(&self, _: &Scan) -> Result<Vec<Shard>> {
         Ok(self
             .shards
             .iter()
@@ -38,7 +44,7 @@ impl BatchReader for Shards {
             .collect())
     }
 
-    fn read(&self, shard: Shard) -> Result<Batches<Item>> {
+    fn read(self: Arc<Self>, _: &Scan, shard: Shard) -> Result<Batches> {
         let Shard { name, rows } = shard;
         Ok(Batches::from_rows((0..rows as i32).map(move |n| Item { shard: name.clone(), n })))
     }
@@ -46,8 +52,9 @@ impl BatchReader for Shards {
 
 fn main() {
     let source = Shards::from_options(&RawOptions::new()).unwrap();
-    assert_eq!(source.partitions().unwrap().len(), 3);
-    let batches = read_all(&source).unwrap();
+    let scan = Scan::new(source.schema().unwrap());
+    assert_eq!(source.partitions(&scan).unwrap().len(), 3);
+    let batches = read_all(source).unwrap();
     assert_eq!(batches.len(), 3);
     assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 9);
 }

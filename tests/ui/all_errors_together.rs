@@ -1,6 +1,8 @@
 //! Every mistake in one struct is reported in one compile, each on its own token, in source
 //! order; the code that uses the struct adds no errors of its own.
 
+use std::sync::Arc;
+
 use datasource_py::prelude::*;
 
 #[data_source(nmae = "numbers")]
@@ -25,10 +27,17 @@ pub struct Number {
 }
 
 impl BatchReader for Numbers {
-    type Row = Number;
     type Partition = ();
 
-    fn read(&self, (): ()) -> Result<Batches<Number>> {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Number::schema())
+    }
+
+    fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
+        Ok(vec![()])
+    }
+
+    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
         Ok(Batches::from_rows((0..self.count as i64).map(|n| Number { n })))
     }
 }

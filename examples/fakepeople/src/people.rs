@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use datasource_py::chrono::{Duration, TimeZone};
 use datasource_py::prelude::*;
@@ -26,12 +27,20 @@ pub struct FakePeople {
     #[option(default = 0.1, range = 0.0..=1.0)]
     null_email_rate: f64,
     /// Country of the addresses.
-    #[option(default = "us", choices = ["us", "de", "fr"])]
-    country: String,
+    #[option(default = "us")]
+    country: Country,
     /// Fail with an error when this row is reached (to test error handling).
     fail_at_row: Option<u64>,
     /// Panic when this row is reached (to test that panics become Python errors).
     panic_at_row: Option<u64>,
+}
+
+/// Where the people live.
+#[derive(OptionValue, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Country {
+    Us,
+    De,
+    Fr,
 }
 
 /// A postal address.
@@ -76,11 +85,11 @@ pub const LAST_NAMES: [&str; 8] = [
 const STREETS: [&str; 4] = ["Main St", "Oak Ave", "Pine Rd", "Elm St"];
 const TAGS: [&str; 5] = ["admin", "beta", "vip", "new", "mobile"];
 
-fn cities(country: &str) -> &'static [&'static str] {
+fn cities(country: Country) -> &'static [&'static str] {
     match country {
-        "de" => &["Berlin", "Hamburg", "Munich"],
-        "fr" => &["Paris", "Lyon", "Marseille"],
-        _ => &["Boston", "Denver", "Austin"],
+        Country::De => &["Berlin", "Hamburg", "Munich"],
+        Country::Fr => &["Paris", "Lyon", "Marseille"],
+        Country::Us => &["Boston", "Denver", "Austin"],
     }
 }
 
@@ -105,18 +114,18 @@ impl FakePeople {
             .expect("valid time");
         let signed_up = signup_base + Duration::microseconds(rng.below(315_360_000_000_000) as i64);
         let login = rng.next_u64();
-        let last_login = (login % 5 != 0)
+        let last_login = (!login.is_multiple_of(5))
             .then(|| signed_up.naive_utc() + Duration::seconds((login % 10_000_000) as i64));
         let score = rng.unit() * 100.0;
         let rating = (rng.below(50) as f32) / 10.0;
         let balance = Decimal::from_unscaled(rng.below(10_000_000_000) as i128)
             .expect("fewer than 12 digits");
         let bits = rng.next_u64();
-        let cities = cities(&self.country);
+        let cities = cities(self.country);
         let address = Address {
             street: format!("{} {}", 1 + bits % 999, rng.pick(&STREETS)),
             city: rng.pick(cities).to_owned(),
-            zip: (bits % 7 != 0).then(|| format!("{:05}", bits % 100_000)),
+            zip: (!bits.is_multiple_of(7)).then(|| format!("{:05}", bits % 100_000)),
         };
         let tags = (0..rng.below(4))
             .map(|_| rng.pick(&TAGS).to_owned())
@@ -148,26 +157,25 @@ impl FakePeople {
 }
 
 impl BatchReader for FakePeople {
-    type Row = Person;
     type Partition = Range<u64>;
 
-    fn partitions(&self) -> Result<Vec<Range<u64>>> {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Person::schema())
+    }
+
+    fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
         Ok(split_range(0..self.num_rows, self.num_partitions.into()))
     }
 
-    fn read(&self, rows: Range<u64>) -> Result<Batches<Person>> {
-        let generator = FakePeople {
-            country: self.country.clone(),
-            ..*self
-        };
+    fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
         Ok(Batches::from_fallible_rows(rows.map(move |id| {
-            if generator.panic_at_row == Some(id) {
+            if self.panic_at_row == Some(id) {
                 panic!("asked to panic at row {id}");
             }
-            if generator.fail_at_row == Some(id) {
+            if self.fail_at_row == Some(id) {
                 bail!("asked to fail at row {id}");
             }
-            Ok(generator.person(id))
+            Ok(self.person(id))
         })))
     }
 }
@@ -186,7 +194,8 @@ mod tests {
     fn rows_do_not_depend_on_partitioning() {
         let two = source(&[("numRows", "10"), ("numPartitions", "2")]);
         let three = source(&[("numRows", "10"), ("numPartitions", "3")]);
-        assert_eq!(two.partitions().unwrap(), vec![0..5, 5..10]);
+        let scan = Scan::new(two.schema().unwrap());
+        assert_eq!(two.partitions(&scan).unwrap(), vec![0..5, 5..10]);
         assert_eq!(three.person(7), two.person(7));
         assert_ne!(two.person(7), two.person(8));
     }
@@ -194,7 +203,7 @@ mod tests {
     #[test]
     fn batches_hold_every_row_once() {
         let people = source(&[("numRows", "20000")]);
-        let batches = datasource_py::read_all(&people).unwrap();
+        let batches = datasource_py::read_all(people).unwrap();
         assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 20000);
     }
 

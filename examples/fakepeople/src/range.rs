@@ -8,26 +8,15 @@ use datasource_py::arrow_array::builder::StringBuilder;
 use datasource_py::arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
 use datasource_py::prelude::*;
 
+use crate::GeneratedRows;
 use crate::text::{append_prefixed, prefixed};
 
 /// Numbered rows with a derived double and a label; `path` picks how batches are built.
 #[data_source(name = "fakerange")]
 #[derive(Debug, Clone)]
 pub struct FakeRange {
-    /// Rows to produce.
-    #[option(required, range = 0..)]
-    num_rows: u64,
-    /// Spark partitions to split the rows into.
-    #[option(default = 2, range = 1..=1024)]
-    num_partitions: u32,
-    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder;
-    /// `repeat`: build one batch and hand it over again and again (what is left is the SDK's
-    /// own cost; the values repeat, so use it only to measure).
-    #[option(default = "arrow", choices = ["arrow", "rows", "repeat"])]
-    path: String,
-    /// Rows per Arrow batch.
-    #[option(default = 8192, range = 1..=1_000_000)]
-    batch_rows: usize,
+    #[option(flatten)]
+    rows: GeneratedRows,
 }
 
 /// One numbered row.
@@ -57,20 +46,23 @@ impl FakeRange {
 }
 
 impl BatchReader for FakeRange {
-    type Row = Numbered;
     type Partition = Range<u64>;
 
-    fn partitions(&self) -> Result<Vec<Range<u64>>> {
-        Ok(split_range(0..self.num_rows, self.num_partitions.into()))
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Numbered::schema())
     }
 
-    fn read(&self, rows: Range<u64>) -> Result<Batches<Numbered>> {
+    fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
+        Ok(self.rows.partitions())
+    }
+
+    fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
         let row = |id: u64| Numbered {
             id: id as i64,
             value: value_of(id),
             label: prefixed("row-", id),
         };
-        crate::batches_by_path(&self.path, rows, self.batch_rows, row, Self::arrow_batch)
+        self.rows.batches(rows, row, Self::arrow_batch)
     }
 }
 
@@ -83,7 +75,7 @@ mod tests {
         let raw: RawOptions = [("numRows", "20001"), ("path", path), ("batchRows", "5000")]
             .into_iter()
             .collect();
-        read_all(&FakeRange::from_options(&raw).unwrap()).unwrap()
+        read_all(FakeRange::from_options(&raw).unwrap()).unwrap()
     }
 
     #[test]

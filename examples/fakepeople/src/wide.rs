@@ -14,6 +14,7 @@ use datasource_py::arrow_buffer::OffsetBuffer;
 use datasource_py::arrow_schema::{DataType, Field};
 use datasource_py::prelude::*;
 
+use crate::GeneratedRows;
 use crate::text::{append_prefixed, prefixed};
 use datasource_py::types::SPARK_TIMESTAMP_TZ;
 
@@ -21,20 +22,8 @@ use datasource_py::types::SPARK_TIMESTAMP_TZ;
 #[data_source(name = "fakewide")]
 #[derive(Debug, Clone)]
 pub struct FakeWide {
-    /// Rows to produce.
-    #[option(required, range = 0..)]
-    num_rows: u64,
-    /// Spark partitions to split the rows into.
-    #[option(default = 2, range = 1..=1024)]
-    num_partitions: u32,
-    /// `arrow`: fill Arrow arrays directly; `rows`: push rows through the derived builder;
-    /// `repeat`: build one batch and hand it over again and again (what is left is the SDK's
-    /// own cost; the values repeat, so use it only to measure).
-    #[option(default = "arrow", choices = ["arrow", "rows", "repeat"])]
-    path: String,
-    /// Rows per Arrow batch.
-    #[option(default = 8192, range = 1..=1_000_000)]
-    batch_rows: usize,
+    #[option(flatten)]
+    rows: GeneratedRows,
 }
 
 /// One wide row.
@@ -180,18 +169,19 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
 }
 
 impl BatchReader for FakeWide {
-    type Row = WideRow;
     type Partition = Range<u64>;
 
-    fn partitions(&self) -> Result<Vec<Range<u64>>> {
-        Ok(split_range(0..self.num_rows, self.num_partitions.into()))
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(WideRow::schema())
     }
 
-    fn read(&self, rows: Range<u64>) -> Result<Batches<WideRow>> {
-        crate::batches_by_path(
-            &self.path,
+    fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
+        Ok(self.rows.partitions())
+    }
+
+    fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
+        self.rows.batches(
             rows,
-            self.batch_rows,
             |i| wide_row(i as i64),
             |ids| arrow_batch(ids.start as i64..ids.end as i64),
         )
@@ -207,7 +197,7 @@ mod tests {
         let raw: RawOptions = [("numRows", "10001"), ("path", path), ("batchRows", "3000")]
             .into_iter()
             .collect();
-        read_all(&FakeWide::from_options(&raw).unwrap()).unwrap()
+        read_all(FakeWide::from_options(&raw).unwrap()).unwrap()
     }
 
     #[test]

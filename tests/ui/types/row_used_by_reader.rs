@@ -1,5 +1,7 @@
 // A row with a field of no Spark type: the field is reported once, and each use of the row
 // says which field keeps it from being a `Row`.
+use std::sync::Arc;
+
 use datasource_py::prelude::*;
 
 #[data_source(name = "counters")]
@@ -12,11 +14,18 @@ pub struct Counter {
 }
 
 impl BatchReader for Counters {
-    type Row = Counter;
     type Partition = ();
 
-    fn read(&self, (): ()) -> Result<Batches<Counter>> {
-        Ok(Batches::empty())
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Counter::schema())
+    }
+
+    fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
+        Ok(vec![()])
+    }
+
+    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
+        Ok(Batches::from_rows(Vec::<Counter>::new()))
     }
 }
 

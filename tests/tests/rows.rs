@@ -1,5 +1,5 @@
-//! `#[derive(Row)]` and `#[data_source]` expanded and run: schemas of every type, nested and
-//! nullable, the batches the derived builders make, and the generated option parsing.
+//! `#[derive(Row)]` expanded and run: schemas of every type, nested and nullable, the batches
+//! the derived builders make, and the rows the derived readers read back out of them.
 
 use std::collections::BTreeMap;
 
@@ -8,22 +8,22 @@ use datasource_py::arrow_array::cast::AsArray;
 use datasource_py::arrow_array::types::{Decimal128Type, Int32Type, Int64Type};
 use datasource_py::prelude::*;
 use datasource_py::schema::{to_ddl, to_spark_json};
-use datasource_py::{RawOptions, RowBatcher};
+use datasource_py::{RowBatcher, Rows, format_err};
 
-#[derive(Row, Clone)]
+#[derive(Row, Clone, Debug, PartialEq)]
 struct Geo {
     lat: f64,
     lon: f64,
 }
 
-#[derive(Row, Clone)]
+#[derive(Row, Clone, Debug, PartialEq)]
 struct Place {
     /// Street and number.
     street: String,
     geo: Option<Geo>,
 }
 
-#[derive(Row, Clone)]
+#[derive(Row, Clone, Debug, PartialEq)]
 struct Everything {
     flag: bool,
     tiny: i8,
@@ -175,7 +175,7 @@ fn batches_are_cut_at_the_requested_size() {
 fn an_error_ends_the_stream_after_the_rows_before_it() {
     let rows = (0..10).map(|i| {
         if i == 5 {
-            Err(error!("row {i} is broken"))
+            Err(format_err!("row {i} is broken"))
         } else {
             Ok(sample(i))
         }
@@ -189,95 +189,67 @@ fn an_error_ends_the_stream_after_the_rows_before_it() {
     );
 }
 
-/// Options with every rule the macro supports.
-#[data_source(name = "rules")]
-#[derive(Debug)]
-struct Rules {
-    /// How many.
-    #[option(default = 4, range = 1..=512)]
-    count: u32,
-    #[option(required)]
-    url: String,
-    #[option(choices = ["fast", "safe"], default = "safe")]
-    mode: String,
-    password: Option<Secret<String>>,
-    #[option(default = "2m")]
-    timeout: std::time::Duration,
-    tags: Option<Vec<String>>,
+#[test]
+fn derived_readers_read_back_every_row() {
+    let rows: Vec<Everything> = (0..5).map(sample).collect();
+    let mut batcher = RowBatcher::<Everything>::new(8);
+    for row in rows.clone() {
+        batcher.push(row);
+    }
+    let batch = batcher.finish();
+    let back: Vec<Everything> = Rows::<Everything>::new(&batch).unwrap().collect();
+    assert_eq!(back, rows);
+    assert_eq!(Rows::<Everything>::new(&batch).unwrap().len(), 5);
 }
 
-fn parse(pairs: &[(&str, &str)]) -> Result<Rules, datasource_py::OptionsError> {
-    let raw: RawOptions = pairs.iter().copied().collect();
-    Rules::from_options(&raw)
+#[derive(Row, Debug, PartialEq)]
+struct Deep {
+    grid: Vec<Vec<i64>>,
+    places: BTreeMap<String, Place>,
+    maybe: Option<Vec<Option<Geo>>>,
 }
 
 #[test]
-fn generated_parser_applies_defaults_and_ignores_key_case() {
-    let rules = parse(&[("URL", "http://h"), ("MODE", "FAST"), ("tags", "a, b")]).unwrap();
-    assert_eq!(rules.count, 4);
-    assert_eq!(rules.url, "http://h");
-    assert_eq!(rules.mode, "fast");
-    assert_eq!(rules.timeout, std::time::Duration::from_secs(120));
-    assert_eq!(rules.tags, Some(vec!["a".to_string(), "b".to_string()]));
-    assert!(rules.password.is_none());
+fn nested_lists_maps_of_structs_and_null_lists_read_back() {
+    let rows = vec![
+        Deep {
+            grid: vec![vec![1, 2], vec![], vec![3]],
+            places: BTreeMap::from([(
+                "home".to_string(),
+                Place {
+                    street: "Main".into(),
+                    geo: None,
+                },
+            )]),
+            maybe: Some(vec![Some(Geo { lat: 1.0, lon: 2.0 }), None]),
+        },
+        Deep {
+            grid: vec![],
+            places: BTreeMap::new(),
+            maybe: None,
+        },
+    ];
+    let mut batcher = RowBatcher::<Deep>::new(2);
+    for row in rows {
+        batcher.push(row);
+    }
+    let batch = batcher.finish();
+    let back: Vec<Deep> = Rows::<Deep>::new(&batch).unwrap().collect();
+    assert_eq!(back[0].grid, vec![vec![1, 2], vec![], vec![3]]);
+    assert_eq!(back[0].places["home"].street, "Main");
+    assert_eq!(back[1].maybe, None);
+    assert_eq!(back[0].maybe.as_ref().unwrap()[1], None);
 }
 
 #[test]
-fn generated_parser_reports_every_problem_and_hides_secrets() {
-    let error = parse(&[
-        ("count", "0"),
-        ("mode", "slow"),
-        ("password", "hunter2"),
-        ("cuont", "1"),
-    ])
-    .unwrap_err();
-    let text = error.to_string();
-    assert!(
-        text.starts_with("data source `rules`: 4 invalid options"),
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            "option `count`: got `0`, expected a whole number (0 to 4294967295) in 1..=512"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains("option `url` is required (a string)"),
-        "{text}"
-    );
-    assert!(
-        text.contains("option `mode`: got `slow`, expected one of `fast`, `safe`"),
-        "{text}"
-    );
-    assert!(
-        text.contains("unknown option `cuont`; did you mean `count`?"),
-        "{text}"
-    );
-
-    let rules = parse(&[("url", "u"), ("password", "hunter2")]).unwrap();
-    let shown = format!("{rules:?}");
-    assert!(!shown.contains("hunter2"), "{shown}");
-    assert_eq!(rules.password.as_ref().unwrap().expose(), "hunter2");
-}
-
-#[test]
-fn option_table_documents_every_option() {
-    let table = Rules::options_markdown();
-    assert!(
-        table.contains("| `count` | `u32` | `4` | `1..=512` | How many. |"),
-        "{table}"
-    );
-    assert!(table.contains("| `url` | `String` | required |"), "{table}");
-    assert!(
-        table.contains(
-            "| `password` | `Option<Secret<String>>` | unset |  | (secret: never shown) |"
-        ),
-        "{table}"
-    );
-    assert_eq!(Rules::NAME, "rules");
+fn reading_rows_of_another_shape_names_the_column() {
+    let mut batcher = RowBatcher::<Geo>::new(1);
+    batcher.push(Geo { lat: 1.0, lon: 2.0 });
+    let error = Rows::<Place>::new(&batcher.finish())
+        .unwrap_err()
+        .to_string();
     assert_eq!(
-        Rules::DESCRIPTION,
-        "Options with every rule the macro supports."
+        error,
+        "`street`: expected an Arrow Utf8 column, got Float64"
     );
 }

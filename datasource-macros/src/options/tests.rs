@@ -2,18 +2,30 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::parse_quote;
 
-use super::{Source, check, parse};
+use super::{Member, OptionField};
 use crate::ctxt::Ctxt;
+use crate::source::{Source, check, parse};
 
 fn model(args: TokenStream, item: syn::ItemStruct) -> (Source, Vec<String>) {
     let mut cx = Ctxt::new();
-    let source = parse::parse(args, &item, &mut cx);
-    check::check(&source, &mut cx);
+    let source = parse(args, &item, &mut cx);
+    check(&source, &mut cx);
     let errors = match cx.check() {
         Ok(()) => Vec::new(),
         Err(errors) => errors.into_iter().map(|e| e.to_string()).collect(),
     };
     (source, errors)
+}
+
+fn options(source: &Source) -> Vec<&OptionField> {
+    source
+        .members
+        .iter()
+        .filter_map(|member| match member {
+            Member::Option(option) => Some(option),
+            Member::Flatten(_) => None,
+        })
+        .collect()
 }
 
 #[test]
@@ -32,29 +44,34 @@ fn reads_names_defaults_and_docs() {
                 format: String,
                 token: Option<Secret<String>>,
                 url: String,
+                #[option(flatten)]
+                common: Option<Common>,
             }
         },
     );
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(source.name.unwrap().value(), "fakepeople");
+    assert_eq!(source.name.as_ref().unwrap().value(), "fakepeople");
     assert_eq!(source.doc, "Synthetic people.");
-    let names: Vec<_> = source.options.iter().map(|o| o.name.as_str()).collect();
+    let options = options(&source);
+    let names: Vec<_> = options.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["numRows", "parts", "format", "token", "url"]);
-    let first = &source.options[0];
+    let Some(Member::Flatten(group)) = source.members.last() else {
+        panic!("the last member is a group")
+    };
+    assert!(group.optional && group.stray_keys.is_empty());
+    let first = &options[0];
     assert_eq!(first.doc, "Rows to produce.");
     assert_eq!(first.default.as_ref().unwrap().display(), "1000");
+    assert_eq!(
+        first.default.as_ref().unwrap().literal_text().as_deref(),
+        Some("1000")
+    );
     assert_eq!(first.range.as_ref().unwrap().display(), "0..");
     assert!(!first.is_required());
-    assert_eq!(
-        source.options[1].range.as_ref().unwrap().display(),
-        "1..=1024"
-    );
-    assert!(source.options[3].optional && source.options[3].is_secret());
-    assert!(!source.options[3].is_required());
-    assert!(
-        source.options[4].is_required(),
-        "no default, not Option: required"
-    );
+    assert_eq!(options[1].range.as_ref().unwrap().display(), "1..=1024");
+    assert!(options[3].optional);
+    assert!(!options[3].is_required());
+    assert!(options[4].is_required(), "no default, not Option: required");
 }
 
 #[test]
@@ -78,8 +95,8 @@ fn reports_every_mistake_at_once() {
                 g_h: u32,
                 #[option(name = "GH")]
                 gh: u32,
-                #[option(secret)]
-                password: String,
+                #[option(flatten, default = 1)]
+                group: Group,
                 #[option(default = 0, range = 1..)]
                 i: u32,
                 #[option(default = -1)]
@@ -102,7 +119,7 @@ fn reports_every_mistake_at_once() {
         "range `10..=1` is inverted",
         "`range` needs a numeric option, but `e` is `String`",
         "option name `GH` collides with `gH` (field `g_h`)",
-        "`secret` needs the field type `Secret<...>`",
+        "`flatten` takes no other keys",
         "default `0` is outside the option's range `1..`",
         "default `-1` is not a `u8`: it must be in 0..=255",
         "default `xml` is not one of the choices `json`",
@@ -170,9 +187,10 @@ fn a_bad_key_does_not_hide_the_keys_after_it() {
     assert!(errors[0].contains("unknown `data_source` attribute `version`"));
     assert!(errors[1].contains("unknown `option` attribute `colour`"));
     assert!(errors[2].contains("`defualt`; did you mean `default`?"));
-    assert_eq!(source.name.unwrap().value(), "x");
-    assert_eq!(source.options[0].name, "other");
-    assert!(source.options[0].required.is_some());
+    assert_eq!(source.name.as_ref().unwrap().value(), "x");
+    let options = options(&source);
+    assert_eq!(options[0].name, "other");
+    assert!(options[0].required.is_some());
 }
 
 #[test]
@@ -206,4 +224,38 @@ fn errors_come_in_source_order() {
     assert!(errors[0].contains("missing `name`"));
     assert!(errors[1].contains("default `x`"));
     assert!(errors[2].contains("`colour`"));
+}
+
+#[test]
+fn types_the_macro_cannot_name_are_left_to_the_compiler() {
+    let (source, errors) = model(
+        quote!(name = "x"),
+        parse_quote! {
+            struct S {
+                #[option(default = 4, range = 1..=8)]
+                count: Count,
+                #[option(default = Mode::Fast)]
+                mode: Mode,
+                #[option(default = "fast")]
+                other: Mode,
+                #[option(default = Duration::from_secs(3))]
+                timeout: Duration,
+            }
+        },
+    );
+    assert!(errors.is_empty(), "{errors:#?}");
+    let options = options(&source);
+    assert_eq!(options[1].default.as_ref().unwrap().display(), "Mode::Fast");
+    assert!(
+        options[1]
+            .default
+            .as_ref()
+            .unwrap()
+            .literal_text()
+            .is_none()
+    );
+    assert_eq!(
+        options[3].default.as_ref().unwrap().display(),
+        "Duration::from_secs(3)"
+    );
 }

@@ -1,79 +1,40 @@
-//! Attribute grammar: `#[data_source(name = "...", crate = "...")]` on the struct and
-//! `#[option(name = "...", default = ..., required, secret, range = .., choices = [..])]` on
-//! fields. Everything is read here, once; later stages only see the model.
+//! Field attribute grammar: `#[option(name = "...", default = ..., required, secret,
+//! range = .., choices = [..])]` on an option, `#[option(flatten)]` on a group. Everything is
+//! read here, once; later stages only see the model.
 
-use proc_macro2::TokenStream;
+use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ExprUnary, Fields, Lit, LitStr, UnOp};
+use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
-use super::{DefaultValue, Number, OptionField, RangeValue, Source};
+use super::{DefaultValue, FlattenField, Member, Number, OptionField, RangeValue};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::doc::doc_text;
 use crate::naming::camel_case;
 use crate::ty::option_inner;
 
-const SOURCE_KEYS: &[&str] = &["name", "crate"];
-const OPTION_KEYS: &[&str] = &["name", "default", "required", "secret", "range", "choices"];
+const OPTION_KEYS: &[&str] = &[
+    "name", "default", "required", "secret", "range", "choices", "flatten",
+];
 
-pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source {
+/// The members of a struct's named fields, each filed under its own error section (`i + 1`).
+pub fn parse_members<'a>(
+    fields: impl IntoIterator<Item = &'a syn::Field>,
+    cx: &mut Ctxt,
+) -> Vec<Member> {
+    let members = fields
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, field)| {
+            cx.set_section(index + 1);
+            parse_field(field, cx)
+        })
+        .collect();
     cx.set_section(0);
-    let mut name = None;
-    // Whether a `name` key was written at all: a malformed one is reported as such, not missing.
-    let mut name_written = false;
-    let mut krate = None;
-    let parser = syn::meta::parser(attr::each_key(cx, |meta| {
-        if meta.path.is_ident("name") {
-            name_written = true;
-            let value = attr::string(meta, "name = \"myformat\"")?;
-            attr::set_once(meta, &mut name, value)
-        } else if meta.path.is_ident("crate") {
-            let path = attr::crate_path(meta)?;
-            attr::set_once(meta, &mut krate, path)
-        } else {
-            // `nmae = "..."` is reported as a misspelling of `name`, not also as a missing name.
-            name_written |= attr::closest(&attr::key(meta), SOURCE_KEYS) == Some("name");
-            Err(attr::unknown(
-                meta,
-                "`data_source` attribute",
-                "",
-                SOURCE_KEYS,
-            ))
-        }
-    }));
-    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
-        cx.syn_error(error);
-        name_written = true;
-    }
-
-    let mut options = Vec::new();
-    match &item.fields {
-        Fields::Named(fields) => {
-            for (index, field) in fields.named.iter().enumerate() {
-                cx.set_section(index + 1);
-                if let Some(option) = parse_field(field, cx) {
-                    options.push(option);
-                }
-            }
-            cx.set_section(0);
-        }
-        _ => cx.error_spanned_by(
-            &item.ident,
-            "`#[data_source]` needs a struct with named fields, one per option",
-        ),
-    }
-
-    Source {
-        item: item.clone(),
-        name,
-        name_written,
-        krate: krate.unwrap_or_else(|| syn::parse_quote!(::datasource_py)),
-        doc: doc_text(&item.attrs),
-        options,
-    }
+    members
 }
 
-fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
+fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
     let ident = field.ident.clone()?;
     let (value_ty, optional) = match option_inner(&field.ty) {
         Some(inner) => (inner.clone(), true),
@@ -94,6 +55,7 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
         choices: None,
     };
     let mut name: Option<LitStr> = None;
+    let mut flatten: Option<Span> = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("option")) {
         let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             let key = &meta.path;
@@ -101,7 +63,7 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
                 let value = attr::string(meta, "name = \"optionName\"")?;
                 attr::set_once(meta, &mut name, value)
             } else if key.is_ident("default") {
-                let expr: Expr = attr::value(meta, "default = <literal>")?.parse()?;
+                let expr: Expr = attr::value(meta, "default = <value>")?.parse()?;
                 let value = default_value(expr)?;
                 attr::set_once(meta, &mut option.default, value)
             } else if key.is_ident("required") {
@@ -110,6 +72,9 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
             } else if key.is_ident("secret") {
                 let span = attr::flag(meta)?;
                 attr::set_once(meta, &mut option.secret_attr, span)
+            } else if key.is_ident("flatten") {
+                let span = attr::flag(meta)?;
+                attr::set_once(meta, &mut flatten, span)
             } else if key.is_ident("range") {
                 let expr: Expr = attr::value(meta, "range = 1..=512")?.parse()?;
                 let Expr::Range(range) = expr else {
@@ -133,11 +98,30 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<OptionField> {
             cx.syn_error(error);
         }
     }
+    if flatten.is_some() {
+        let stray_keys = [
+            name.as_ref().map(LitStr::span),
+            option.default.as_ref().map(|d| d.expr.span()),
+            option.required,
+            option.secret_attr,
+            option.range.as_ref().map(|r| r.expr.span()),
+            option.choices.as_ref().map(|(_, span)| *span),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        return Some(Member::Flatten(FlattenField {
+            ident: option.ident,
+            group: option.value_ty,
+            optional: option.optional,
+            stray_keys,
+        }));
+    }
     if let Some(name) = name {
         option.name = name.value();
         option.name_span = name.span();
     }
-    Some(option)
+    Some(Member::Option(option))
 }
 
 fn number(lit: &Lit, negative: bool) -> syn::Result<Option<Number>> {
@@ -170,18 +154,12 @@ fn literal(expr: &Expr) -> Option<(Lit, bool)> {
 }
 
 fn default_value(expr: Expr) -> syn::Result<DefaultValue> {
-    let Some((lit, negative)) = literal(&expr) else {
-        return Err(syn::Error::new_spanned(
-            expr,
-            "`default` takes a literal: a number, `true`/`false` or a string",
-        ));
+    let lit = literal(&expr);
+    let number = match &lit {
+        Some((lit, negative)) => number(lit, *negative)?,
+        None => None,
     };
-    Ok(DefaultValue {
-        number: number(&lit, negative)?,
-        expr,
-        lit,
-        negative,
-    })
+    Ok(DefaultValue { expr, lit, number })
 }
 
 fn range_value(expr: syn::ExprRange) -> syn::Result<RangeValue> {
@@ -233,8 +211,8 @@ fn choice_list(expr: Expr) -> syn::Result<Vec<LitStr>> {
 }
 
 /// Removes `#[option]` attributes: they are ours, the compiler does not know them.
-pub fn strip_option_attributes(item: &mut syn::ItemStruct) {
-    for field in item.fields.iter_mut() {
+pub fn strip_option_attributes(fields: &mut syn::Fields) {
+    for field in fields.iter_mut() {
         field.attrs.retain(|a| !a.path().is_ident("option"));
     }
 }

@@ -1,27 +1,29 @@
 //! Checks on the parsed model. Each mistake is reported on the narrowest token and says how to
-//! fix it; all of them are collected before anything is generated.
+//! fix it; all of them are collected before anything is generated. What only the compiler can
+//! judge (a type behind an alias, a default written as an expression) is left to checks the
+//! expansion emits on the user's tokens.
 
 use std::collections::HashMap;
 
-use proc_macro2::Span;
 use syn::Lit;
 
-use super::{Number, OptionField, RangeValue, Source};
+use super::{FlattenField, Member, Number, OptionField, RangeValue};
 use crate::ctxt::Ctxt;
 use crate::naming::camel_case;
 use crate::ty::{Known, display};
 
-pub fn check(source: &Source, cx: &mut Ctxt) {
-    check_name(source, cx);
-    if !source.item.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &source.item.generics,
-            "a `#[data_source]` struct cannot be generic: Spark instantiates it from options alone",
-        );
-    }
+/// Checks every member, each under its own error section (`i + 1`).
+pub fn check(members: &[Member], cx: &mut Ctxt) {
     let mut seen: HashMap<String, &OptionField> = HashMap::new();
-    for (index, option) in source.options.iter().enumerate() {
+    for (index, member) in members.iter().enumerate() {
         cx.set_section(index + 1);
+        let option = match member {
+            Member::Option(option) => option,
+            Member::Flatten(group) => {
+                check_flatten(group, cx);
+                continue;
+            }
+        };
         check_option(option, cx);
         match seen.get(&option.name.to_lowercase()) {
             Some(first) => cx.error_at(
@@ -40,27 +42,11 @@ pub fn check(source: &Source, cx: &mut Ctxt) {
     cx.set_section(0);
 }
 
-fn check_name(source: &Source, cx: &mut Ctxt) {
-    let Some(name) = &source.name else {
-        if source.name_written {
-            return;
-        }
+fn check_flatten(group: &FlattenField, cx: &mut Ctxt) {
+    for span in &group.stray_keys {
         cx.error_at(
-            Span::call_site(),
-            "missing `name`: write `#[data_source(name = \"myformat\")]`, the format users pass \
-             to `spark.read.format(...)`",
-        );
-        return;
-    };
-    let text = name.value();
-    let valid = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-    if !valid {
-        cx.error_spanned_by(
-            name,
-            "a data source `name` is a non-empty format name of letters, digits, `_`, `-` and `.`",
+            *span,
+            "`flatten` takes no other keys: the group's own fields declare its options",
         );
     }
 }
@@ -104,22 +90,6 @@ fn check_option(option: &OptionField, cx: &mut Ctxt) {
             ),
         );
     }
-    if let Some(secret) = option.secret_attr
-        && !option.is_secret()
-    {
-        cx.error_at(
-            secret,
-            format_args!(
-                "`secret` needs the field type `Secret<...>` so the value never prints; write \
-                 `{}`",
-                if option.optional {
-                    format!("Option<Secret<{}>>", display(&option.value_ty))
-                } else {
-                    format!("Secret<{}>", display(&option.value_ty))
-                }
-            ),
-        );
-    }
     let known = Known::of(&option.value_ty);
     check_range(option, known, cx);
     check_choices(option, cx);
@@ -128,7 +98,8 @@ fn check_option(option: &OptionField, cx: &mut Ctxt) {
 
 fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
     let Some(range) = &option.range else { return };
-    if !known.is_numeric() {
+    // A type the macro cannot name (an alias, a type of the user's) is judged by the compiler.
+    if known != Known::Other && !known.is_numeric() {
         cx.error_spanned_by(
             &range.expr,
             format_args!(
@@ -211,6 +182,10 @@ fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
     let Some(default) = &option.default else {
         return;
     };
+    // An expression default is typed by the compiler; only literals are judged here.
+    let Some((lit, _)) = &default.lit else {
+        return;
+    };
     let ty = display(&option.value_ty);
     let shown = default.display();
     let mut wrong = |hint: &str| {
@@ -219,7 +194,7 @@ fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
             format_args!("default `{shown}` is not a `{ty}`: {hint}"),
         );
     };
-    match (known, &default.lit, default.number) {
+    match (known, lit, default.number) {
         (Known::Unsigned { max }, Lit::Int(_), Some(Number::Int(value))) => {
             if value < 0 || value as u128 > max {
                 wrong(&format!("it must be in 0..={max}"));
@@ -257,6 +232,8 @@ fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
             }
         }
         (Known::Duration, _, _) => wrong("write a duration string, such as `default = \"30s\"`"),
+        (Known::Path, Lit::Str(s), _) if !s.value().is_empty() => {}
+        (Known::Path, _, _) => wrong("write a non-empty path, such as `default = \"/tmp\"`"),
         (Known::Other, _, _) => {}
     }
     if let (Some(range), Some(number)) = (&option.range, default.number)

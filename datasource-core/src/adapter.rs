@@ -1,0 +1,309 @@
+//! The one place batches are fitted to the schema on the other side: [`ReadAdapter`] turns a
+//! source's batches into exactly what Spark reads, [`WriteAdapter`] turns what Spark writes into
+//! exactly what a sink declared it takes. Each is built once per reader or writer, on the
+//! driver's schemas, and then applied to every batch.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions, make_array};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+
+use crate::schema::{SchemaError, from_spark_json, to_ddl, to_spark_json};
+
+/// The Arrow schema Spark derives for `schema` once it has become a Spark schema: what PySpark
+/// 4.3 requires batches to have exactly (list children `element`, maps `entries`/`key`/`value`,
+/// timestamps in `UTC`, no metadata). An error names a column Spark cannot hold.
+pub fn spark_arrow_schema(schema: &Schema) -> Result<Schema, SchemaError> {
+    from_spark_json(&to_spark_json(schema)?.to_string())
+}
+
+/// Fits a source's batches to the schema Spark reads.
+///
+/// Each batch must have the source's declared columns, in order, of the declared types (nested
+/// field names, metadata and nullability that only narrows may differ: they are relabelled, the
+/// buffers shared). Spark may read a subset of the columns in another order (the schema a user
+/// passes to `spark.read.schema(...)`): the adapter picks them.
+#[derive(Debug, Clone)]
+pub struct ReadAdapter {
+    source: &'static str,
+    /// What each batch from the source must have.
+    declared: SchemaRef,
+    /// The declared columns Spark reads, in its order; `None`: all of them, as declared.
+    columns: Option<Vec<usize>>,
+    /// What Spark reads.
+    output: SchemaRef,
+}
+
+impl ReadAdapter {
+    /// An adapter from the `declared` schema of the source named `source` to `requested`, the
+    /// schema Spark reads (its own Arrow form of the declared schema, or of a user's schema).
+    ///
+    /// A requested schema is honoured when it is a subset of the declared columns, in any
+    /// order, matched by name (exactly, or else ignoring case as Spark does), where a column
+    /// declared `NOT NULL` may be requested as nullable. Anything else is refused, with every
+    /// offending column named.
+    pub fn new(
+        source: &'static str,
+        declared: &Schema,
+        requested: &Schema,
+    ) -> Result<Self, SchemaError> {
+        let declared_spark = spark_arrow_schema(declared)?;
+        let output = Arc::new(spark_arrow_schema(requested)?);
+        let declared = Arc::new(declared.clone());
+        if fields_match(declared_spark.fields(), output.fields()) {
+            return Ok(ReadAdapter {
+                source,
+                declared,
+                columns: None,
+                output,
+            });
+        }
+        let mut columns = Vec::with_capacity(output.fields().len());
+        let mut problems = Vec::new();
+        for wanted in output.fields() {
+            let Some(index) = find_column(&declared_spark, wanted.name()) else {
+                problems.push(format!("column `{}` does not exist", wanted.name()));
+                continue;
+            };
+            let have = declared_spark.field(index);
+            if !have.data_type().equals_datatype(wanted.data_type()) {
+                problems.push(format!(
+                    "column `{}` is {} but the given schema says {}",
+                    wanted.name(),
+                    describe(have.data_type()),
+                    describe(wanted.data_type())
+                ));
+            } else if have.is_nullable() && !wanted.is_nullable() {
+                problems.push(format!(
+                    "column `{}` may be null but the given schema says NOT NULL",
+                    wanted.name()
+                ));
+            }
+            columns.push(index);
+        }
+        if !problems.is_empty() {
+            let ours = to_ddl(&declared).unwrap_or_else(|e| e.to_string());
+            return Err(SchemaError::Mismatch(format!(
+                "{source}: the schema given to spark.read.schema(...) does not match this \
+                 source: {}; the source's schema is `{ours}` (a subset of its columns may be \
+                 requested)",
+                problems.join("; ")
+            )));
+        }
+        Ok(ReadAdapter {
+            source,
+            declared,
+            columns: Some(columns),
+            output,
+        })
+    }
+
+    /// The source's declared schema: what each batch it produces must have.
+    pub fn declared(&self) -> &SchemaRef {
+        &self.declared
+    }
+
+    /// What Spark reads: the schema of every adapted batch.
+    pub fn output(&self) -> &SchemaRef {
+        &self.output
+    }
+
+    /// Checks one batch of the source and fits it to what Spark reads; an error names the
+    /// source and the column that does not fit.
+    pub fn adapt(&self, batch: RecordBatch) -> Result<RecordBatch, SchemaError> {
+        let expected = self.declared.fields();
+        let actual = batch.schema();
+        let mismatch =
+            |message: String| SchemaError::Mismatch(format!("{}: {message}", self.source));
+        if actual.fields().len() != expected.len() {
+            return Err(mismatch(format!(
+                "a batch has {} columns but the schema has {}",
+                actual.fields().len(),
+                expected.len()
+            )));
+        }
+        for (want, have) in expected.iter().zip(actual.fields()) {
+            if want.name() != have.name() || !want.data_type().equals_datatype(have.data_type()) {
+                return Err(mismatch(format!(
+                    "batch column `{}` ({}) does not match schema column `{}` ({})",
+                    have.name(),
+                    have.data_type(),
+                    want.name(),
+                    want.data_type()
+                )));
+            }
+        }
+        let picked: Vec<usize> = match &self.columns {
+            Some(columns) => columns.clone(),
+            None => (0..expected.len()).collect(),
+        };
+        let columns = picked
+            .iter()
+            .zip(self.output.fields())
+            .map(|(&index, field)| relabel(batch.column(index), field.data_type()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| mismatch(format!("a batch does not fit the schema: {e}")))?;
+        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        RecordBatch::try_new_with_options(self.output.clone(), columns, &options)
+            .map_err(|e| mismatch(format!("a batch does not fit the schema: {e}")))
+    }
+}
+
+/// Fits the batches Spark writes to the schema a sink declared it takes.
+///
+/// Built on the driver before any task runs, from Spark's schema of the data written: every
+/// column the sink takes must be there (matched by name, exactly or else ignoring case), of
+/// its type, and may only be null where the sink accepts nulls; columns the sink does not take
+/// are refused. Spark's write batches carry the session time zone on `TIMESTAMP` columns: the
+/// values are UTC instants either way, and the adapter labels them `UTC`.
+#[derive(Debug, Clone)]
+pub struct WriteAdapter {
+    sink: &'static str,
+    /// The incoming column of each accepted column.
+    columns: Vec<usize>,
+    /// What the sink takes: the schema of every adapted batch.
+    output: SchemaRef,
+}
+
+impl WriteAdapter {
+    /// An adapter from `incoming` (Spark's schema of the data written to the sink named `sink`)
+    /// to `accepted` (what the sink takes); an error lists every column that does not fit.
+    pub fn new(
+        sink: &'static str,
+        accepted: &Schema,
+        incoming: &Schema,
+    ) -> Result<Self, SchemaError> {
+        let output = Arc::new(spark_arrow_schema(accepted)?);
+        let incoming = spark_arrow_schema(incoming)?;
+        let mut columns = Vec::with_capacity(output.fields().len());
+        let mut problems = Vec::new();
+        for wanted in output.fields() {
+            let Some(index) = find_column(&incoming, wanted.name()) else {
+                problems.push(format!(
+                    "column `{}` is missing from the data written",
+                    wanted.name()
+                ));
+                continue;
+            };
+            let have = incoming.field(index);
+            if !have.data_type().equals_datatype(wanted.data_type()) {
+                problems.push(format!(
+                    "column `{}` is {} but the sink takes {}",
+                    wanted.name(),
+                    describe(have.data_type()),
+                    describe(wanted.data_type())
+                ));
+            } else if have.is_nullable() && !wanted.is_nullable() {
+                problems.push(format!(
+                    "column `{}` may be null but the sink takes no nulls there",
+                    wanted.name()
+                ));
+            }
+            columns.push(index);
+        }
+        for (index, field) in incoming.fields().iter().enumerate() {
+            if !columns.contains(&index) && find_column(&output, field.name()).is_none() {
+                problems.push(format!(
+                    "column `{}` is not one the sink takes",
+                    field.name()
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            let ours = to_ddl(&output).unwrap_or_else(|e| e.to_string());
+            return Err(SchemaError::Mismatch(format!(
+                "{sink}: the data written does not fit this sink: {}; the sink takes `{ours}`",
+                problems.join("; ")
+            )));
+        }
+        Ok(WriteAdapter {
+            sink,
+            columns,
+            output,
+        })
+    }
+
+    /// What the sink takes: the schema of every adapted batch.
+    pub fn output(&self) -> &SchemaRef {
+        &self.output
+    }
+
+    /// Fits one batch Spark wrote to what the sink takes.
+    pub fn adapt(&self, batch: RecordBatch) -> Result<RecordBatch, SchemaError> {
+        let columns = self
+            .columns
+            .iter()
+            .zip(self.output.fields())
+            .map(|(&index, field)| {
+                let column = batch
+                    .columns()
+                    .get(index)
+                    .ok_or_else(|| format!("a batch has {} columns", batch.num_columns()))?;
+                relabel(column, field.data_type()).map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, String>>();
+        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        columns
+            .and_then(|columns| {
+                RecordBatch::try_new_with_options(self.output.clone(), columns, &options)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(|e| {
+                SchemaError::Mismatch(format!(
+                    "{}: a batch Spark wrote does not fit the sink: {e}",
+                    self.sink
+                ))
+            })
+    }
+}
+
+/// Whether two field lists agree on names, types and nullability (metadata aside).
+fn fields_match(a: &Fields, b: &Fields) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b.iter()).all(|(a, b)| {
+            a.name() == b.name()
+                && a.data_type() == b.data_type()
+                && a.is_nullable() == b.is_nullable()
+        })
+}
+
+/// The column named `name`: exactly, or else the one column equal to it ignoring case.
+fn find_column(schema: &Schema, name: &str) -> Option<usize> {
+    schema.index_of(name).ok().or_else(|| {
+        let mut matches = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name().eq_ignore_ascii_case(name));
+        match (matches.next(), matches.next()) {
+            (Some((index, _)), None) => Some(index),
+            _ => None,
+        }
+    })
+}
+
+fn describe(data_type: &DataType) -> String {
+    let field = Field::new("c", data_type.clone(), true);
+    to_ddl(&Schema::new(vec![field]))
+        .map(|ddl| ddl.trim_start_matches("c ").to_owned())
+        .unwrap_or_else(|_| data_type.to_string())
+}
+
+/// `column` with `data_type`, an equal type but for nested field names, metadata, nested
+/// nullability or a timestamp's zone label (arrow-rs names list children `item`, Spark
+/// `element`; Spark's write side labels timestamps with the session's zone): the buffers are
+/// shared, not copied.
+fn relabel(column: &ArrayRef, data_type: &DataType) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    if column.data_type() == data_type {
+        return Ok(column.clone());
+    }
+    let data = column
+        .to_data()
+        .into_builder()
+        .data_type(data_type.clone())
+        .build()?;
+    Ok(make_array(data))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,230 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::builder::{Int64Builder, ListBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::TimestampMicrosecondType;
+use arrow_array::{Array, Int32Array, Int64Array, StringArray, TimestampMicrosecondArray};
+use arrow_schema::TimeUnit;
+
+use super::*;
+use crate::schema::COMMENT_KEY;
+
+fn declared() -> Schema {
+    let element = Arc::new(Field::new("element", DataType::Int64, true));
+    Schema::new(vec![
+        Field::new("id", DataType::Int64, true).with_metadata(HashMap::from([(
+            COMMENT_KEY.to_string(),
+            "the id".to_string(),
+        )])),
+        Field::new("tags", DataType::List(element), false),
+        Field::new("name", DataType::Utf8, false),
+    ])
+}
+
+/// A batch as arrow-rs builds it by default: list children named `item`, `id` not null.
+fn arrow_rs_batch(id: ArrayRef) -> RecordBatch {
+    let mut tags = ListBuilder::new(Int64Builder::new());
+    tags.values().append_value(1);
+    tags.append(true);
+    let tags = tags.finish();
+    let schema = Schema::new(vec![
+        Field::new("id", id.data_type().clone(), false),
+        Field::new("tags", tags.data_type().clone(), false),
+        Field::new("name", DataType::Utf8, false),
+    ]);
+    let name = Arc::new(StringArray::from(vec!["x"]));
+    RecordBatch::try_new(Arc::new(schema), vec![id, Arc::new(tags), name]).unwrap()
+}
+
+#[test]
+fn batches_are_relabelled_with_sparks_schema() {
+    let adapter = ReadAdapter::new("src", &declared(), &declared()).unwrap();
+    let batch = arrow_rs_batch(Arc::new(Int64Array::from(vec![7])));
+    let out = adapter.adapt(batch).unwrap();
+    assert_eq!(out.schema(), *adapter.output());
+    assert_eq!(
+        out.schema(),
+        Arc::new(spark_arrow_schema(&declared()).unwrap())
+    );
+    let DataType::List(element) = out.schema().field(1).data_type().clone() else {
+        panic!("not a list")
+    };
+    assert_eq!(element.name(), "element");
+    assert!(out.schema().field(0).metadata().is_empty(), "no metadata");
+}
+
+#[test]
+fn a_batch_of_another_type_is_an_error_naming_the_column() {
+    let adapter = ReadAdapter::new("src", &declared(), &declared()).unwrap();
+    let batch = arrow_rs_batch(Arc::new(Int32Array::from(vec![7])));
+    let error = adapter.adapt(batch).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "src: batch column `id` (Int32) does not match schema column `id` (Int64)"
+    );
+}
+
+#[test]
+fn a_batch_with_nulls_in_a_not_null_column_is_refused() {
+    let schema = Schema::new(vec![Field::new("n", DataType::Int64, false)]);
+    let adapter = ReadAdapter::new("src", &schema, &schema).unwrap();
+    let nullable = Schema::new(vec![Field::new("n", DataType::Int64, true)]);
+    let batch = RecordBatch::try_new(
+        Arc::new(nullable),
+        vec![Arc::new(Int64Array::from(vec![Some(1), None]))],
+    )
+    .unwrap();
+    let error = adapter.adapt(batch).unwrap_err().to_string();
+    assert!(error.contains("non-nullable"), "{error}");
+}
+
+#[test]
+fn a_requested_subset_is_picked_in_its_order() {
+    let requested = Schema::new(vec![
+        Field::new("NAME", DataType::Utf8, true),
+        Field::new("id", DataType::Int64, true),
+    ]);
+    let adapter = ReadAdapter::new("src", &declared(), &requested).unwrap();
+    let out = adapter
+        .adapt(arrow_rs_batch(Arc::new(Int64Array::from(vec![7]))))
+        .unwrap();
+    assert_eq!(out.num_columns(), 2);
+    assert_eq!(out.schema().field(0).name(), "NAME");
+    assert_eq!(out.column(0).as_string::<i32>().value(0), "x");
+    assert_eq!(
+        out.column(1)
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .value(0),
+        7
+    );
+}
+
+#[test]
+fn a_requested_schema_that_does_not_fit_lists_every_problem() {
+    let requested = Schema::new(vec![
+        Field::new("nope", DataType::Utf8, true),
+        Field::new("id", DataType::Utf8, true),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("tags", DataType::Utf8, true),
+    ]);
+    let error = ReadAdapter::new("src", &declared(), &requested)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("src: the schema given to spark.read.schema(...)"),
+        "{error}"
+    );
+    assert!(error.contains("column `nope` does not exist"), "{error}");
+    assert!(
+        error.contains("column `id` is BIGINT but the given schema says STRING"),
+        "{error}"
+    );
+    assert!(
+        error.contains("column `tags` is ARRAY<BIGINT> but the given schema says STRING"),
+        "{error}"
+    );
+    assert!(
+        !error.contains("column `name`"),
+        "name may be NOT NULL: it is: {error}"
+    );
+    let nullable_id = Schema::new(vec![Field::new("id", DataType::Int64, false)]);
+    let error = ReadAdapter::new("src", &declared(), &nullable_id)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("column `id` may be null but the given schema says NOT NULL"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_type_spark_cannot_hold_is_named() {
+    let schema = Schema::new(vec![Field::new("u", DataType::UInt32, false)]);
+    let error = ReadAdapter::new("src", &schema, &schema).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "column `u`: Arrow type UInt32 has no Spark SQL type"
+    );
+}
+
+fn utc(zone: &str) -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some(zone.into()))
+}
+
+#[test]
+fn a_sink_takes_its_columns_by_name_and_relabels_timestamps() {
+    let accepted = Schema::new(vec![
+        Field::new("at", utc("UTC"), false),
+        Field::new("n", DataType::Int64, true),
+    ]);
+    let incoming = Schema::new(vec![
+        Field::new("N", DataType::Int64, true),
+        Field::new("at", utc("UTC"), false),
+    ]);
+    let adapter = WriteAdapter::new("sink", &accepted, &incoming).unwrap();
+    // What Spark's write side sends: the session's zone on timestamps.
+    let sent = Schema::new(vec![
+        Field::new("N", DataType::Int64, true),
+        Field::new("at", utc("Europe/Paris"), false),
+    ]);
+    let batch = RecordBatch::try_new(
+        Arc::new(sent),
+        vec![
+            Arc::new(Int64Array::from(vec![Some(1), None])),
+            Arc::new(TimestampMicrosecondArray::from(vec![5, 6]).with_timezone("Europe/Paris")),
+        ],
+    )
+    .unwrap();
+    let out = adapter.adapt(batch).unwrap();
+    assert_eq!(out.schema(), *adapter.output());
+    assert_eq!(out.schema().field(0).data_type(), &utc("UTC"));
+    assert_eq!(
+        out.column(0)
+            .as_primitive::<TimestampMicrosecondType>()
+            .value(1),
+        6
+    );
+    assert!(out.column(1).is_null(1));
+}
+
+#[test]
+fn a_sink_refuses_data_that_does_not_fit_before_any_task_runs() {
+    let accepted = Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("name", DataType::Utf8, true),
+        Field::new("score", DataType::Float64, true),
+    ]);
+    let incoming = Schema::new(vec![
+        Field::new("id", DataType::Int64, true),
+        Field::new("name", DataType::Int32, true),
+        Field::new("extra", DataType::Boolean, true),
+    ]);
+    let error = WriteAdapter::new("sink", &accepted, &incoming)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("sink: the data written does not fit this sink"),
+        "{error}"
+    );
+    assert!(
+        error.contains("column `id` may be null but the sink takes no nulls there"),
+        "{error}"
+    );
+    assert!(
+        error.contains("column `name` is INT but the sink takes STRING"),
+        "{error}"
+    );
+    assert!(
+        error.contains("column `score` is missing from the data written"),
+        "{error}"
+    );
+    assert!(
+        error.contains("column `extra` is not one the sink takes"),
+        "{error}"
+    );
+    assert!(
+        error.contains("the sink takes `id BIGINT NOT NULL, name STRING, score DOUBLE`"),
+        "{error}"
+    );
+}

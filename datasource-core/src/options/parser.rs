@@ -1,0 +1,705 @@
+//! Spark's raw options, the parser generated code runs over them, and the error that lists
+//! every problem at once.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::spec::OptionSpec;
+use super::value::OptionValue;
+
+/// Spark's options: string values under case-insensitive keys.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawOptions {
+    values: BTreeMap<String, String>,
+}
+
+impl RawOptions {
+    /// An empty set of options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an option; keys are case-insensitive, as in Spark.
+    pub fn insert(&mut self, key: impl AsRef<str>, value: impl Into<String>) {
+        self.values
+            .insert(key.as_ref().to_lowercase(), value.into());
+    }
+
+    /// The value under `key`, ignoring case.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(&key.to_lowercase()).map(String::as_str)
+    }
+
+    /// Every (lowercased key, value) pair.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl<K: AsRef<str>, V: Into<String>> FromIterator<(K, V)> for RawOptions {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut options = RawOptions::new();
+        for (key, value) in iter {
+            options.insert(key, value);
+        }
+        options
+    }
+}
+
+/// Values are left out: any of them may be a secret.
+impl fmt::Debug for RawOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.values.keys()).finish()
+    }
+}
+
+/// What is wrong with the options given to a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A required option was not given.
+    Missing {
+        option: &'static str,
+        expected: String,
+        help: &'static str,
+    },
+    /// A value that does not parse or is out of bounds. `value` is `None` for secrets.
+    Invalid {
+        option: &'static str,
+        value: Option<String>,
+        expected: String,
+        reason: String,
+    },
+    /// A key no option has.
+    Unknown {
+        key: String,
+        suggestion: Option<&'static str>,
+    },
+    /// None of a one-of group was given, and one must be.
+    MissingOneOf { options: Vec<&'static str> },
+    /// Several of a one-of group were given.
+    Conflict { options: Vec<&'static str> },
+    /// A mistake in the source's own declaration that the compiler could not see (two
+    /// flattened groups declaring the same option).
+    Declaration(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Missing {
+                option,
+                expected,
+                help,
+            } => {
+                write!(f, "option `{option}` is required: {expected}")?;
+                if !help.is_empty() {
+                    write!(f, " ({})", help.trim_end_matches('.'))?;
+                }
+                Ok(())
+            }
+            Problem::Invalid {
+                option,
+                value,
+                expected,
+                reason,
+            } => {
+                match value {
+                    Some(value) => {
+                        write!(f, "option `{option}`: got `{value}`, expected {expected}")?
+                    }
+                    None => write!(
+                        f,
+                        "option `{option}`: got a value (secret, not shown) that is not {expected}"
+                    )?,
+                }
+                if !reason.is_empty() {
+                    write!(f, ": {reason}")?;
+                }
+                Ok(())
+            }
+            Problem::Unknown { key, suggestion } => {
+                write!(f, "unknown option `{key}`")?;
+                if let Some(suggestion) = suggestion {
+                    write!(f, "; did you mean `{suggestion}`?")?;
+                }
+                Ok(())
+            }
+            Problem::MissingOneOf { options } => {
+                write!(
+                    f,
+                    "one of the options {} is required",
+                    listed(options, " or ")
+                )
+            }
+            Problem::Conflict { options } => write!(
+                f,
+                "options {} exclude each other: give only one",
+                listed(options, " and ")
+            ),
+            Problem::Declaration(message) => f.write_str(message),
+        }
+    }
+}
+
+fn listed(options: &[&str], last_separator: &str) -> String {
+    let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("{}{last_separator}{last}", rest.join(", "))
+        }
+        _ => quoted.join(""),
+    }
+}
+
+/// Every problem with the options given to one data source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError {
+    /// The data source's Spark name.
+    pub source: &'static str,
+    /// Each problem, in the order of the source's options, unknown keys last.
+    pub problems: Vec<Problem>,
+    /// The valid option names, listed when an unknown key was given.
+    pub valid: Vec<&'static str>,
+}
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.problems.len();
+        write!(
+            f,
+            "data source `{}`: {count} invalid option{}",
+            self.source,
+            if count == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.problems {
+            write!(f, "\n  - {problem}")?;
+        }
+        if self
+            .problems
+            .iter()
+            .any(|p| matches!(p, Problem::Unknown { .. }))
+        {
+            write!(f, "\n  valid options: {}", self.valid.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+/// A default of an option, as generated code hands it to [`OptionsParser::option`].
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct DefaultValue<T> {
+    /// The value (a function, so it is built only when needed).
+    pub value: fn() -> T,
+    /// The default as the user wrote it, when it was a literal: its documentation.
+    pub literal: Option<&'static str>,
+    /// The default's expression as written, documentation of last resort.
+    pub written: &'static str,
+}
+
+/// Parses options one field at a time, collecting problems: what `#[data_source]` and
+/// `#[derive(Options)]` code runs. The same code, run in describe mode, lists the options.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct OptionsParser<'a> {
+    source: &'static str,
+    mode: Mode<'a>,
+    problems: Vec<Problem>,
+}
+
+#[derive(Debug)]
+enum Mode<'a> {
+    /// Reading Spark's options; `specs` are every option of the source.
+    Parse {
+        raw: &'a RawOptions,
+        specs: &'static [OptionSpec],
+    },
+    /// Listing the options the code reads, with nothing to read.
+    Describe { specs: Vec<OptionSpec> },
+}
+
+impl<'a> OptionsParser<'a> {
+    /// Starts parsing `raw` for the source named `source`, whose options are `specs`.
+    pub fn new(source: &'static str, specs: &'static [OptionSpec], raw: &'a RawOptions) -> Self {
+        let mut problems = Vec::new();
+        for (index, spec) in specs.iter().enumerate() {
+            if let Some(first) = specs[..index]
+                .iter()
+                .find(|s| s.name.eq_ignore_ascii_case(spec.name))
+            {
+                problems.push(Problem::Declaration(format!(
+                    "the source declares option `{}` twice (fields `{}` and `{}`); rename one \
+                     with `#[option(name = \"...\")]`",
+                    spec.name, first.field, spec.field
+                )));
+            }
+        }
+        OptionsParser {
+            source,
+            mode: Mode::Parse { raw, specs },
+            problems,
+        }
+    }
+
+    /// Whether this parser only lists the options (and every read gives `None`).
+    pub fn is_describing(&self) -> bool {
+        matches!(self.mode, Mode::Describe { .. })
+    }
+
+    /// Whether the option was given at all.
+    pub fn is_given(&self, spec: &OptionSpec) -> bool {
+        match &self.mode {
+            Mode::Parse { raw, .. } => raw.get(spec.name).is_some(),
+            Mode::Describe { .. } => false,
+        }
+    }
+
+    /// Reads one option: its value if it was given and is valid, else its default; records a
+    /// problem if it is invalid or missing. `None` for an absent option with no default that is
+    /// not required. In describe mode, records `spec` (completed from `T`) and gives `None`.
+    pub fn option<T: OptionValue>(
+        &mut self,
+        mut spec: OptionSpec,
+        default: Option<DefaultValue<T>>,
+        in_range: impl FnOnce(&T) -> bool,
+    ) -> Option<T> {
+        spec.secret |= T::SECRET;
+        if spec.choices.is_empty() {
+            spec.choices = T::CHOICES;
+        }
+        let raw = match &mut self.mode {
+            Mode::Describe { specs } => {
+                spec.default = default.map(|default| match default.literal {
+                    Some(literal) => literal.to_owned(),
+                    None => (default.value)()
+                        .to_option_text()
+                        .unwrap_or_else(|| default.written.to_owned()),
+                });
+                specs.push(spec);
+                return None;
+            }
+            Mode::Parse { raw, .. } => *raw,
+        };
+        let expected = || spec.expected(&T::expected());
+        let Some(given) = raw.get(spec.name) else {
+            if let Some(default) = default {
+                return Some((default.value)());
+            }
+            if spec.required {
+                self.problems.push(Problem::Missing {
+                    option: spec.name,
+                    expected: expected(),
+                    help: spec.help,
+                });
+            }
+            return None;
+        };
+        let text = if spec.choices.is_empty() {
+            Some(given)
+        } else {
+            spec.choices
+                .iter()
+                .find(|choice| choice.name.eq_ignore_ascii_case(given.trim()))
+                .map(|choice| choice.name)
+        };
+        let outcome = match text {
+            None => Err(String::new()),
+            Some(text) => T::parse_option(text).and_then(|value| {
+                if in_range(&value) {
+                    Ok(value)
+                } else {
+                    Err(String::new())
+                }
+            }),
+        };
+        match outcome {
+            Ok(value) => Some(value),
+            Err(reason) => {
+                self.problems.push(Problem::Invalid {
+                    option: spec.name,
+                    value: (!spec.secret).then(|| given.to_owned()),
+                    expected: expected(),
+                    reason: if spec.secret { String::new() } else { reason },
+                });
+                None
+            }
+        }
+    }
+
+    /// Which option of a one-of `group` was given; records a problem (and gives `None`) when
+    /// several were, or none was. Gives `None` in describe mode.
+    pub fn choose_one(&mut self, group: &[OptionSpec]) -> Option<usize> {
+        let given: Vec<usize> = (0..group.len())
+            .filter(|&index| self.is_given(&group[index]))
+            .collect();
+        if self.is_describing() {
+            return None;
+        }
+        let names =
+            |indices: &mut dyn Iterator<Item = usize>| indices.map(|i| group[i].name).collect();
+        match given.as_slice() {
+            [one] => Some(*one),
+            [] => {
+                self.problems.push(Problem::MissingOneOf {
+                    options: names(&mut (0..group.len())),
+                });
+                None
+            }
+            _ => {
+                self.problems.push(Problem::Conflict {
+                    options: names(&mut given.iter().copied()),
+                });
+                None
+            }
+        }
+    }
+
+    /// Runs `describe` (the reading of an optional group) and marks the options it recorded
+    /// as not required: the group as a whole may be left out.
+    pub fn describe_optional(&mut self, describe: impl FnOnce(&mut Self)) {
+        let start = match &self.mode {
+            Mode::Describe { specs } => specs.len(),
+            Mode::Parse { .. } => return,
+        };
+        describe(self);
+        if let Mode::Describe { specs } = &mut self.mode {
+            for spec in &mut specs[start..] {
+                spec.required = false;
+            }
+        }
+    }
+
+    /// Checks for unknown keys; `value` (what the fields parsed into) if there was no problem.
+    pub fn finish<T>(mut self, value: Option<T>) -> Result<T, OptionsError> {
+        let specs = match &self.mode {
+            Mode::Parse { raw, specs } => {
+                for (key, _) in raw.iter() {
+                    if !specs.iter().any(|s| s.name.eq_ignore_ascii_case(key)) {
+                        self.problems.push(Problem::Unknown {
+                            key: key.to_owned(),
+                            suggestion: suggest(key, specs),
+                        });
+                    }
+                }
+                *specs
+            }
+            Mode::Describe { .. } => &[],
+        };
+        match value {
+            Some(value) if self.problems.is_empty() => Ok(value),
+            _ => {
+                if self.problems.is_empty() {
+                    // Parsers record a problem whenever they give no value; keep it that way.
+                    self.problems.push(Problem::Declaration(
+                        "the options did not parse, for no recorded reason (an SDK bug)".into(),
+                    ));
+                }
+                Err(OptionsError {
+                    source: self.source,
+                    problems: self.problems,
+                    valid: specs.iter().map(|s| s.name).collect(),
+                })
+            }
+        }
+    }
+}
+
+/// Every option the options of `T` read, in field order: `T::parse` run in describe mode.
+#[doc(hidden)]
+pub fn describe<T: super::Options>() -> Vec<OptionSpec> {
+    let mut parser = OptionsParser {
+        source: "",
+        mode: Mode::Describe { specs: Vec::new() },
+        problems: Vec::new(),
+    };
+    T::parse(&mut parser);
+    match parser.mode {
+        Mode::Describe { specs } => specs,
+        Mode::Parse { .. } => unreachable!("the parser was made to describe"),
+    }
+}
+
+/// The option name closest to an unknown key, if one is close enough to be a typo.
+fn suggest(key: &str, specs: &[OptionSpec]) -> Option<&'static str> {
+    let key = key.to_lowercase();
+    specs
+        .iter()
+        .map(|spec| {
+            (
+                spec.name,
+                strsim::jaro_winkler(&key, &spec.name.to_lowercase()),
+            )
+        })
+        .filter(|(_, score)| *score > 0.8)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(name, _)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::LazyLock;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::options::value::Choice;
+    use crate::secret::Secret;
+
+    static SPECS: LazyLock<Vec<OptionSpec>> = LazyLock::new(|| {
+        vec![
+            OptionSpec::named("numRows"),
+            OptionSpec {
+                range: Some("1..=1024"),
+                ..OptionSpec::named("numPartitions")
+            },
+            OptionSpec {
+                required: true,
+                help: "Where to connect.",
+                ..OptionSpec::named("url")
+            },
+            OptionSpec {
+                secret: true,
+                ..OptionSpec::named("password")
+            },
+            OptionSpec {
+                choices: &[
+                    Choice {
+                        name: "json",
+                        help: "",
+                    },
+                    Choice {
+                        name: "csv",
+                        help: "",
+                    },
+                ],
+                ..OptionSpec::named("format")
+            },
+            OptionSpec::named("timeout"),
+            OptionSpec {
+                required: true,
+                exclusive_with: &["query"],
+                ..OptionSpec::named("table")
+            },
+            OptionSpec {
+                required: true,
+                exclusive_with: &["table"],
+                ..OptionSpec::named("query")
+            },
+        ]
+    });
+
+    fn spec(index: usize) -> &'static OptionSpec {
+        &SPECS[index]
+    }
+
+    fn options(pairs: &[(&str, &str)]) -> RawOptions {
+        pairs.iter().copied().collect()
+    }
+
+    fn parser_of(raw: &RawOptions) -> OptionsParser<'_> {
+        OptionsParser::new("src", &SPECS, raw)
+    }
+
+    #[test]
+    fn keys_are_case_insensitive() {
+        let raw = options(&[("NUMROWS", "7"), ("url", "x")]);
+        let mut parser = parser_of(&raw);
+        let rows = parser.option::<u64>(spec(0).clone(), None, |_| true);
+        let url = parser.option::<String>(spec(2).clone(), None, |_| true);
+        assert_eq!(
+            parser.finish(Some((rows, url))).unwrap(),
+            (Some(7), Some("x".into()))
+        );
+    }
+
+    #[test]
+    fn absent_optional_is_none_and_absent_required_is_a_problem() {
+        let raw = RawOptions::new();
+        let mut parser = parser_of(&raw);
+        assert_eq!(parser.option::<u64>(spec(0).clone(), None, |_| true), None);
+        assert_eq!(
+            parser.option::<String>(spec(2).clone(), None, |_| true),
+            None
+        );
+        let error = parser.finish(None::<()>).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "data source `src`: 1 invalid option\n  - option `url` is required: a string (Where to connect)"
+        );
+    }
+
+    #[test]
+    fn out_of_range_names_option_value_and_range() {
+        let raw = options(&[("numpartitions", "0")]);
+        let mut parser = parser_of(&raw);
+        assert_eq!(
+            parser.option::<u32>(spec(1).clone(), None, |v| (1..=1024).contains(v)),
+            None
+        );
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(
+            text.ends_with("option `numPartitions`: got `0`, expected a whole number in 1..=1024"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn choices_match_ignoring_case_and_list_the_choices() {
+        let raw = options(&[("format", "JSON")]);
+        let mut parser = parser_of(&raw);
+        let format = parser.option::<String>(spec(4).clone(), None, |_| true);
+        assert_eq!(parser.finish(format).unwrap(), "json");
+
+        let raw = options(&[("format", "xml")]);
+        let mut parser = parser_of(&raw);
+        assert_eq!(
+            parser.option::<String>(spec(4).clone(), None, |_| true),
+            None
+        );
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(
+            text.contains("got `xml`, expected one of `json`, `csv`"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_together_with_a_suggestion() {
+        let raw = options(&[
+            ("numrows", "many"),
+            ("numpartitons", "4"),
+            ("timeout", "soon"),
+        ]);
+        let mut parser = parser_of(&raw);
+        parser.option::<u64>(spec(0).clone(), None, |_| true);
+        parser.option::<String>(spec(2).clone(), None, |_| true);
+        parser.option::<Duration>(spec(5).clone(), None, |_| true);
+        let error = parser.finish(Some(())).unwrap_err();
+        assert_eq!(error.problems.len(), 4, "{error}");
+        let text = error.to_string();
+        assert!(
+            text.starts_with("data source `src`: 4 invalid options"),
+            "{text}"
+        );
+        assert!(
+            text.contains("option `numRows`: got `many`, expected a whole number: invalid digit"),
+            "{text}"
+        );
+        assert!(text.contains("option `url` is required"), "{text}");
+        assert!(text.contains("option `timeout`: got `soon`"), "{text}");
+        assert!(
+            text.contains("unknown option `numpartitons`; did you mean `numPartitions`?"),
+            "{text}"
+        );
+        assert!(
+            text.contains("valid options: numRows, numPartitions, url, password, format, timeout"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn unrelated_unknown_key_gets_no_suggestion() {
+        assert_eq!(suggest("zzz", &SPECS), None);
+        assert_eq!(suggest("numrow", &SPECS), Some("numRows"));
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors() {
+        let raw = options(&[("password", "hunter2-but-not-a-number")]);
+        let mut parser = parser_of(&raw);
+        assert_eq!(
+            parser.option::<Secret<u64>>(spec(3).clone(), None, |_| true),
+            None
+        );
+        let error = parser.finish(Some(())).unwrap_err();
+        let text = format!("{error} {error:?} {raw:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("option `password`: got a value (secret, not shown)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn one_of_a_group_must_be_given_and_only_one() {
+        let group: &'static [OptionSpec] = &SPECS[6..8];
+        let raw = options(&[("query", "select 1")]);
+        let mut parser = parser_of(&raw);
+        assert_eq!(parser.choose_one(group), Some(1));
+        assert!(parser.finish(Some(())).is_ok());
+
+        let raw = RawOptions::new();
+        let mut parser = parser_of(&raw);
+        assert_eq!(parser.choose_one(group), None);
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(
+            text.contains("one of the options `table` or `query` is required"),
+            "{text}"
+        );
+
+        let raw = options(&[("table", "t"), ("QUERY", "q")]);
+        let mut parser = parser_of(&raw);
+        assert_eq!(parser.choose_one(group), None);
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(
+            text.contains("options `table` and `query` exclude each other: give only one"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn defaults_fill_in_and_are_described() {
+        let raw = RawOptions::new();
+        let mut parser = parser_of(&raw);
+        let default = DefaultValue {
+            value: || 7u64,
+            literal: None,
+            written: "seven()",
+        };
+        assert_eq!(
+            parser.option(spec(0).clone(), Some(default), |_| true),
+            Some(7)
+        );
+
+        let mut describing = OptionsParser {
+            source: "",
+            mode: Mode::Describe { specs: Vec::new() },
+            problems: Vec::new(),
+        };
+        assert_eq!(
+            describing.option(spec(0).clone(), Some(default), |_| true),
+            None
+        );
+        let Mode::Describe { specs } = describing.mode else {
+            panic!("describing")
+        };
+        assert_eq!(specs[0].default.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn a_name_declared_twice_is_reported() {
+        static TWICE: LazyLock<Vec<OptionSpec>> = LazyLock::new(|| {
+            vec![
+                OptionSpec {
+                    field: "a",
+                    ..OptionSpec::named("path")
+                },
+                OptionSpec {
+                    field: "b",
+                    ..OptionSpec::named("PATH")
+                },
+            ]
+        });
+        let raw = RawOptions::new();
+        let text = OptionsParser::new("src", &TWICE, &raw)
+            .finish(Some(()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("the source declares option `PATH` twice (fields `a` and `b`)"),
+            "{text}"
+        );
+    }
+}

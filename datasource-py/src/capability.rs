@@ -1,0 +1,143 @@
+//! Which capabilities a `#[data_source]` type implements, found where `export!` names it.
+//!
+//! Rust has no specialization, but at a call site with a concrete type, method resolution
+//! prefers an impl that applies to the receiver as written over one that needs another `&`
+//! (autoref specialization). [`bind_source!`](crate::bind_source) probes each capability trait
+//! that way and collects a constructor of the capability's glue for each one implemented;
+//! a type implementing none is a compile error.
+//!
+//! Adding a capability: its trait in `datasource-core`, a `Via*`/`No*` probe pair and a field
+//! of [`Capabilities`] here, a chain link in `AnyCapability`, its role in the glue, and the
+//! matching function in `shim.py`.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use datasource_core::BatchReader;
+
+use crate::read::{BatchReadRole, TypedBatchRead};
+
+/// The constructor of a capability's glue (`R`, a role trait) around an opened source `T`.
+pub type GlueFn<T, R> = fn(Arc<T>) -> Arc<R>;
+
+/// What a source type can do: for each capability it implements, the constructor of the glue
+/// that serves it from an opened source.
+pub struct Capabilities<T> {
+    /// `BatchReader`: `spark.read`.
+    pub batch_read: Option<GlueFn<T, dyn BatchReadRole>>,
+}
+
+impl<T> std::fmt::Debug for Capabilities<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+impl<T> Capabilities<T> {
+    /// The capabilities' names, as `shim.py` knows them.
+    pub fn names(&self) -> Vec<&'static str> {
+        let Capabilities { batch_read } = self;
+        [batch_read.is_some().then_some("batch_read")]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+}
+
+/// The receiver of the probes: one per exported type.
+#[derive(Debug)]
+pub struct Probe<T>(PhantomData<T>);
+
+impl<T> Probe<T> {
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Probe(PhantomData)
+    }
+}
+
+pub trait ViaBatchReader<T> {
+    fn batch_read(&self) -> Option<GlueFn<T, dyn BatchReadRole>>;
+}
+
+impl<T: BatchReader> ViaBatchReader<T> for Probe<T> {
+    fn batch_read(&self) -> Option<GlueFn<T, dyn BatchReadRole>> {
+        Some(|source| Arc::new(TypedBatchRead(source)))
+    }
+}
+
+pub trait NoBatchReader<T> {
+    fn batch_read(&self) -> Option<GlueFn<T, dyn BatchReadRole>> {
+        None
+    }
+}
+
+impl<T> NoBatchReader<T> for &Probe<T> {}
+
+/// Proof that a type has at least one capability, or the compile error saying it has none.
+#[derive(Debug)]
+pub struct Capable;
+
+/// What the probe finds for a type with no capability.
+#[derive(Debug)]
+pub struct Incapable<T>(PhantomData<T>);
+
+#[doc(hidden)]
+pub trait CapabilityProof {}
+
+impl CapabilityProof for Capable {}
+
+impl<T: HasCapability> CapabilityProof for Incapable<T> {}
+
+/// Never implemented: the bound that fails, with this message, for a type exported with no
+/// capability.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is exported as a data source, but Spark can neither read nor write it",
+    label = "implements no data source capability",
+    note = "implement `BatchReader` for it (`spark.read`)"
+)]
+pub trait HasCapability {}
+
+/// One link per capability, the first that applies wins (`&&Probe` before `&Probe`); the
+/// last, for any type, finds nothing.
+pub trait AnyCapability {
+    type Found;
+    fn any_capability(&self) -> Self::Found;
+}
+
+impl<T: BatchReader> AnyCapability for &Probe<T> {
+    type Found = Capable;
+    fn any_capability(&self) -> Capable {
+        Capable
+    }
+}
+
+impl<T> AnyCapability for Probe<T> {
+    type Found = Incapable<T>;
+    fn any_capability(&self) -> Incapable<T> {
+        Incapable(PhantomData)
+    }
+}
+
+/// Fails to compile for a type with no capability.
+pub fn require_capability<P: CapabilityProof>(_: P) {}
+
+/// The [`SourceBinding`](crate::binding::SourceBinding) of a `#[data_source]` type, with every
+/// capability it implements; a compile error if it implements none. `export!` expands to one
+/// call per source.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! bind_source {
+    ($source:ty) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::capability::{
+            AnyCapability as _, NoBatchReader as _, ViaBatchReader as _,
+        };
+        let probe = $crate::__private::capability::Probe::<$source>::new();
+        $crate::__private::capability::require_capability((&&probe).any_capability());
+        $crate::__private::SourceBinding::new::<$source>(
+            $crate::__private::capability::Capabilities {
+                batch_read: (&probe).batch_read(),
+            },
+        )
+    }};
+}
