@@ -10,6 +10,7 @@ PYTHON ?= python3
 VENV := .venv
 VENV_OLDEST := .venv-spark40
 EXAMPLE := examples/fakepeople
+FIXTURES := tests/fixtures
 WHEEL_DIR := target/wheels
 
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
@@ -18,7 +19,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java lint rust-test wheel python-test bench clean
+.PHONY: demo test setup toolchain java lint rust-test wheel fixtures-wheel python-test bench clean
 
 demo: setup wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -67,15 +68,23 @@ lint:
 rust-test:
 	cargo test --workspace
 
-# One abi3 wheel (CPython 3.9+) serves both environments.
+# One abi3 wheel (CPython 3.9+) serves both environments: `$(call install_wheel,<crate dir>,<wheel name>)`.
+define install_wheel
+	rm -f $(WHEEL_DIR)/$(2)-*.whl
+	cd $(1) && $(abspath $(VENV))/bin/maturin build --release --quiet -o $(abspath $(WHEEL_DIR))
+	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
+	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
+endef
+
 wheel: $(VENV)/.installed
-	rm -f $(WHEEL_DIR)/pyspark_fakepeople-*.whl
-	cd $(EXAMPLE) && $(abspath $(VENV))/bin/maturin build --release --quiet -o $(abspath $(WHEEL_DIR))
-	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/pyspark_fakepeople-*.whl
-	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/pyspark_fakepeople-*.whl
+	$(call install_wheel,$(EXAMPLE),pyspark_fakepeople)
+
+# Sources that make the SDK's own behaviour observable (tests only).
+fixtures-wheel: $(VENV)/.installed
+	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: wheel
+python-test: wheel fixtures-wheel
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
