@@ -58,29 +58,7 @@ impl ReadAdapter {
                 output,
             });
         }
-        let mut columns = Vec::with_capacity(output.fields().len());
-        let mut problems = Vec::new();
-        for wanted in output.fields() {
-            let Some(index) = find_column(&declared_spark, wanted.name()) else {
-                problems.push(format!("column `{}` does not exist", wanted.name()));
-                continue;
-            };
-            let have = declared_spark.field(index);
-            if !have.data_type().equals_datatype(wanted.data_type()) {
-                problems.push(format!(
-                    "column `{}` is {} but the given schema says {}",
-                    wanted.name(),
-                    describe(have.data_type()),
-                    describe(wanted.data_type())
-                ));
-            } else if have.is_nullable() && !wanted.is_nullable() {
-                problems.push(format!(
-                    "column `{}` may be null but the given schema says NOT NULL",
-                    wanted.name()
-                ));
-            }
-            columns.push(index);
-        }
+        let (columns, problems) = match_columns(&declared_spark, &output, &READ_WORDS);
         if !problems.is_empty() {
             let ours = to_ddl(&declared).unwrap_or_else(|e| e.to_string());
             return Err(SchemaError::Mismatch(format!(
@@ -175,32 +153,7 @@ impl WriteAdapter {
     ) -> Result<Self, SchemaError> {
         let output = Arc::new(spark_arrow_schema(accepted)?);
         let incoming = spark_arrow_schema(incoming)?;
-        let mut columns = Vec::with_capacity(output.fields().len());
-        let mut problems = Vec::new();
-        for wanted in output.fields() {
-            let Some(index) = find_column(&incoming, wanted.name()) else {
-                problems.push(format!(
-                    "column `{}` is missing from the data written",
-                    wanted.name()
-                ));
-                continue;
-            };
-            let have = incoming.field(index);
-            if !have.data_type().equals_datatype(wanted.data_type()) {
-                problems.push(format!(
-                    "column `{}` is {} but the sink takes {}",
-                    wanted.name(),
-                    describe(have.data_type()),
-                    describe(wanted.data_type())
-                ));
-            } else if have.is_nullable() && !wanted.is_nullable() {
-                problems.push(format!(
-                    "column `{}` may be null but the sink takes no nulls there",
-                    wanted.name()
-                ));
-            }
-            columns.push(index);
-        }
+        let (columns, mut problems) = match_columns(&incoming, &output, &WRITE_WORDS);
         for (index, field) in incoming.fields().iter().enumerate() {
             if !columns.contains(&index) && find_column(&output, field.name()).is_none() {
                 problems.push(format!(
@@ -255,6 +208,56 @@ impl WriteAdapter {
                 ))
             })
     }
+}
+
+/// How one side words a column that does not fit.
+struct Words {
+    missing: &'static str,
+    other_type: &'static str,
+    nullable: &'static str,
+}
+
+const READ_WORDS: Words = Words {
+    missing: "does not exist",
+    other_type: "the given schema says",
+    nullable: "the given schema says NOT NULL",
+};
+
+const WRITE_WORDS: Words = Words {
+    missing: "is missing from the data written",
+    other_type: "the sink takes",
+    nullable: "the sink takes no nulls there",
+};
+
+/// For each column of `wanted`, the column of `have` it is (by name); and every column that
+/// is missing, of another type, or nullable where `wanted` is not.
+fn match_columns(have: &Schema, wanted: &Schema, words: &Words) -> (Vec<usize>, Vec<String>) {
+    let mut columns = Vec::with_capacity(wanted.fields().len());
+    let mut problems = Vec::new();
+    for want in wanted.fields() {
+        let Some(index) = find_column(have, want.name()) else {
+            problems.push(format!("column `{}` {}", want.name(), words.missing));
+            continue;
+        };
+        let found = have.field(index);
+        if !found.data_type().equals_datatype(want.data_type()) {
+            problems.push(format!(
+                "column `{}` is {} but {} {}",
+                want.name(),
+                describe(found.data_type()),
+                words.other_type,
+                describe(want.data_type())
+            ));
+        } else if found.is_nullable() && !want.is_nullable() {
+            problems.push(format!(
+                "column `{}` may be null but {}",
+                want.name(),
+                words.nullable
+            ));
+        }
+        columns.push(index);
+    }
+    (columns, problems)
 }
 
 /// Whether two field lists agree on names, types and nullability (metadata aside).

@@ -238,14 +238,11 @@ fn one_of_impl(ident: &syn::Ident, variants: &[OneOfVariant]) -> TokenStream {
             }
         }
     });
+    let specs_fn = options::specs_fn();
     quote! {
         #[automatically_derived]
         impl __ds::Options for #ident {
-            fn specs() -> &'static [__ds::OptionSpec] {
-                static SPECS: ::std::sync::OnceLock<::std::vec::Vec<__ds::OptionSpec>> =
-                    ::std::sync::OnceLock::new();
-                SPECS.get_or_init(__ds::describe::<Self>)
-            }
+            #specs_fn
 
             fn parse(
                 __parser: &mut __ds::OptionsParser<'_>,

@@ -62,8 +62,8 @@ impl<T: BatchReader> BatchReadRole for TypedBatchRead<T> {
 struct ReadPlan {
     /// The source's schema, as the driver computed it.
     declared: serde_json::Value,
-    /// The schema Spark reads, when it is not the declared one (a user's `.schema(...)`).
-    requested: Option<serde_json::Value>,
+    /// The schema Spark reads: the declared one, or a user's `.schema(...)`.
+    requested: serde_json::Value,
 }
 
 /// A planned batch read: on the driver, it plans partitions; on an executor (restored from the
@@ -97,13 +97,9 @@ impl NativeBatchReader {
                 Schema::clone(&schema)
             }
         };
-        let requested = from_spark_json(requested_json).map_err(|e| schema_error(name, e))?;
-        let declared_spark = to_spark_json(&declared).map_err(|e| schema_error(name, e))?;
-        let requested_spark = to_spark_json(&requested).map_err(|e| schema_error(name, e))?;
         let plan = ReadPlan {
-            requested: (requested_spark != strip_comments(&declared_spark))
-                .then_some(requested_spark),
-            declared: declared_spark,
+            declared: to_spark_json(&declared).map_err(|e| schema_error(name, e))?,
+            requested: serde_json::from_str(requested_json).map_err(|e| schema_error(name, e))?,
         };
         let plan = codec::encode(name, "read plan", &plan).map_err(|e| schema_error(name, e))?;
         Self::restore(role, &plan)
@@ -118,10 +114,7 @@ impl NativeBatchReader {
             from_spark_json(&json.to_string()).map_err(|e| schema_error(name, e))
         };
         let declared = from_json(&plan.declared)?;
-        let requested = match &plan.requested {
-            Some(json) => from_json(json)?,
-            None => declared.clone(),
-        };
+        let requested = from_json(&plan.requested)?;
         let adapter =
             ReadAdapter::new(name, &declared, &requested).map_err(|e| schema_error(name, e))?;
         Ok(NativeBatchReader {
@@ -130,21 +123,6 @@ impl NativeBatchReader {
             adapter,
             plan: plan_text.to_owned(),
         })
-    }
-}
-
-/// Spark JSON without column comments: a requested schema never has them.
-fn strip_comments(json: &serde_json::Value) -> serde_json::Value {
-    match json {
-        serde_json::Value::Object(object) => object
-            .iter()
-            .map(|(key, value)| match key.as_str() {
-                "metadata" => (key.clone(), serde_json::json!({})),
-                _ => (key.clone(), strip_comments(value)),
-            })
-            .collect(),
-        serde_json::Value::Array(items) => items.iter().map(strip_comments).collect(),
-        other => other.clone(),
     }
 }
 

@@ -130,11 +130,30 @@ impl<T: SparkType> ColumnBuilder for ListColumn<T> {
     }
 }
 
+/// The offsets and validity of a list or map column, as its reader sees them.
+#[derive(Debug)]
+struct Spans {
+    offsets: OffsetBuffer<i32>,
+    nulls: Option<NullBuffer>,
+}
+
+impl Spans {
+    fn is_null(&self, index: usize) -> bool {
+        self.nulls
+            .as_ref()
+            .is_some_and(|nulls| nulls.is_null(index))
+    }
+
+    /// The child positions of item `index`.
+    fn items(&self, index: usize) -> std::ops::Range<usize> {
+        self.offsets[index] as usize..self.offsets[index + 1] as usize
+    }
+}
+
 /// Reads a Spark `ARRAY<T>` column.
 #[derive(Debug)]
 pub struct ListValues<T: SparkType> {
-    offsets: OffsetBuffer<i32>,
-    nulls: Option<NullBuffer>,
+    spans: Spans,
     values: T::Reader,
 }
 
@@ -145,19 +164,19 @@ impl<T: SparkType> ColumnReader for ListValues<T> {
             .as_list_opt::<i32>()
             .ok_or_else(|| wrong_array(&Vec::<T>::data_type(), array))?;
         Ok(ListValues {
-            offsets: list.offsets().clone(),
-            nulls: list.nulls().cloned(),
+            spans: Spans {
+                offsets: list.offsets().clone(),
+                nulls: list.nulls().cloned(),
+            },
             values: within(T::Reader::new(list.values()), "element")?,
         })
     }
     fn is_null(&self, index: usize) -> bool {
-        self.nulls
-            .as_ref()
-            .is_some_and(|nulls| nulls.is_null(index))
+        self.spans.is_null(index)
     }
     fn value(&self, index: usize) -> Vec<T> {
-        let (start, end) = (self.offsets[index], self.offsets[index + 1]);
-        (start as usize..end as usize)
+        self.spans
+            .items(index)
             .map(|item| self.values.value(item))
             .collect()
     }
@@ -246,8 +265,7 @@ impl<K: SparkType, V: SparkType> ColumnBuilder for MapColumn<K, V> {
 /// Reads a Spark `MAP<K, V>` column into any map `M` of its entries.
 #[derive(Debug)]
 pub struct MapValues<K: SparkType, V: SparkType, M> {
-    offsets: OffsetBuffer<i32>,
-    nulls: Option<NullBuffer>,
+    spans: Spans,
     keys: K::Reader,
     values: V::Reader,
     _map: PhantomData<fn() -> M>,
@@ -265,21 +283,21 @@ where
             .as_map_opt()
             .ok_or_else(|| wrong_array(&map_data_type::<K, V>(), array))?;
         Ok(MapValues {
-            offsets: map.offsets().clone(),
-            nulls: map.nulls().cloned(),
+            spans: Spans {
+                offsets: map.offsets().clone(),
+                nulls: map.nulls().cloned(),
+            },
             keys: within(K::Reader::new(map.keys()), "key")?,
             values: within(V::Reader::new(map.values()), "value")?,
             _map: PhantomData,
         })
     }
     fn is_null(&self, index: usize) -> bool {
-        self.nulls
-            .as_ref()
-            .is_some_and(|nulls| nulls.is_null(index))
+        self.spans.is_null(index)
     }
     fn value(&self, index: usize) -> M {
-        let (start, end) = (self.offsets[index], self.offsets[index + 1]);
-        (start as usize..end as usize)
+        self.spans
+            .items(index)
             .map(|entry| (self.keys.value(entry), self.values.value(entry)))
             .collect()
     }

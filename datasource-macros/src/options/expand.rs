@@ -15,6 +15,7 @@ use crate::ty::{Known, display};
 /// `parse` only (`specs` runs `parse` in describe mode), so a type that is not an option is
 /// reported once.
 pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
+    let specs_fn = specs_fn();
     let defaults = members.iter().filter_map(|member| match member {
         Member::Option(option) => default_fn(option),
         Member::Flatten(_) => None,
@@ -43,11 +44,7 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
 
         #[automatically_derived]
         impl __ds::Options for #ident {
-            fn specs() -> &'static [__ds::OptionSpec] {
-                static SPECS: ::std::sync::OnceLock<::std::vec::Vec<__ds::OptionSpec>> =
-                    ::std::sync::OnceLock::new();
-                SPECS.get_or_init(__ds::describe::<Self>)
-            }
+            #specs_fn
 
             fn parse(
                 __parser: &mut __ds::OptionsParser<'_>,
@@ -56,6 +53,17 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
                 #(#parsed)*
                 ::core::option::Option::Some(Self { #(#assigned),* })
             }
+        }
+    }
+}
+
+/// `Options::specs`: `parse` run once in describe mode, kept for the life of the process.
+pub fn specs_fn() -> TokenStream {
+    quote! {
+        fn specs() -> &'static [__ds::OptionSpec] {
+            static SPECS: ::std::sync::OnceLock<::std::vec::Vec<__ds::OptionSpec>> =
+                ::std::sync::OnceLock::new();
+            SPECS.get_or_init(__ds::describe::<Self>)
         }
     }
 }

@@ -9,7 +9,7 @@ use proc_macro2::Span;
 use syn::{ExprRange, Ident, LitStr, Type};
 
 pub use check::check;
-pub use expand::{options_impl, placeholder_options_impl};
+pub use expand::{options_impl, placeholder_options_impl, specs_fn};
 pub use parse::{parse_members, strip_option_attributes};
 
 /// One field of an options struct.
