@@ -8,6 +8,8 @@ use std::time::Duration;
 use datasource_py::prelude::*;
 use datasource_py::{RawOptions, read_all};
 
+const LIMIT: u64 = 7;
+
 /// Every kind of option.
 #[data_source(name = "everything")]
 pub struct Everything {
@@ -32,6 +34,9 @@ pub struct Everything {
     token: Option<Secret<String>>,
     columns: Option<Vec<String>>,
     dir: Option<PathBuf>,
+    /// A default may be any expression of the option's type.
+    #[option(default = LIMIT * 2)]
+    limit: u64,
 }
 
 #[derive(Row)]
@@ -90,6 +95,8 @@ fn main() {
     assert_eq!(source.endpoint, "http://x");
     assert_eq!(source.token.as_ref().unwrap().expose(), "t");
     assert!(source.columns.is_none() && source.dir.is_none());
+    assert_eq!(source.limit, 14);
+    assert_eq!(Everything::specs()[11].default.as_deref(), Some("14"));
     assert_eq!(Everything::specs()[7].name, "URL");
     assert!(Everything::specs()[8].secret);
     assert_eq!(AllTypes::schema().fields().len(), 18);
