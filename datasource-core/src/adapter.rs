@@ -111,6 +111,11 @@ impl ReadAdapter {
                 )));
             }
         }
+        if self.columns.is_none() && fields_match(actual.fields(), self.output.fields()) {
+            // Already exactly what Spark reads (a derived row batch without comments, or a
+            // batch built on `Scan::schema`): nothing to relabel.
+            return Ok(batch);
+        }
         let picked: Vec<usize> = match &self.columns {
             Some(columns) => columns.clone(),
             None => (0..expected.len()).collect(),
