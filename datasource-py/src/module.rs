@@ -25,17 +25,6 @@ struct NativeSourceType {
     binding: SourceBinding,
 }
 
-impl NativeSourceType {
-    fn open_source(&self, options: HashMap<String, String>) -> PyResult<OpenSource> {
-        guarded(self.binding.name(), "option parsing", || {
-            let raw: RawOptions = options.into_iter().collect();
-            self.binding
-                .open(&raw)
-                .map_err(|error| PyValueError::new_err(error.to_string()))
-        })
-    }
-}
-
 #[pymethods]
 impl NativeSourceType {
     #[getter]
@@ -61,20 +50,14 @@ impl NativeSourceType {
 
     /// Parses and validates options; a `ValueError` lists every problem.
     fn open(&self, options: HashMap<String, String>) -> PyResult<NativeSource> {
-        Ok(NativeSource {
-            name: self.binding.name(),
-            source: self.open_source(options)?,
-        })
-    }
-
-    /// An executor's reader: the source opened from its options, and the driver's plan.
-    fn restore_reader(
-        &self,
-        options: HashMap<String, String>,
-        plan: &str,
-    ) -> PyResult<NativeBatchReader> {
-        let source = self.open_source(options)?;
-        NativeBatchReader::restore(batch_read(self.binding.name(), &source)?, plan)
+        let name = self.binding.name();
+        let source = guarded(name, "option parsing", || {
+            let raw: RawOptions = options.into_iter().collect();
+            self.binding
+                .open(&raw)
+                .map_err(|error| PyValueError::new_err(error.to_string()))
+        })?;
+        Ok(NativeSource { name, source })
     }
 }
 
@@ -121,6 +104,14 @@ impl NativeSource {
         let role = batch_read(self.name, &self.source)?;
         guarded(self.name, "reader()", || {
             NativeBatchReader::plan(py, role, declared_json, requested_json)
+        })
+    }
+
+    /// An executor's reader: this source, and the plan the driver made.
+    fn restore_reader(&self, plan: &str) -> PyResult<NativeBatchReader> {
+        let role = batch_read(self.name, &self.source)?;
+        guarded(self.name, "reader restore", || {
+            NativeBatchReader::restore(role, plan)
         })
     }
 }

@@ -50,17 +50,18 @@ def add_batch_read(Source, native_type):
     """`spark.read`: `schema()`, `reader(schema)`, and the reader pickled to the executors."""
 
     class Reader(DataSourceReader):
-        def __init__(self, options, native):
-            self._options = options
+        def __init__(self, source, native):
+            self._source = source
             self._native = native
 
-        # Spark pickles the reader to its workers: it travels as its options and its plan.
+        # Spark pickles the reader to its workers (beside its source, pickled once with it):
+        # it travels as the source and the plan, and is restored without planning again.
         def __getstate__(self):
-            return {"options": self._options, "plan": self._native.state()}
+            return {"source": self._source, "plan": self._native.state()}
 
         def __setstate__(self, state):
-            self._options = state["options"]
-            self._native = native_type.restore_reader(state["options"], state["plan"])
+            self._source = state["source"]
+            self._native = self._source._native.restore_reader(state["plan"])
 
         def partitions(self):
             return [InputPartition(value) for value in self._native.partitions()]
@@ -76,8 +77,7 @@ def add_batch_read(Source, native_type):
         return StructType.fromJson(json.loads(self._schema_json))
 
     def reader(self, schema):
-        native = self._native.reader(schema.json(), self._schema_json)
-        return Reader(dict(self.options), native)
+        return Reader(self, self._native.reader(schema.json(), self._schema_json))
 
     Source.schema = schema
     Source.reader = reader
