@@ -4,20 +4,18 @@
 //!
 //! One native object per role, each kept as long as its Python object: a `NativeSourceType`
 //! per exported type, a `NativeSource` per `DataSource` instance (the options parsed once), and
-//! one object per capability role (a `NativeBatchReader` per reader).
+//! the objects of each capability's own module (`read`: a `NativeBatchReader` per reader).
 
 use std::collections::HashMap;
 use std::ffi::CString;
-use std::sync::Arc;
 
 use datasource_core::RawOptions;
-use datasource_core::schema::to_spark_json;
 use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::binding::{OpenSource, SourceBinding};
-use crate::errors::{guarded, read_error, schema_error};
-use crate::read::{BatchReadRole, NativeBatchReader};
+use crate::errors::guarded;
+use crate::read::NativeBatchRead;
 
 /// One exported source type: opens sources from Spark's options.
 #[pyclass(frozen, name = "NativeSourceType", module = "datasource_py")]
@@ -61,14 +59,8 @@ impl NativeSourceType {
     }
 }
 
-fn batch_read(name: &str, source: &OpenSource) -> PyResult<Arc<dyn BatchReadRole>> {
-    source
-        .batch_read
-        .clone()
-        .ok_or_else(|| PyValueError::new_err(format!("{name}: this source cannot be read")))
-}
-
-/// A source opened with its options: what a Python `DataSource` instance holds.
+/// A source opened with its options: what a Python `DataSource` instance holds, and the way
+/// to its capabilities' glue.
 #[pyclass(frozen, name = "NativeSource", module = "datasource_py")]
 struct NativeSource {
     name: &'static str,
@@ -77,42 +69,16 @@ struct NativeSource {
 
 #[pymethods]
 impl NativeSource {
-    /// The source's schema as Spark JSON, for `StructType.fromJson`; computed with the GIL
-    /// released.
-    fn schema_json(&self, py: Python<'_>) -> PyResult<String> {
-        let name = self.name;
-        let role = batch_read(name, &self.source)?;
-        guarded(name, "schema()", || {
-            let schema = py
-                .detach(|| role.declared_schema())
-                .map_err(|error| read_error(name, "schema()", error))?;
-            to_spark_json(&schema)
-                .map(|json| json.to_string())
-                .map_err(|e| schema_error(name, e))
-        })
-    }
-
-    /// Plans a batch read of `requested_json` (the schema Spark reads), from the source's
-    /// schema when the Python source already computed it.
-    #[pyo3(signature = (requested_json, declared_json=None))]
-    fn reader(
-        &self,
-        py: Python<'_>,
-        requested_json: &str,
-        declared_json: Option<&str>,
-    ) -> PyResult<NativeBatchReader> {
-        let role = batch_read(self.name, &self.source)?;
-        guarded(self.name, "reader()", || {
-            NativeBatchReader::plan(py, role, declared_json, requested_json)
-        })
-    }
-
-    /// An executor's reader: this source, and the plan the driver made.
-    fn restore_reader(&self, plan: &str) -> PyResult<NativeBatchReader> {
-        let role = batch_read(self.name, &self.source)?;
-        guarded(self.name, "reader restore", || {
-            NativeBatchReader::restore(role, plan)
-        })
+    /// The batch-read glue: the source's schema, readers planned and restored.
+    #[getter]
+    fn batch_read(&self) -> PyResult<NativeBatchRead> {
+        match &self.source.batch_read {
+            Some(role) => Ok(NativeBatchRead::new(role.clone())),
+            None => Err(PyValueError::new_err(format!(
+                "{}: this source cannot be read",
+                self.name
+            ))),
+        }
     }
 }
 

@@ -66,6 +66,57 @@ struct ReadPlan {
     requested: serde_json::Value,
 }
 
+/// The batch-read glue of an opened source, on the driver: its schema, and readers planned or
+/// restored.
+#[pyclass(frozen, name = "NativeBatchRead", module = "datasource_py")]
+pub(crate) struct NativeBatchRead {
+    role: Arc<dyn BatchReadRole>,
+}
+
+impl NativeBatchRead {
+    pub(crate) fn new(role: Arc<dyn BatchReadRole>) -> Self {
+        NativeBatchRead { role }
+    }
+}
+
+#[pymethods]
+impl NativeBatchRead {
+    /// The source's schema as Spark JSON, for `StructType.fromJson`; computed with the GIL
+    /// released.
+    fn schema_json(&self, py: Python<'_>) -> PyResult<String> {
+        let name = self.role.source_name();
+        guarded(name, "schema()", || {
+            let schema = py
+                .detach(|| self.role.declared_schema())
+                .map_err(|error| read_error(name, "schema()", error))?;
+            to_spark_json(&schema)
+                .map(|json| json.to_string())
+                .map_err(|e| schema_error(name, e))
+        })
+    }
+
+    /// Plans a batch read of `requested_json` (the schema Spark reads), from the source's
+    /// schema when the Python source already computed it.
+    #[pyo3(signature = (requested_json, declared_json=None))]
+    fn reader(
+        &self,
+        py: Python<'_>,
+        requested_json: &str,
+        declared_json: Option<&str>,
+    ) -> PyResult<NativeBatchReader> {
+        guarded(self.role.source_name(), "reader()", || {
+            NativeBatchReader::plan(py, self.role.clone(), declared_json, requested_json)
+        })
+    }
+
+    /// An executor's reader: this source, and the plan the driver made.
+    fn restore_reader(&self, plan: &str) -> PyResult<NativeBatchReader> {
+        guarded(self.role.source_name(), "reader restore", || {
+            NativeBatchReader::restore(self.role.clone(), plan)
+        })
+    }
+}
+
 /// A planned batch read: on the driver, it plans partitions; on an executor (restored from the
 /// pickled plan), it reads them.
 #[pyclass(frozen, name = "NativeBatchReader", module = "datasource_py")]
@@ -80,7 +131,7 @@ impl NativeBatchReader {
     /// Plans a read on the driver: `declared_json` is the schema the Python source already
     /// computed (it is computed here if the user gave their own schema instead),
     /// `requested_json` the schema Spark reads.
-    pub(crate) fn plan(
+    fn plan(
         py: Python<'_>,
         role: Arc<dyn BatchReadRole>,
         declared_json: Option<&str>,
@@ -106,7 +157,7 @@ impl NativeBatchReader {
     }
 
     /// Restores a reader from its plan: nothing of the source's is called.
-    pub(crate) fn restore(role: Arc<dyn BatchReadRole>, plan_text: &str) -> PyResult<Self> {
+    fn restore(role: Arc<dyn BatchReadRole>, plan_text: &str) -> PyResult<Self> {
         let name = role.source_name();
         let plan: ReadPlan =
             codec::decode(name, "read plan", plan_text).map_err(|e| schema_error(name, e))?;

@@ -61,7 +61,7 @@ def add_batch_read(Source, native_type):
 
         def __setstate__(self, state):
             self._source = state["source"]
-            self._native = self._source._native.restore_reader(state["plan"])
+            self._native = self._source._native.batch_read.restore_reader(state["plan"])
 
         def partitions(self):
             return [InputPartition(value) for value in self._native.partitions()]
@@ -73,11 +73,11 @@ def add_batch_read(Source, native_type):
 
     def schema(self):
         if self._schema_json is None:
-            self._schema_json = self._native.schema_json()
+            self._schema_json = self._native.batch_read.schema_json()
         return StructType.fromJson(json.loads(self._schema_json))
 
     def reader(self, schema):
-        return Reader(self, self._native.reader(schema.json(), self._schema_json))
+        return Reader(self, self._native.batch_read.reader(schema.json(), self._schema_json))
 
     Source.schema = schema
     Source.reader = reader
