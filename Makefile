@@ -63,6 +63,7 @@ $(VENV_OLDEST)/.installed: Makefile
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 # Unit tests, doctests and the trybuild UI tests.
 rust-test:

@@ -19,7 +19,9 @@ pub use nested::{
     ListColumn, ListValues, MapColumn, MapValues, Nullable, StructColumnBuilder, StructValues,
     finish_struct_array, list_element_field, map_entry_fields,
 };
-pub use scalar::{Binary, BinaryValues, PrimitiveColumn, PrimitiveValues, StringValues};
+pub use scalar::{
+    Binary, BinaryValues, PrimitiveColumn, PrimitiveSparkType, PrimitiveValues, StringValues,
+};
 
 use crate::schema::SchemaError;
 
