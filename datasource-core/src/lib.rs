@@ -8,6 +8,7 @@
 //! plus the capabilities it implements: [`BatchReader`] for `spark.read`.
 
 pub mod adapter;
+pub mod batch_size;
 pub mod codec;
 pub mod options;
 pub mod partition;
@@ -18,10 +19,11 @@ pub mod secret;
 pub mod source;
 pub mod types;
 
+pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
 pub use partition::split_range;
 pub use read::{BatchReader, Batches, Scan, read_all};
-pub use row::{DEFAULT_BATCH_ROWS, Row, RowBatcher, Rows};
+pub use row::{Row, RowBatcher, Rows};
 pub use secret::Secret;
 pub use source::DataSource;
 pub use types::{Binary, ColumnBuilder, ColumnReader, Decimal, SPARK_TIMESTAMP_TZ, SparkType};

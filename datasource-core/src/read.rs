@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 
 use crate::Result;
 use crate::adapter::ReadAdapter;
+use crate::batch_size::{BatchSize, BatchSizer};
 use crate::codec;
-use crate::row::{DEFAULT_BATCH_ROWS, Row, RowBatcher};
+use crate::row::{Row, RowBatcher};
 use crate::source::DataSource;
 
 /// The batch-read capability: `spark.read.format(...).load()`.
@@ -108,7 +109,8 @@ impl Scan {
 }
 
 /// What [`BatchReader::read`] returns: a stream of Arrow batches, made from rows one at a time or
-/// handed over as record batches. Either way, batches are produced as Spark pulls them.
+/// handed over as record batches. Either way, batches are produced as Spark pulls them; the
+/// helpers that batch rows size batches by bytes unless told a row count ([`BatchSize`]).
 pub struct Batches {
     stream: Box<dyn Iterator<Item = Result<RecordBatch>> + Send>,
 }
@@ -125,7 +127,7 @@ impl Batches {
         Self::from_record_batches(std::iter::empty())
     }
 
-    /// Rows of a `#[derive(Row)]` type, batched [`DEFAULT_BATCH_ROWS`] at a time.
+    /// Rows of a `#[derive(Row)]` type, in batches of the default size ([`BatchSize`]).
     pub fn from_rows<R, I>(rows: I) -> Self
     where
         R: Row,
@@ -142,45 +144,106 @@ impl Batches {
         I: IntoIterator<Item = Result<R>>,
         I::IntoIter: Send + 'static,
     {
-        Self::from_fallible_rows_in_batches(rows, DEFAULT_BATCH_ROWS)
+        Self::from_fallible_rows_in_batches(rows, BatchSize::default())
     }
 
-    /// Like [`Batches::from_fallible_rows`], with `batch_rows` rows per batch.
-    pub fn from_fallible_rows_in_batches<R, I>(rows: I, batch_rows: usize) -> Self
+    /// Like [`Batches::from_fallible_rows`], in batches of `size` (a row count, or a
+    /// [`BatchSize`]).
+    pub fn from_fallible_rows_in_batches<R, I>(rows: I, size: impl Into<BatchSize>) -> Self
     where
         R: Row,
         I: IntoIterator<Item = Result<R>>,
         I::IntoIter: Send + 'static,
     {
-        let batch_rows = batch_rows.max(1);
         let mut rows = rows.into_iter();
-        let mut batcher = RowBatcher::<R>::new(batch_rows);
-        let mut failed = false;
+        Self::batched(size.into(), move |batcher: &mut RowBatcher<R>| {
+            rows.next().map(|row| row.map(|row| batcher.push(row)))
+        })
+    }
+
+    /// One row per item, written by `fill` into a row that is reused: a string, list or map
+    /// field keeps its allocation from row to row (clear it and write the new value), so no
+    /// row allocates. The typed path that costs the least; the first error of `fill` ends the
+    /// partition with that error.
+    ///
+    /// ```
+    /// # use datasource_core::{Batches, BatchSize, Row};
+    /// # use datasource_macros::Row;
+    /// use std::fmt::Write;
+    ///
+    /// #[derive(Row, Default)]
+    /// # #[spark(crate = "datasource_core")]
+    /// struct Labelled { id: i64, label: String }
+    ///
+    /// let batches = Batches::from_filled_rows(0..10u64, BatchSize::default(), |row: &mut Labelled, id| {
+    ///     row.id = id as i64;
+    ///     row.label.clear();
+    ///     write!(row.label, "row-{id}")?;
+    ///     Ok(())
+    /// });
+    /// assert_eq!(batches.map(|b| b.unwrap().num_rows()).sum::<usize>(), 10);
+    /// ```
+    pub fn from_filled_rows<R, I, F>(items: I, size: impl Into<BatchSize>, mut fill: F) -> Self
+    where
+        R: Row + Default,
+        I: IntoIterator,
+        I::IntoIter: Send + 'static,
+        F: FnMut(&mut R, I::Item) -> Result<()> + Send + 'static,
+    {
+        let mut items = items.into_iter();
+        let mut row = R::default();
+        Self::batched(size.into(), move |batcher: &mut RowBatcher<R>| {
+            items.next().map(|item| {
+                fill(&mut row, item)?;
+                batcher.push_ref(&row);
+                Ok(())
+            })
+        })
+    }
+
+    /// Batches of the rows `push_next` pushes, one at a time, into a batcher; it gives `None`
+    /// at the end of the rows, or an error that ends the stream.
+    fn batched<R: Row>(
+        size: BatchSize,
+        mut push_next: impl FnMut(&mut RowBatcher<R>) -> Option<Result<()>> + Send + 'static,
+    ) -> Self {
+        let mut sizer = BatchSizer::new(size);
+        let mut batcher = RowBatcher::<R>::new(sizer.rows());
+        let mut done = false;
         let stream = std::iter::from_fn(move || {
-            if failed {
+            if done {
                 return None;
             }
-            for row in rows.by_ref() {
-                match row {
-                    Ok(row) => batcher.push(row),
-                    Err(error) => {
-                        failed = true;
+            let rows = sizer.rows();
+            while batcher.len() < rows {
+                match push_next(&mut batcher) {
+                    Some(Ok(())) => {}
+                    Some(Err(error)) => {
+                        done = true;
                         return Some(Err(error));
                     }
-                }
-                if batcher.len() == batch_rows {
-                    return Some(Ok(batcher.finish()));
+                    None => {
+                        done = true;
+                        break;
+                    }
                 }
             }
-            (!batcher.is_empty()).then(|| Ok(batcher.finish()))
+            if batcher.is_empty() {
+                return None;
+            }
+            let batch = batcher.finish();
+            sizer.observe(&batch);
+            batcher.reserve(sizer.rows());
+            Some(Ok(batch))
         });
         Batches {
             stream: Box::new(stream),
         }
     }
 
-    /// Record batches built directly, one per `batch_rows`-long stretch of `rows`: `build` gets
-    /// each stretch (the last may be shorter) and returns its batch.
+    /// Record batches built directly, one per stretch of `rows` of `size` (a row count, or a
+    /// [`BatchSize`]: then the stretches follow from the bytes of the batches already built):
+    /// `build` gets each stretch and returns its batch.
     ///
     /// ```
     /// # use datasource_core::{Batches, Row};
@@ -198,16 +261,28 @@ impl Batches {
     /// let sizes: Vec<usize> = batches.map(|b| b.unwrap().num_rows()).collect();
     /// assert_eq!(sizes, [4, 4, 2]);
     /// ```
-    pub fn from_row_ranges<F>(rows: Range<u64>, batch_rows: usize, build: F) -> Self
+    pub fn from_row_ranges<F>(rows: Range<u64>, size: impl Into<BatchSize>, mut build: F) -> Self
     where
         F: FnMut(Range<u64>) -> Result<RecordBatch> + Send + 'static,
     {
-        let step = batch_rows.max(1) as u64;
-        let end = rows.end;
-        let ranges = (rows.start..end)
-            .step_by(step as usize)
-            .map(move |start| start..start.saturating_add(step).min(end));
-        Self::from_record_batches(ranges.map(build))
+        let mut sizer = BatchSizer::new(size.into());
+        let (mut next, end) = (rows.start, rows.end);
+        let stream = std::iter::from_fn(move || {
+            if next >= end {
+                return None;
+            }
+            let stop = next.saturating_add(sizer.rows() as u64).min(end);
+            let built = build(next..stop);
+            match &built {
+                Ok(batch) => {
+                    sizer.observe(batch);
+                    next = stop;
+                }
+                Err(_) => next = end,
+            }
+            Some(built)
+        });
+        Self::from_record_batches(stream)
     }
 
     /// Record batches built directly (the fastest path); each must have the source's schema,

@@ -26,10 +26,6 @@ pub trait Row: SparkType<Builder: StructColumnBuilder> + Send + 'static {
     }
 }
 
-/// Rows per batch when a reader hands over rows one at a time: large enough that per-batch
-/// costs vanish, small enough that a batch stays in cache-sized columns.
-pub const DEFAULT_BATCH_ROWS: usize = 8192;
-
 /// Collects rows into Arrow record batches.
 ///
 /// ```
@@ -66,8 +62,22 @@ impl<R: Row> RowBatcher<R> {
     /// Appends one row.
     #[inline]
     pub fn push(&mut self, row: R) {
+        self.push_ref(&row);
+    }
+
+    /// Appends one row that stays the caller's (to be refilled for the next one).
+    #[inline]
+    pub fn push_ref(&mut self, row: &R) {
         row.append_to(&mut self.builder);
         self.rows += 1;
+    }
+
+    /// Makes room for `rows` rows in the next batch, when none is pending (building a large
+    /// batch into builders that grow as it fills costs a copy at each growth).
+    pub fn reserve(&mut self, rows: usize) {
+        if self.is_empty() {
+            self.builder = R::Builder::with_capacity(rows);
+        }
     }
 
     /// Rows appended since the last `finish`.

@@ -278,8 +278,8 @@ pub fn expand(row: &RowInput) -> TokenStream {
                     __ds::DataType::Struct(<Self as __ds::Row>::fields())
                 }
                 #[inline]
-                fn append_to(self, builder: &mut #builder) {
-                    #(__ds::SparkType::append_to(self.#fields, &mut builder.#fields);)*
+                fn append_to(&self, builder: &mut #builder) {
+                    #(__ds::SparkType::append_to(&self.#fields, &mut builder.#fields);)*
                     builder.__validity.append_non_null();
                 }
             }

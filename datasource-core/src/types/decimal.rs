@@ -107,8 +107,8 @@ impl<const P: u8, const S: i8> SparkType for Decimal<P, S> {
         DataType::Decimal128(P, S)
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
-        builder.append(self);
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append(*self);
     }
 }
 

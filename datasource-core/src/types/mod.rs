@@ -52,8 +52,9 @@ pub trait SparkType: Sized {
     const NULLABLE: bool = false;
     /// The Arrow type Spark's conversion gives for this type.
     fn data_type() -> DataType;
-    /// Appends `self` to `builder`.
-    fn append_to(self, builder: &mut Self::Builder);
+    /// Appends `self` to `builder` (by reference: a row can be refilled and appended again,
+    /// keeping its strings' and lists' allocations).
+    fn append_to(&self, builder: &mut Self::Builder);
 }
 
 /// Builds one Arrow column, value by value.

@@ -22,7 +22,7 @@ impl<T: SparkType> SparkType for Option<T> {
         T::data_type()
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
+    fn append_to(&self, builder: &mut Self::Builder) {
         match self {
             Some(value) => value.append_to(builder),
             None => builder.append_null(),
@@ -97,7 +97,10 @@ pub struct ListColumn<T: SparkType> {
 
 impl<T: SparkType> ListColumn<T> {
     /// Appends one array.
-    pub fn append_items(&mut self, items: impl IntoIterator<Item = T>) {
+    pub fn append_items<'a>(&mut self, items: impl IntoIterator<Item = &'a T>)
+    where
+        T: 'a,
+    {
         for item in items {
             item.append_to(&mut self.values);
         }
@@ -188,7 +191,7 @@ impl<T: SparkType> SparkType for Vec<T> {
     fn data_type() -> DataType {
         DataType::List(list_element_field::<T>())
     }
-    fn append_to(self, builder: &mut Self::Builder) {
+    fn append_to(&self, builder: &mut Self::Builder) {
         builder.append_items(self);
     }
 }
@@ -221,7 +224,11 @@ impl<K: SparkType, V: SparkType> MapColumn<K, V> {
     const KEYS_NOT_NULL: () = assert!(!K::NULLABLE, "Spark map keys cannot be null");
 
     /// Appends one map.
-    pub fn append_entries(&mut self, entries: impl IntoIterator<Item = (K, V)>) {
+    pub fn append_entries<'a>(&mut self, entries: impl IntoIterator<Item = (&'a K, &'a V)>)
+    where
+        K: 'a,
+        V: 'a,
+    {
         for (key, value) in entries {
             key.append_to(&mut self.keys);
             value.append_to(&mut self.values);
@@ -313,7 +320,7 @@ impl<K: SparkType + Ord, V: SparkType> SparkType for BTreeMap<K, V> {
     fn data_type() -> DataType {
         map_data_type::<K, V>()
     }
-    fn append_to(self, builder: &mut Self::Builder) {
+    fn append_to(&self, builder: &mut Self::Builder) {
         builder.append_entries(self);
     }
 }
@@ -329,7 +336,7 @@ where
     fn data_type() -> DataType {
         map_data_type::<K, V>()
     }
-    fn append_to(self, builder: &mut Self::Builder) {
+    fn append_to(&self, builder: &mut Self::Builder) {
         builder.append_entries(self);
     }
 }

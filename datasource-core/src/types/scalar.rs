@@ -22,7 +22,7 @@ use crate::schema::SchemaError;
 /// A Spark type stored as one Arrow primitive value (numbers, dates, timestamps, decimals).
 /// Implementing it (with [`SparkType`] using [`PrimitiveColumn`] and [`PrimitiveValues`]) maps
 /// a type of your own onto one.
-pub trait PrimitiveSparkType: SparkType + Send {
+pub trait PrimitiveSparkType: SparkType + Copy + Send {
     /// The Arrow primitive type holding the value.
     type Arrow: ArrowPrimitiveType;
     /// The Arrow value of `self`.
@@ -102,8 +102,8 @@ macro_rules! primitive_spark_type {
                 $data_type
             }
             #[inline]
-            fn append_to(self, builder: &mut Self::Builder) {
-                builder.append(self);
+            fn append_to(&self, builder: &mut Self::Builder) {
+                builder.append(*self);
             }
         }
 
@@ -140,8 +140,8 @@ impl SparkType for NaiveDate {
         DataType::Date32
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
-        builder.append(self);
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append(*self);
     }
 }
 
@@ -180,8 +180,8 @@ impl SparkType for DateTime<Utc> {
         DataType::Timestamp(TimeUnit::Microsecond, Some(SPARK_TIMESTAMP_TZ.into()))
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
-        builder.append(self);
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append(*self);
     }
 }
 
@@ -203,8 +203,8 @@ impl SparkType for NaiveDateTime {
         DataType::Timestamp(TimeUnit::Microsecond, None)
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
-        builder.append(self);
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append(*self);
     }
 }
 
@@ -258,8 +258,8 @@ impl SparkType for bool {
         DataType::Boolean
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
-        builder.append_value(self);
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append_value(*self);
     }
 }
 
@@ -307,7 +307,7 @@ impl SparkType for String {
         DataType::Utf8
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
+    fn append_to(&self, builder: &mut Self::Builder) {
         builder.append_value(self);
     }
 }
@@ -372,7 +372,7 @@ impl SparkType for Binary {
         DataType::Binary
     }
     #[inline]
-    fn append_to(self, builder: &mut Self::Builder) {
-        builder.append_value(self.0);
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append_value(&self.0);
     }
 }

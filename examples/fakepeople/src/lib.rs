@@ -15,6 +15,7 @@ pub use wide::{FakeWide, WideRow};
 use std::ops::Range;
 
 use datasource_py::arrow_array::RecordBatch;
+use datasource_py::format_err;
 use datasource_py::prelude::*;
 
 datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide);
@@ -32,9 +33,9 @@ pub struct GeneratedRows {
     /// How batches are built.
     #[option(default = "arrow")]
     path: BuildPath,
-    /// Rows per Arrow batch.
-    #[option(default = 8192, range = 1..=1_000_000)]
-    batch_rows: usize,
+    /// Rows per Arrow batch; unset: as many as make about 8 MiB (the SDK's default).
+    #[option(range = 1..=1_000_000)]
+    batch_rows: Option<usize>,
 }
 
 /// How a benchmark source builds its batches.
@@ -42,8 +43,10 @@ pub struct GeneratedRows {
 pub enum BuildPath {
     /// Fill Arrow arrays directly.
     Arrow,
-    /// Push rows through the derived builder.
+    /// Push rows through the derived builder, one owned row each.
     Rows,
+    /// Refill one reused row through the derived builder: no allocation per row.
+    Filled,
     /// Build one batch and hand it over again and again: what is left is the SDK's own cost
     /// (the values repeat, so use it only to measure).
     Repeat,
@@ -55,27 +58,38 @@ impl GeneratedRows {
     }
 
     /// The batches of `rows` as `path` asks: `rows` pushes `row(i)` through the derived
-    /// builder, `arrow` calls `batch` for each `batch_rows`-long stretch, `repeat` hands the
-    /// first such batch over again and again.
-    fn batches<R: Row>(
+    /// builder, `filled` has `fill` write each id into one reused row, `arrow` calls `batch`
+    /// for each stretch of ids, `repeat` hands the first such batch over again and again.
+    fn batches<R: Row + Default>(
         &self,
         rows: Range<u64>,
         row: impl Fn(u64) -> R + Send + 'static,
+        fill: impl Fn(&mut R, u64) + Send + 'static,
         batch: impl Fn(Range<u64>) -> Result<RecordBatch> + Send + 'static,
     ) -> Result<Batches> {
-        let batch_rows = self.batch_rows;
+        let size = BatchSize::from(self.batch_rows);
         match self.path {
             BuildPath::Rows => Ok(Batches::from_fallible_rows_in_batches(
                 rows.map(move |i| Ok(row(i))),
-                batch_rows,
+                size,
             )),
+            BuildPath::Filled => Ok(Batches::from_filled_rows(rows, size, move |r, i| {
+                fill(r, i);
+                Ok(())
+            })),
             BuildPath::Repeat => {
-                let first = batch(0..batch_rows as u64)?;
-                Ok(Batches::from_row_ranges(rows, batch_rows, move |ids| {
-                    Ok(first.slice(0, (ids.end - ids.start) as usize))
+                // A batch of the size a stream of them settles on (the first is built before
+                // the size is known, so take the second), handed over again and again.
+                let settled = Batches::from_row_ranges(0..u64::MAX, size, batch)
+                    .nth(1)
+                    .transpose()?
+                    .ok_or_else(|| format_err!("an endless stream of batches ended"))?;
+                let len = settled.num_rows();
+                Ok(Batches::from_row_ranges(rows, len, move |ids| {
+                    Ok(settled.slice(0, (ids.end - ids.start) as usize))
                 }))
             }
-            BuildPath::Arrow => Ok(Batches::from_row_ranges(rows, batch_rows, batch)),
+            BuildPath::Arrow => Ok(Batches::from_row_ranges(rows, size, batch)),
         }
     }
 }

@@ -9,7 +9,7 @@ use datasource_py::arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch
 use datasource_py::prelude::*;
 
 use crate::GeneratedRows;
-use crate::text::{append_prefixed, prefixed};
+use crate::text::{append_prefixed, prefixed, write_prefixed};
 
 /// Numbered rows with a derived double and a label; `path` picks how batches are built.
 #[data_source(name = "fakerange")]
@@ -20,7 +20,7 @@ pub struct FakeRange {
 }
 
 /// One numbered row.
-#[derive(Row, Debug, Clone, PartialEq)]
+#[derive(Row, Debug, Clone, PartialEq, Default)]
 pub struct Numbered {
     pub id: i64,
     pub value: f64,
@@ -62,7 +62,12 @@ impl BatchReader for FakeRange {
             value: value_of(id),
             label: prefixed("row-", id),
         };
-        self.rows.batches(rows, row, Self::arrow_batch)
+        let fill = |row: &mut Numbered, id: u64| {
+            row.id = id as i64;
+            row.value = value_of(id);
+            write_prefixed(&mut row.label, "row-", id);
+        };
+        self.rows.batches(rows, row, fill, Self::arrow_batch)
     }
 }
 
@@ -79,19 +84,39 @@ mod tests {
     }
 
     #[test]
-    fn both_paths_build_the_same_batches() {
+    fn every_path_builds_the_same_batches() {
         let arrow = collect("arrow");
-        let rows = collect("rows");
-        assert_eq!(arrow, rows);
+        assert_eq!(arrow, collect("rows"));
+        assert_eq!(arrow, collect("filled"));
         assert_eq!(arrow.iter().map(|b| b.num_rows()).sum::<usize>(), 20001);
         assert_eq!(arrow[0].num_rows(), 5000);
     }
 
     #[test]
-    fn repeat_hands_over_the_first_batch_again() {
+    fn repeat_hands_over_one_batch_again() {
         let repeated = collect("repeat");
         assert_eq!(repeated.iter().map(|b| b.num_rows()).sum::<usize>(), 20001);
-        assert_eq!(repeated[0], collect("arrow")[0]);
+        assert_eq!(repeated[0], collect("arrow")[1]);
         assert_eq!(repeated[1], repeated[0]);
+    }
+
+    #[test]
+    fn by_default_batches_are_sized_by_bytes() {
+        let raw: RawOptions = [("numRows", "1000000"), ("numPartitions", "1")]
+            .into_iter()
+            .collect();
+        let batches = read_all(FakeRange::from_options(&raw).unwrap()).unwrap();
+        let bytes: usize = batches[1].get_array_memory_size();
+        let rows = batches[1].num_rows();
+        assert!(rows > 8192, "{rows} rows");
+        // About DEFAULT_BATCH_BYTES of used data; allocated capacity may be up to twice that.
+        assert!(
+            bytes <= 2 * datasource_py::DEFAULT_BATCH_BYTES + 1024,
+            "{bytes} bytes"
+        );
+        assert!(
+            bytes >= datasource_py::DEFAULT_BATCH_BYTES / 2,
+            "{bytes} bytes"
+        );
     }
 }

@@ -15,6 +15,14 @@ pub fn prefixed(prefix: &str, n: impl itoa::Integer) -> String {
     text
 }
 
+/// Replaces `text` with `prefix` then `n`, keeping its allocation (the reused-row path).
+pub fn write_prefixed(text: &mut String, prefix: &str, n: impl itoa::Integer) {
+    let mut digits = itoa::Buffer::new();
+    text.clear();
+    text.push_str(prefix);
+    text.push_str(digits.format(n));
+}
+
 /// Appends `prefix` then `n` as one value of `builder` (the Arrow path: no allocation).
 pub fn append_prefixed(builder: &mut StringBuilder, prefix: &str, n: impl itoa::Integer) {
     let mut digits = itoa::Buffer::new();
@@ -34,6 +42,9 @@ mod tests {
     fn both_forms_write_the_same_text() {
         assert_eq!(prefixed("row-", 42u64), "row-42");
         assert_eq!(prefixed("n", -7i64), "n-7");
+        let mut reused = prefixed("much-longer-", 1u8);
+        write_prefixed(&mut reused, "k", 5u8);
+        assert_eq!(reused, "k5");
         let mut builder = StringBuilder::new();
         append_prefixed(&mut builder, "row-", 42u64);
         append_prefixed(&mut builder, "k", 0i64);

@@ -5,17 +5,18 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use datasource_py::arrow_array::builder::{BinaryBuilder, StringBuilder};
+use datasource_py::arrow_array::builder::StringBuilder;
 use datasource_py::arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array, Int8Array,
-    Int16Array, Int32Array, Int64Array, ListArray, RecordBatch, TimestampMicrosecondArray,
+    ArrayRef, BinaryArray, BooleanArray, Date32Array, Decimal128Array, Float32Array, Float64Array,
+    Int8Array, Int16Array, Int32Array, Int64Array, ListArray, RecordBatch,
+    TimestampMicrosecondArray,
 };
-use datasource_py::arrow_buffer::OffsetBuffer;
+use datasource_py::arrow_buffer::{BooleanBuffer, OffsetBuffer};
 use datasource_py::arrow_schema::{DataType, Field};
 use datasource_py::prelude::*;
 
 use crate::GeneratedRows;
-use crate::text::{append_prefixed, prefixed};
+use crate::text::{append_prefixed, prefixed, write_prefixed};
 use datasource_py::types::SPARK_TIMESTAMP_TZ;
 
 /// Twenty mixed columns, each a function of the row id; `path` picks how batches are built.
@@ -27,7 +28,7 @@ pub struct FakeWide {
 }
 
 /// One wide row.
-#[derive(Row, Debug, Clone, PartialEq)]
+#[derive(Row, Debug, Clone, PartialEq, Default)]
 pub struct WideRow {
     pub id: i64,
     pub int_col: i32,
@@ -85,6 +86,40 @@ fn wide_row(i: i64) -> WideRow {
     }
 }
 
+/// `wide_row(i)` written into `row`, keeping its strings' and lists' allocations.
+fn fill_wide_row(row: &mut WideRow, i: i64) {
+    let ts = DateTime::from_timestamp_micros(micros(i)).expect("in range");
+    row.id = i;
+    row.int_col = (i % 100_000) as i32;
+    row.short_col = (i % 1000) as i16;
+    row.byte_col = (i % 100) as i8;
+    row.double_col = i as f64 * 0.25;
+    row.float_col = (i % 1000) as f32 * 0.5;
+    row.bool_col = i % 2 == 0;
+    write_prefixed(&mut row.str_col, "row-", i);
+    row.date_col =
+        NaiveDate::from_num_days_from_ce_opt(719_163 + (i % 20_000) as i32).expect("in range");
+    row.ts_col = ts;
+    row.ntz_col = ts.naive_utc();
+    row.dec_col = Decimal::from_unscaled((i % 1_000_000_000) as i128).expect("fits");
+    row.list_col.clear();
+    row.list_col.extend([i, i + 1, i + 2]);
+    row.opt_long = (i % 10 != 0).then_some(i);
+    if i % 7 == 0 {
+        row.opt_str = None;
+    } else {
+        write_prefixed(row.opt_str.get_or_insert_default(), "n", i % 1000);
+    }
+    row.double2 = i as f64 / 3.0;
+    row.long2 = i * 7;
+    row.int2 = ((i * 3) % 65_536) as i32;
+    write_prefixed(&mut row.str2, "k", i % 100);
+    row.bin_col.0.clear();
+    row.bin_col
+        .0
+        .extend_from_slice(&(i as u64).to_le_bytes()[..4]);
+}
+
 /// A string column of `prefix` + `number(i)`, null where `number` gives `None`.
 fn strings(
     ids: &Range<i64>,
@@ -106,17 +141,27 @@ fn strings(
 fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
     let each = || ids.clone();
     let len = (ids.end - ids.start) as usize;
-    let list_values: Int64Array = each().flat_map(|i| [i, i + 1, i + 2]).collect();
+    // Element k of the flattened lists is id k / 3 plus k % 3: one pass, no growth.
+    let list_values =
+        Int64Array::from_iter_values((0..3 * (len as i64)).map(|k| ids.start + k / 3 + k % 3));
     let list = ListArray::new(
         Arc::new(Field::new("element", DataType::Int64, false)),
         OffsetBuffer::from_lengths(std::iter::repeat_n(3, len)),
         Arc::new(list_values),
         None,
     );
-    let mut binary = BinaryBuilder::with_capacity(len, 4 * len);
-    for i in each() {
-        binary.append_value(&(i as u64).to_le_bytes()[..4]);
-    }
+    // Every value is the id's 4 low bytes: fixed-width offsets, one values buffer.
+    let bytes: Vec<u8> = each()
+        .flat_map(|i| {
+            let [a, b, c, d, ..] = (i as u64).to_le_bytes();
+            [a, b, c, d]
+        })
+        .collect();
+    let binary = BinaryArray::new(
+        OffsetBuffer::from_lengths(std::iter::repeat_n(4, len)),
+        bytes.into(),
+        None,
+    );
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(each())),
         Arc::new(Int32Array::from_iter_values(
@@ -132,7 +177,10 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
         Arc::new(Float32Array::from_iter_values(
             each().map(|i| (i % 1000) as f32 * 0.5),
         )),
-        Arc::new(BooleanArray::from_iter(each().map(|i| Some(i % 2 == 0)))),
+        Arc::new(BooleanArray::new(
+            BooleanBuffer::collect_bool(len, |k| (ids.start + k as i64) % 2 == 0),
+            None,
+        )),
         strings(&ids, 12, "row-", Some),
         Arc::new(Date32Array::from_iter_values(
             each().map(|i| (i % 20_000) as i32),
@@ -163,7 +211,7 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
             each().map(|i| ((i * 3) % 65_536) as i32),
         )),
         strings(&ids, 3, "k", |i| Some(i % 100)),
-        Arc::new(binary.finish()),
+        Arc::new(binary),
     ];
     Ok(RecordBatch::try_new(WideRow::schema(), columns)?)
 }
@@ -183,6 +231,7 @@ impl BatchReader for FakeWide {
         self.rows.batches(
             rows,
             |i| wide_row(i as i64),
+            |row, i| fill_wide_row(row, i as i64),
             |ids| arrow_batch(ids.start as i64..ids.end as i64),
         )
     }
@@ -201,9 +250,10 @@ mod tests {
     }
 
     #[test]
-    fn both_paths_build_the_same_batches() {
+    fn every_path_builds_the_same_batches() {
         let arrow = collect("arrow");
         assert_eq!(arrow, collect("rows"));
+        assert_eq!(arrow, collect("filled"));
         assert_eq!(arrow.iter().map(|b| b.num_rows()).sum::<usize>(), 10001);
         assert_eq!(arrow[0].num_columns(), 20);
     }
