@@ -19,7 +19,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java lint rust-test wheel fixtures-wheel python-test bench clean
+.PHONY: demo test setup toolchain java lint rust-test wheel fixtures-wheel starter-check new-source python-test bench clean
 
 demo: setup wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -84,8 +84,28 @@ wheel: $(VENV)/.installed
 fixtures-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
 
+# A new source crate anywhere, from examples/starter: `make new-source NAME=my_source DIR=../my_source`.
+# It runs the crate's Spark-free test, builds its wheel into both venvs and says how to read it.
+new-source: setup
+	@test -n "$(NAME)" -a -n "$(DIR)" || { echo "usage: make new-source NAME=my_source DIR=path/to/new/crate"; exit 2; }
+	$(PYTHON) examples/starter/new_source.py "$(NAME)" "$(DIR)" "$(CURDIR)"
+	cd "$(DIR)" && cargo test --quiet
+	cd "$(DIR)" && $(abspath $(VENV))/bin/maturin build --release --quiet -o target/wheels
+	$(VENV)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
+	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
+	@name=$$(echo "$(NAME)" | sed 's/^pyspark_//'); echo; \
+	echo "Read it from PySpark (PYSPARK_PYTHON=$(abspath $(VENV))/bin/python):"; \
+	echo "  pip install $$(ls "$(DIR)"/target/wheels/*.whl)"; \
+	echo "  spark.read.format(\"$$name\").load().show()"
+
+# The starter, made the way a user makes it (inside target/, so it must stand alone there too),
+# sharing this build's compiled crates.
+starter-check:
+	rm -rf target/starter-check
+	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
+
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: wheel fixtures-wheel
+python-test: wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 

@@ -22,7 +22,8 @@ pub fn spark_arrow_schema(schema: &Schema) -> Result<Schema, SchemaError> {
 /// Each batch must have the source's declared columns, in order, of the declared types (nested
 /// field names, metadata and nullability that only narrows may differ: they are relabelled, the
 /// buffers shared). Spark may read a subset of the columns in another order (the schema a user
-/// passes to `spark.read.schema(...)`): the adapter picks them.
+/// passes to `spark.read.schema(...)`), each as nullable as the source's or more, at any depth:
+/// the adapter picks and relabels them.
 #[derive(Debug, Clone)]
 pub struct ReadAdapter {
     source: &'static str,
@@ -39,9 +40,9 @@ impl ReadAdapter {
     /// schema Spark reads (its own Arrow form of the declared schema, or of a user's schema).
     ///
     /// A requested schema is honoured when it is a subset of the declared columns, in any
-    /// order, matched by name (exactly, or else ignoring case as Spark does), where a column
-    /// declared `NOT NULL` may be requested as nullable. Anything else is refused, with every
-    /// offending column named.
+    /// order, matched by name (exactly, or else ignoring case as Spark does), where anything
+    /// declared `NOT NULL` (a column, a list's elements, a struct's fields) may be requested as
+    /// nullable. Anything else is refused, with every offending column named.
     pub fn new(
         source: &'static str,
         declared: &Schema,
@@ -245,7 +246,7 @@ fn match_columns(have: &Schema, wanted: &Schema, words: &Words) -> (Vec<usize>, 
             continue;
         };
         let found = have.field(index);
-        if !found.data_type().equals_datatype(want.data_type()) {
+        if !fits(found.data_type(), want.data_type()) {
             problems.push(format!(
                 "column `{}` is {} but {} {}",
                 want.name(),
@@ -290,11 +291,61 @@ fn find_column(schema: &Schema, name: &str) -> Option<usize> {
     })
 }
 
+/// Whether values of type `have` fit type `want`: the same type, where `want` may allow nulls
+/// that `have` never holds, at any depth (a list's elements, a map's values, a struct's fields),
+/// but not the other way round. Nested field names do not count.
+fn fits(have: &DataType, want: &DataType) -> bool {
+    let child = |have: &Field, want: &Field| {
+        fits(have.data_type(), want.data_type()) && (want.is_nullable() || !have.is_nullable())
+    };
+    match (have, want) {
+        (DataType::List(have), DataType::List(want)) => child(have, want),
+        (DataType::Map(have, _), DataType::Map(want, _)) => child(have, want),
+        (DataType::Struct(have), DataType::Struct(want)) => {
+            have.len() == want.len()
+                && have
+                    .iter()
+                    .zip(want.iter())
+                    .all(|(h, w)| h.name().eq_ignore_ascii_case(w.name()) && child(h, w))
+        }
+        _ => have.equals_datatype(want),
+    }
+}
+
+/// A type as DDL, with the nullability DDL leaves out written in: `ARRAY<STRING NOT NULL>` for
+/// elements that are never null (DDL's `ARRAY<STRING>` allows them), so two types that differ
+/// only there read differently.
 fn describe(data_type: &DataType) -> String {
-    let field = Field::new("c", data_type.clone(), true);
-    to_ddl(&Schema::new(vec![field]))
-        .map(|ddl| ddl.trim_start_matches("c ").to_owned())
-        .unwrap_or_else(|_| data_type.to_string())
+    let inner = |field: &Field| {
+        let shown = describe(field.data_type());
+        if field.is_nullable() {
+            shown
+        } else {
+            format!("{shown} NOT NULL")
+        }
+    };
+    match data_type {
+        DataType::List(element) => format!("ARRAY<{}>", inner(element)),
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                format!("MAP<{}, {}>", describe(kv[0].data_type()), inner(&kv[1]))
+            }
+            other => other.to_string(),
+        },
+        DataType::Struct(fields) => {
+            let members: Vec<String> = fields
+                .iter()
+                .map(|f| format!("{}: {}", f.name(), inner(f)))
+                .collect();
+            format!("STRUCT<{}>", members.join(", "))
+        }
+        other => {
+            let field = Field::new("c", other.clone(), true);
+            to_ddl(&Schema::new(vec![field]))
+                .map(|ddl| ddl.trim_start_matches("c ").to_owned())
+                .unwrap_or_else(|_| other.to_string())
+        }
+    }
 }
 
 /// `column` with `data_type`, an equal type but for nested field names, metadata, nested

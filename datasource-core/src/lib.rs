@@ -48,8 +48,8 @@ pub use anyhow::{Context, bail, ensure, format_err};
 pub mod __private {
     pub use crate::options::{
         Choice, DefaultValue, Number, NumberRange, OptionSpec, OptionValue, Options, OptionsError,
-        OptionsParser, RawOptions, StrDefault, assert_option_value, assert_options,
-        assert_secret_option, describe, is_choice_or_free,
+        OptionsParser, RawOptions, StrDefault, assert_option_value, assert_options, describe,
+        is_choice_or_free,
     };
     pub use crate::row::Row;
     pub use crate::schema::SchemaError;

@@ -63,6 +63,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
         krate,
         sources,
     } = export;
+    if let Some(error) = module_name_error(&module) {
+        return error.to_compile_error();
+    }
     let pyo3_path = format!(
         "{}::__private::pyo3",
         quote!(#krate).to_string().replace(' ', "")
@@ -82,6 +85,48 @@ pub fn expand(input: TokenStream) -> TokenStream {
 
         #distinct
     }
+}
+
+/// Python imports the wheel's module by the crate's library name and Spark registers a module's
+/// `DefaultSource` by itself only if its name starts with `pyspark_`: a module named otherwise
+/// fails at import or is never found, so it is refused while the crate compiles.
+fn module_name_error(module: &Ident) -> Option<syn::Error> {
+    let name = module.to_string();
+    if !name.starts_with("pyspark_") {
+        return Some(syn::Error::new_spanned(
+            module,
+            format_args!(
+                "the module name must start with `pyspark_` (Spark registers the sources of \
+                 `pyspark_*` modules by itself): write `pyspark_{name}`, and name the crate's \
+                 library the same (`[lib] name`)"
+            ),
+        ));
+    }
+    let library = library_name()?;
+    (library != name).then(|| {
+        syn::Error::new_spanned(
+            module,
+            format_args!(
+                "the module must be named after the crate's library, `{library}`: Python imports \
+                 the wheel's module by that name (or change `[lib] name` in Cargo.toml to \
+                 `{name}`)"
+            ),
+        )
+    })
+}
+
+/// The name of the library being compiled, when it is a Python extension module (its manifest
+/// builds a `cdylib`); `None` elsewhere (a test, a doctest, a binary).
+fn library_name() -> Option<String> {
+    if std::env::var_os("CARGO_BIN_NAME").is_some() {
+        return None;
+    }
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")?;
+    let text = std::fs::read_to_string(std::path::Path::new(&manifest).join("Cargo.toml")).ok()?;
+    if !text.contains("cdylib") {
+        return None;
+    }
+    std::env::var("CARGO_CRATE_NAME").ok()
 }
 
 /// Checks, when the crate compiles, that no two sources share a format name (Spark would find

@@ -24,7 +24,7 @@ mod ty;
 ///     /// Rows to produce.
 ///     #[option(default = 1000, range = 0..)]
 ///     num_rows: u64,
-///     token: Option<Secret<String>>,
+///     token: Option<Secret<String>>,   // secret: never printed
 ///     #[option(flatten)]
 ///     common: CommonOptions,
 /// }
@@ -35,10 +35,10 @@ mod ty;
 ///
 /// Field arguments, in `#[option(...)]`: `name = "..."` (default: the field in camelCase),
 /// `default = <value>` (a literal, or any expression of the option's type), `required`,
-/// `secret` (the type must be `Secret<T>`), `range = a..b` (numeric options),
+/// `range = a..b` (numeric options),
 /// `choices = ["a", "b"]`, and `flatten` (the field is a `#[derive(Options)]` group). A field
-/// of type `Option<T>` is optional; any other field without a default is required. Doc
-/// comments become help text.
+/// of type `Option<T>` is optional; any other field without a default is required; a field of
+/// type `Secret<T>` is secret (never printed). Doc comments become help text.
 #[proc_macro_attribute]
 pub fn data_source(args: TokenStream, input: TokenStream) -> TokenStream {
     source::data_source(args.into(), input.into()).into()

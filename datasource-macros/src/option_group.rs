@@ -145,13 +145,17 @@ pub fn variant_name(
             cx.syn_error(error);
         }
     }
-    match name {
+    let (name, span) = match name {
         Some(name) => (name.value(), name.span()),
         None => (
             lower_camel_case(&variant.ident.to_string()),
             variant.ident.span(),
         ),
+    };
+    if let Some(why) = crate::options::bad_option_name(&name) {
+        cx.error_at(span, format_args!("a name {why}"));
     }
+    (name, span)
 }
 
 fn parse_one_of(data: &syn::DataEnum, cx: &mut Ctxt) -> Vec<OneOfVariant> {

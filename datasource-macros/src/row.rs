@@ -74,7 +74,19 @@ pub fn parse(input: &DeriveInput, cx: &mut Ctxt) -> RowInput {
             cx.syn_error(error);
         }
     }
-    if !input.generics.params.is_empty() {
+    if input
+        .generics
+        .params
+        .iter()
+        .all(|param| matches!(param, syn::GenericParam::Lifetime(_)))
+        && !input.generics.params.is_empty()
+    {
+        cx.error_spanned_by(
+            &input.generics,
+            "a `Row` owns its values, so it cannot borrow: write `String` for `&str`, `Binary` \
+             for `&[u8]`, and `Vec<T>` for `&[T]`",
+        );
+    } else if !input.generics.params.is_empty() {
         cx.error_spanned_by(
             &input.generics,
             "a `Row` cannot be generic: its columns must be fixed",
@@ -183,8 +195,14 @@ pub fn expand(row: &RowInput) -> TokenStream {
         let (name, comment, ty) = (&column.name, &column.comment, &column.ty);
         quote! { __ds::row_field::<#ty>(#name, #comment) }
     });
-    let type_checks = types.iter().map(|ty| {
-        quote_spanned! {ty.span()=> __ds::assert_spark_type::<#ty>(); }
+    // One check per type a field is made of (through `Vec`, `Option` and maps): an error then
+    // points at the innermost type that has no Spark type (`char` in `Vec<char>`).
+    let type_checks = types.iter().flat_map(|ty| {
+        let mut checks = Vec::new();
+        nested_types(ty, &mut checks);
+        checks.into_iter().map(|ty| {
+            quote_spanned! {ty.span()=> __ds::assert_spark_type::<#ty>(); }
+        })
     });
     // Every generated item holds only when the field types are Spark types: a field type that
     // is not is then reported once, by its check above, instead of by every item that uses its
@@ -295,6 +313,29 @@ pub fn expand(row: &RowInput) -> TokenStream {
             }
         };
     }
+}
+
+/// The types a field's type is made of, through the wrappers the SDK maps generically (`Vec`,
+/// `Option`, `BTreeMap`, `HashMap`): `char` for `Vec<char>`, `K` and `V` for a map. When they
+/// all have a Spark type, so has the wrapper.
+fn nested_types<'a>(ty: &'a syn::Type, out: &mut Vec<&'a syn::Type>) {
+    if let syn::Type::Path(path) = ty
+        && let Some(last) = path.path.segments.last()
+        && ["Vec", "Option", "BTreeMap", "HashMap"].contains(&last.ident.to_string().as_str())
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+        && args
+            .args
+            .iter()
+            .all(|arg| matches!(arg, syn::GenericArgument::Type(_)))
+    {
+        for arg in &args.args {
+            if let syn::GenericArgument::Type(inner) = arg {
+                nested_types(inner, out);
+            }
+        }
+        return;
+    }
+    out.push(ty);
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
     generic_arg_of(ty, "Option")
 }
 
-fn generic_arg_of<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+pub fn generic_arg_of<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
     let Type::Path(path) = ty else { return None };
     if path.qself.is_some() {
         return None;

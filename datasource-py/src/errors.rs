@@ -1,11 +1,41 @@
 //! How Rust failures become Python exceptions: each names the source, nothing unwinds into
 //! Python or C.
 
+use std::cell::Cell;
 use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
 
 use pyo3::PyErr;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
+
+thread_local! {
+    /// How many `catching` calls this thread is inside.
+    static CATCHING: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `f`, catching a panic: it becomes the caller's error, so Rust's panic hook does not also
+/// print it (with a backtrace) to the worker's stderr.
+pub(crate) fn catching<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    CATCHING.with(|depth| depth.set(depth.get() + 1));
+    let outcome = catch_unwind(AssertUnwindSafe(f));
+    CATCHING.with(|depth| depth.set(depth.get() - 1));
+    outcome
+}
+
+/// Makes the panic hook quiet for panics that `catching` turns into errors; any other panic
+/// is reported as before.
+pub(crate) fn quiet_caught_panics() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if CATCHING.with(Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+}
 
 /// Runs `f`, turning a panic into a Python `RuntimeError` that names the source.
 pub(crate) fn guarded<T>(
@@ -13,7 +43,7 @@ pub(crate) fn guarded<T>(
     what: &str,
     f: impl FnOnce() -> Result<T, PyErr>,
 ) -> Result<T, PyErr> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+    catching(f).unwrap_or_else(|panic| {
         Err(PyRuntimeError::new_err(format!(
             "{source}: panicked in {what}: {}",
             panic_message(&*panic)

@@ -14,7 +14,7 @@ use pyo3::exceptions::{PyImportError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::binding::{OpenSource, SourceBinding};
-use crate::errors::guarded;
+use crate::errors::{guarded, quiet_caught_panics};
 use crate::read::NativeBatchRead;
 
 /// One exported source type: opens sources from Spark's options.
@@ -89,6 +89,7 @@ const SHIM: &str = include_str!("shim.py");
 /// `pyspark_*` modules), and `register(spark)`.
 pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -> PyResult<()> {
     let py = module.py();
+    quiet_caught_panics();
     // maturin loads the extension as `<package>.<package>`; the classes must be importable from
     // the package for pickle to find them by reference.
     let full_name = module.name()?.to_string();

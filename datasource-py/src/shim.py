@@ -8,6 +8,7 @@ what a driver computed travels to the executors in the pickled objects, as text 
 
 import json
 
+from pyarrow.lib import ArrowException
 from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
 from pyspark.sql.types import StructType
 
@@ -22,10 +23,22 @@ def define_source(native_type, module, class_name):
 
         def __init__(self, options):
             super().__init__(options)
-            # Every option problem is reported here, when the user calls load().
-            self._native = native_type.open(dict(options))
+            # Every option problem is found here, and reported by the first hook Spark calls
+            # (`schema()` at load(), or `writer()` for a source that cannot write).
+            try:
+                self._opened = native_type.open(dict(options))
+                self._options_error = None
+            except ValueError as error:
+                self._opened = None
+                self._options_error = error
             # The schema, once computed on the driver, travels with the source.
             self._schema_json = None
+
+        @property
+        def _native(self):
+            if self._options_error is not None:
+                raise self._options_error
+            return self._opened
 
         def __getstate__(self):
             return {"options": dict(self.options), "schema": self._schema_json}
@@ -34,6 +47,13 @@ def define_source(native_type, module, class_name):
             Source.__init__(self, state["options"])
             self._schema_json = state["schema"]
 
+    def writer(self, schema, overwrite):
+        raise RuntimeError(
+            f"{native_type.name}: this source cannot be written: its Rust type implements no "
+            "writer capability"
+        )
+
+    Source.writer = writer
     classes = [Source]
     for capability in native_type.capabilities:
         classes += CAPABILITIES[capability](Source, native_type)
@@ -69,7 +89,11 @@ def add_batch_read(Source, native_type):
         def read(self, partition):
             # PySpark 4.0 passes None, 4.1+ InputPartition(None), when no partition was planned.
             value = partition.value if partition is not None else None
-            yield from self._native.read(value)
+            try:
+                yield from self._native.read(value)
+            except ArrowException as error:
+                # A failure in Rust reaches pyarrow as an Arrow "External error": say it plainly.
+                raise RuntimeError(str(error).removeprefix("External error: ")) from None
 
     def schema(self):
         if self._schema_json is None:

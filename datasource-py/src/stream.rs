@@ -3,14 +3,12 @@
 //! name, and every batch goes through the reader's [`ReadAdapter`], so it has exactly the
 //! schema Spark was promised.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
 use datasource_core::Batches;
 use datasource_core::adapter::ReadAdapter;
 
-use crate::errors::panic_message;
+use crate::errors::{catching, panic_message};
 
 pub(crate) struct BatchStream {
     source: &'static str,
@@ -43,7 +41,7 @@ impl Iterator for BatchStream {
             return None;
         }
         let source = self.source;
-        let next = match catch_unwind(AssertUnwindSafe(|| self.batches.next())) {
+        let next = match catching(|| self.batches.next()) {
             Ok(next) => next,
             Err(panic) => {
                 return self.error(format!(

@@ -30,7 +30,6 @@ pub struct Everything {
     timeout: Duration,
     #[option(name = "URL")]
     endpoint: String,
-    #[option(secret)]
     token: Option<Secret<String>>,
     columns: Option<Vec<String>>,
     dir: Option<PathBuf>,

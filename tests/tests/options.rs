@@ -153,7 +153,6 @@ struct Grouped {
     /// An alias of a number still takes a range.
     #[option(default = 10, range = 1..=100)]
     batch: Count,
-    #[option(secret)]
     token: Option<Token>,
     #[option(default = Duration::from_millis(1500))]
     pause: Duration,

@@ -228,3 +228,42 @@ fn a_sink_refuses_data_that_does_not_fit_before_any_task_runs() {
         "{error}"
     );
 }
+
+#[test]
+fn a_requested_type_may_allow_nulls_at_any_depth() {
+    // DDL cannot say "elements never null": `spark.read.schema("tags ARRAY<BIGINT>")` asks
+    // for nullable elements of a list whose elements the source declares nullable or not.
+    let strict = Schema::new(vec![Field::new(
+        "tags",
+        DataType::List(Arc::new(Field::new("element", DataType::Int64, false))),
+        false,
+    )]);
+    let loose = Schema::new(vec![Field::new(
+        "tags",
+        DataType::List(Arc::new(Field::new("element", DataType::Int64, true))),
+        true,
+    )]);
+    let adapter = ReadAdapter::new("src", &strict, &loose).unwrap();
+    let mut tags = ListBuilder::new(Int64Builder::new()).with_field(Arc::new(Field::new(
+        "element",
+        DataType::Int64,
+        false,
+    )));
+    tags.values().append_value(1);
+    tags.append(true);
+    let batch =
+        RecordBatch::try_new(Arc::new(strict.clone()), vec![Arc::new(tags.finish())]).unwrap();
+    let out = adapter.adapt(batch).unwrap();
+    assert_eq!(out.schema().as_ref(), &spark_arrow_schema(&loose).unwrap());
+
+    // The other way round is refused, and the message shows the difference.
+    let error = ReadAdapter::new("src", &loose, &strict)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(
+            "column `tags` is ARRAY<BIGINT> but the given schema says ARRAY<BIGINT NOT NULL>"
+        ),
+        "{error}"
+    );
+}

@@ -14,8 +14,7 @@ pub use parser::{DefaultValue, OptionsError, OptionsParser, Problem, RawOptions,
 pub use spec::{OptionSpec, markdown_table};
 pub(crate) use value::one_of;
 pub use value::{
-    Choice, Number, NumberRange, OptionValue, RangeOption, SecretOption, StrDefault,
-    is_choice_or_free,
+    Choice, Number, NumberRange, OptionValue, RangeOption, StrDefault, is_choice_or_free,
 };
 
 /// A set of options read together: a `#[data_source]` struct, or a group of options that
@@ -59,10 +58,6 @@ pub trait Options: Sized {
 /// call per field, spanned on its type.
 #[doc(hidden)]
 pub const fn assert_option_value<T: OptionValue>() {}
-
-/// Checks, at compile time, that `#[option(secret)]` is on a `Secret<T>`.
-#[doc(hidden)]
-pub const fn assert_secret_option<T: SecretOption>() {}
 
 /// Checks, at compile time, that `#[option(flatten)]` is on a group of options.
 #[doc(hidden)]

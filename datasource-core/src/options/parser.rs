@@ -105,9 +105,11 @@ impl fmt::Display for Problem {
                 reason,
             } => {
                 match value {
-                    Some(value) => {
-                        write!(f, "option `{option}`: got `{value}`, expected {expected}")?
-                    }
+                    Some(value) => write!(
+                        f,
+                        "option `{option}`: got `{}`, expected {expected}",
+                        echo(value)
+                    )?,
                     None => write!(
                         f,
                         "option `{option}`: got a value (secret, not shown) that is not {expected}"
@@ -119,7 +121,7 @@ impl fmt::Display for Problem {
                 Ok(())
             }
             Problem::Unknown { key, suggestion } => {
-                write!(f, "unknown option `{key}`")?;
+                write!(f, "unknown option `{}`", echo(key))?;
                 if let Some(suggestion) = suggestion {
                     write!(f, "; did you mean `{suggestion}`?")?;
                 }
@@ -140,6 +142,27 @@ impl fmt::Display for Problem {
             Problem::Declaration(message) => f.write_str(message),
         }
     }
+}
+
+/// The longest stretch of a user's key or value an error quotes.
+const ECHOED_CHARS: usize = 100;
+
+/// A user's text as an error quotes it: control characters escaped (a newline cannot start a
+/// line of its own), and cut to [`ECHOED_CHARS`] with the full length given.
+fn echo(text: &str) -> String {
+    let mut shown = String::new();
+    for (index, c) in text.chars().enumerate() {
+        if index == ECHOED_CHARS {
+            shown.push_str(&format!("... ({} characters in all)", text.chars().count()));
+            break;
+        }
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 fn listed(options: &[&str], last_separator: &str) -> String {
@@ -373,11 +396,14 @@ impl<'a> OptionsParser<'a> {
     }
 
     /// Checks for unknown keys; `value` (what the fields parsed into) if there was no problem.
+    /// Keys Spark adds itself for a catalog table are not unknown (see [`is_spark_table_key`]).
     pub fn finish<T>(mut self, value: Option<T>) -> Result<T, OptionsError> {
         let specs = match &self.mode {
             Mode::Parse { raw, specs } => {
                 for (key, _) in raw.iter() {
-                    if !specs.iter().any(|s| s.name.eq_ignore_ascii_case(key)) {
+                    if !specs.iter().any(|s| s.name.eq_ignore_ascii_case(key))
+                        && !is_spark_table_key(key, raw)
+                    {
                         self.problems.push(Problem::Unknown {
                             key: key.to_owned(),
                             suggestion: suggest(key, specs),
@@ -405,6 +431,28 @@ impl<'a> OptionsParser<'a> {
             }
         }
     }
+}
+
+/// The properties Spark's catalog keeps for a table (`TableCatalog.PROP_*`), which it hands a
+/// source among its options when it reads a table made with `CREATE TABLE ... USING`.
+const SPARK_TABLE_PROPERTIES: &[&str] = &[
+    "location",
+    "is_managed_location",
+    "external",
+    "table_type",
+    "comment",
+    "collation",
+    "provider",
+    "owner",
+];
+
+/// Whether `key` (lowercased) is one Spark adds itself for a catalog table: a table property,
+/// an `option.`-prefixed copy of an option (`TableCatalog.OPTION_PREFIX`), or the `path` it
+/// copies from the table's `LOCATION`. A source that declares such an option still gets it.
+pub fn is_spark_table_key(key: &str, raw: &RawOptions) -> bool {
+    SPARK_TABLE_PROPERTIES.contains(&key)
+        || key.starts_with("option.")
+        || (key == "path" && raw.get("path").is_some() && raw.get("path") == raw.get("location"))
 }
 
 /// Every option the options of `T` read, in field order: `T::parse` run in describe mode.
@@ -676,6 +724,55 @@ mod tests {
             panic!("describing")
         };
         assert_eq!(specs[0].default.as_deref(), Some("7"));
+    }
+
+    #[test]
+    fn echoed_text_is_escaped_and_bounded() {
+        let forged = "us\n  - option `numRows`: got `5`, all good";
+        let raw = options(&[("format", forged), ("\u{1b}[31mkey", "1")]);
+        let mut parser = parser_of(&raw);
+        parser.option::<String>(spec(4).clone(), None, |_| true);
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(text.contains("got `us\\n  - option"), "{text}");
+        assert!(text.contains("unknown option `\\u{1b}[31mkey`"), "{text}");
+
+        let long = "x".repeat(1_000_000);
+        let raw = options(&[("format", &long)]);
+        let mut parser = parser_of(&raw);
+        parser.option::<String>(spec(4).clone(), None, |_| true);
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(text.len() < 400, "{}", text.len());
+        assert!(text.contains("... (1000000 characters in all)"), "{text}");
+    }
+
+    #[test]
+    fn keys_spark_adds_for_a_catalog_table_are_not_unknown() {
+        // What a source receives for `CREATE TABLE t USING src OPTIONS (numRows '5')
+        // LOCATION '/tmp/t' COMMENT 'c'`, read back.
+        let raw = options(&[
+            ("numrows", "5"),
+            ("option.numrows", "5"),
+            ("provider", "src"),
+            ("owner", "someone"),
+            ("comment", "c"),
+            ("location", "file:/tmp/t"),
+            ("path", "file:/tmp/t"),
+            ("url", "u"),
+        ]);
+        let mut parser = parser_of(&raw);
+        parser.option::<String>(spec(2).clone(), None, |_| true);
+        assert_eq!(
+            parser.option::<u64>(spec(0).clone(), None, |_| true),
+            Some(5)
+        );
+        assert!(parser.finish(Some(())).is_ok());
+        // A `path` of its own is still the user's key, and still unknown.
+        let raw = options(&[("url", "u"), ("path", "/data")]);
+        let mut parser = parser_of(&raw);
+        parser.option::<String>(spec(2).clone(), None, |_| true);
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(text.contains("unknown option `path`"), "{text}");
     }
 
     #[test]

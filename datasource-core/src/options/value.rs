@@ -59,7 +59,7 @@ macro_rules! integer_option {
                 $what.into()
             }
             fn parse_option(raw: &str) -> Result<Self, String> {
-                let digits = raw.trim().replace('_', "");
+                let digits = without_digit_separators(raw.trim())?;
                 digits.parse().map_err(|e: std::num::ParseIntError| {
                     use std::num::IntErrorKind::{NegOverflow, PosOverflow};
                     match e.kind() {
@@ -80,6 +80,21 @@ macro_rules! integer_option {
             }
         }
     )*};
+}
+
+/// `1_000` as `1000`: an underscore may stand between two digits, as in Rust, and nowhere else.
+fn without_digit_separators(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let misplaced = bytes.iter().enumerate().any(|(index, &b)| {
+        b == b'_'
+            && !(index > 0
+                && bytes[index - 1].is_ascii_digit()
+                && bytes.get(index + 1).is_some_and(u8::is_ascii_digit))
+    });
+    if misplaced {
+        return Err("an underscore may only stand between two digits, as in `1_000`".into());
+    }
+    Ok(text.replace('_', ""))
 }
 
 integer_option! {
@@ -330,15 +345,6 @@ impl NumberRange {
     }
 }
 
-/// `Secret<T>`: the option types `#[option(secret)]` agrees with.
-#[diagnostic::on_unimplemented(
-    message = "`secret` needs the option type `Secret<...>`, but it is `{Self}`",
-    note = "wrap the type, such as `Secret<String>`: its value then never prints"
-)]
-pub trait SecretOption: OptionValue {}
-
-impl<T: OptionValue> SecretOption for Secret<T> {}
-
 /// Whether `text` names one of `T`'s choices (ignoring ASCII case), or `T` has none; evaluated
 /// when the crate compiles, for string defaults.
 #[doc(hidden)]
@@ -364,6 +370,10 @@ mod tests {
     #[test]
     fn parses_every_basic_type() {
         assert_eq!(u64::parse_option("1_000"), Ok(1000));
+        assert_eq!(i64::parse_option("-2_500_000"), Ok(-2_500_000));
+        for misplaced in ["_1__0_", "1__0", "_10", "10_", "1_ 0"] {
+            assert!(u64::parse_option(misplaced).is_err(), "{misplaced}");
+        }
         assert_eq!(
             u8::parse_option("256"),
             Err("it must be in 0..=255".to_string())

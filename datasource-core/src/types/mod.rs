@@ -41,7 +41,9 @@ pub const SPARK_TIMESTAMP_TZ: &str = "UTC";
     message = "`{Self}` has no Spark SQL type",
     note = "row fields can be bool, i8, i16, i32, i64, f32, f64, String, Binary, NaiveDate, \
             DateTime<Utc>, NaiveDateTime, Decimal<P, S>, Vec<T>, BTreeMap<K, V>, HashMap<K, V>, \
-            Option<T> or a `#[derive(Row)]` struct"
+            Option<T> or a `#[derive(Row)]` struct",
+    note = "Spark has no unsigned integers (widen `u32` to `i64`), no character type (a `char` or \
+            `Vec<char>` is a `String`), and no byte lists (`Vec<u8>` is `Binary`)"
 )]
 pub trait SparkType: Sized {
     /// The column builder that appends values of this type.

@@ -51,12 +51,23 @@ fn check_flatten(group: &FlattenField, cx: &mut Ctxt) {
     }
 }
 
+/// Why `name` cannot be an option's name, if it cannot: Spark users type it as a key.
+pub fn bad_option_name(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("cannot be empty")
+    } else if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("cannot hold spaces or control characters")
+    } else {
+        None
+    }
+}
+
 fn check_option(option: &OptionField, cx: &mut Ctxt) {
-    if option.name.is_empty() {
+    if let Some(why) = bad_option_name(&option.name) {
         cx.error_at(
             option.name_span,
             format_args!(
-                "an option name cannot be empty; remove `name` to call it `{}`",
+                "an option name {why}; remove `name` to call it `{}`",
                 camel_case(&option.ident.to_string())
             ),
         );
@@ -90,14 +101,24 @@ fn check_option(option: &OptionField, cx: &mut Ctxt) {
             ),
         );
     }
+    if let Some(span) = option.secret_attr {
+        cx.error_at(
+            span,
+            "`secret` is not needed: an option whose type is `Secret<...>` is secret (never \
+             printed), and one of any other type is not; remove `secret`",
+        );
+    }
     let known = Known::of(&option.value_ty);
-    check_range(option, known, cx);
+    let range_valid = check_range(option, known, cx);
     check_choices(option, cx);
-    check_default(option, known, cx);
+    check_default(option, known, range_valid, cx);
 }
 
-fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
-    let Some(range) = &option.range else { return };
+/// Checks the range; whether it is one a default can be checked against.
+fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) -> bool {
+    let Some(range) = &option.range else {
+        return true;
+    };
     // A type the macro cannot name (an alias, a type of the user's) is judged by the compiler.
     if known != Known::Other && !known.is_numeric() {
         cx.error_spanned_by(
@@ -113,7 +134,27 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
                 }
             ),
         );
-        return;
+        return false;
+    }
+    let mut valid = true;
+    let whole = matches!(known, Known::Unsigned { .. } | Known::Signed { .. });
+    if whole
+        && [range.start, range.end]
+            .iter()
+            .flatten()
+            .any(|b| matches!(b, Number::Float(_)))
+    {
+        cx.error_spanned_by(
+            &range.expr,
+            format_args!(
+                "range `{}` has a fractional bound, but `{}` is a whole number ({}); write whole \
+                 bounds, such as `1..=10`",
+                range.display(),
+                option.ident,
+                display(&option.value_ty)
+            ),
+        );
+        valid = false;
     }
     if let (Some(start), Some(end)) = (range.start, range.end) {
         let (start, end) = (start.as_f64(), end.as_f64());
@@ -131,6 +172,7 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
                     .display()
                 ),
             );
+            valid = false;
         } else if start == end && !range.inclusive {
             cx.error_spanned_by(
                 &range.expr,
@@ -144,6 +186,7 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
                     end
                 ),
             );
+            valid = false;
         }
     }
     if option.choices.is_some() {
@@ -152,12 +195,23 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) {
             "use either `range` or `choices` on one option, not both",
         );
     }
+    valid
 }
 
 fn check_choices(option: &OptionField, cx: &mut Ctxt) {
     let Some((choices, span)) = &option.choices else {
         return;
     };
+    if crate::ty::generic_arg_of(&option.value_ty, "Vec").is_some() {
+        cx.error_at(
+            *span,
+            format_args!(
+                "`choices` would be checked against the whole comma-separated value of `{}`, \
+                 not each item: make the items a `#[derive(OptionValue)]` enum instead",
+                option.ident
+            ),
+        );
+    }
     if choices.is_empty() {
         cx.error_at(
             *span,
@@ -178,7 +232,7 @@ fn check_choices(option: &OptionField, cx: &mut Ctxt) {
     }
 }
 
-fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
+fn check_default(option: &OptionField, known: Known, range_valid: bool, cx: &mut Ctxt) {
     let Some(default) = &option.default else {
         return;
     };
@@ -236,7 +290,8 @@ fn check_default(option: &OptionField, known: Known, cx: &mut Ctxt) {
         (Known::Path, _, _) => wrong("write a non-empty path, such as `default = \"/tmp\"`"),
         (Known::Other, _, _) => {}
     }
-    if let (Some(range), Some(number)) = (&option.range, default.number)
+    // A broken range was reported already; the default is not also measured against it.
+    if let (Some(range), Some(number), true) = (&option.range, default.number, range_valid)
         && !range.contains(number)
     {
         cx.error_spanned_by(

@@ -87,11 +87,7 @@ fn type_checks(member: &Member) -> TokenStream {
     match member {
         Member::Option(option) => {
             let ty = &option.value_ty;
-            let mut checks = quote_spanned! {ty.span()=> __ds::assert_option_value::<#ty>(); };
-            if let Some(span) = option.secret_attr {
-                checks.extend(quote_spanned! {span=> __ds::assert_secret_option::<#ty>(); });
-            }
-            checks
+            quote_spanned! {ty.span()=> __ds::assert_option_value::<#ty>(); }
         }
         Member::Flatten(group) => {
             let ty = &group.group;

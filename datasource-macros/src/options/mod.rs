@@ -8,7 +8,7 @@ mod parse;
 use proc_macro2::Span;
 use syn::{ExprRange, Ident, LitStr, Type};
 
-pub use check::check;
+pub use check::{bad_option_name, check};
 pub use expand::{options_impl, placeholder_options_impl, specs_fn};
 pub use parse::{parse_members, strip_option_attributes};
 

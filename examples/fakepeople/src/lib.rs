@@ -24,8 +24,8 @@ datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide);
 /// how their batches are built.
 #[derive(Options, Debug, Clone)]
 pub struct GeneratedRows {
-    /// Rows to produce.
-    #[option(required, range = 0..)]
+    /// Rows to produce (ids are `BIGINT`s, so at most 2^63 - 1).
+    #[option(required, range = 0..=9_223_372_036_854_775_807)]
     num_rows: u64,
     /// Spark partitions to split the rows into.
     #[option(default = 2, range = 1..=1024)]

@@ -14,8 +14,8 @@ use crate::rng::{SplitMix64, row_seed};
 #[data_source(name = "fakepeople")]
 #[derive(Debug)]
 pub struct FakePeople {
-    /// Rows to produce.
-    #[option(default = 1000, range = 0..)]
+    /// Rows to produce (ids are `BIGINT`s, so at most 2^63 - 1).
+    #[option(default = 1000, range = 0..=9_223_372_036_854_775_807)]
     num_rows: u64,
     /// Spark partitions to split the rows into.
     #[option(default = 4, range = 1..=1024)]
