@@ -40,7 +40,10 @@ def test_missing_required_option_is_reported(registered):
     with pytest.raises(Exception) as error:
         load(registered).count()
     message = str(error.value)
-    assert "option `numRows` is required: a whole number in 0.. (Rows to produce)" in message
+    assert (
+        "option `numRows` is required: a whole number in 0..=9223372036854775807. Rows to "
+        "produce (ids are `BIGINT`s, so at most 2^63 - 1)" in message
+    )
 
 
 def test_wide_paths_agree_and_nulls_land_where_expected(registered):

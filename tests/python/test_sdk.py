@@ -32,7 +32,9 @@ def test_classes_are_assembled_from_what_the_rust_type_implements():
     assert not [name for name in dir(module) if name.endswith(("Writer", "StreamReader"))]
     assert "pushFilters" not in vars(module.ShapesReader)
     assert {"schema", "reader"} <= set(vars(module.Shapes))
-    assert "writer" not in vars(module.Shapes)
+    # Spark calls writer() on any source it writes to: this one says plainly that it cannot.
+    with pytest.raises(RuntimeError, match="sdk_shapes: this source cannot be written"):
+        module.Shapes({}).writer(None, False)
     for name in ("sdk_shapes", "sdk_vault", "sdk_calls"):
         assert f"`{name}`" in module.__doc__
 

@@ -203,7 +203,7 @@ fn group_problems_are_reported_with_the_rest() {
         "{error}"
     );
     assert!(
-        error.contains("option `url` is required: a string (Where the server is)"),
+        error.contains("option `url` is required: a string. Where the server is"),
         "{error}"
     );
     assert!(

@@ -94,7 +94,8 @@ impl fmt::Display for Problem {
             } => {
                 write!(f, "option `{option}` is required: {expected}")?;
                 if !help.is_empty() {
-                    write!(f, " ({})", help.trim_end_matches('.'))?;
+                    // The help as its own sentence: it may hold parentheses of its own.
+                    write!(f, ". {}", help.trim_end_matches('.'))?;
                 }
                 Ok(())
             }
@@ -574,7 +575,7 @@ mod tests {
         let error = parser.finish(None::<()>).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "data source `src`: 1 invalid option\n  - option `url` is required: a string (Where to connect)"
+            "data source `src`: 1 invalid option\n  - option `url` is required: a string. Where to connect"
         );
     }
 
