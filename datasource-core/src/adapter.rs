@@ -59,7 +59,8 @@ impl ReadAdapter {
                 output,
             });
         }
-        let (columns, problems) = match_columns(&declared_spark, &output, &READ_WORDS);
+        let (columns, problems) =
+            match_columns(&declared_spark, &output, &READ_WORDS, |_, _| false);
         if !problems.is_empty() {
             let ours = to_ddl(&declared).unwrap_or_else(|e| e.to_string());
             return Err(SchemaError::Mismatch(format!(
@@ -137,9 +138,14 @@ impl ReadAdapter {
 ///
 /// Built on the driver before any task runs, from Spark's schema of the data written: every
 /// column the sink takes must be there (matched by name, exactly or else ignoring case), of
-/// its type, and may only be null where the sink accepts nulls; columns the sink does not take
-/// are refused. Spark's write batches carry the session time zone on `TIMESTAMP` columns: the
-/// values are UTC instants either way, and the adapter labels them `UTC`.
+/// its type or one that safely widens to it (a narrower integer to a wider one, `FLOAT` to
+/// `DOUBLE`, a `DECIMAL` to one of more precision and the same scale), and may only be null
+/// where the sink accepts nulls (at any depth); columns the sink does not take are refused.
+///
+/// Each batch is then fitted: Spark's write batches carry the session time zone on `TIMESTAMP`
+/// columns (the values are UTC instants either way: they are relabelled `UTC`), large
+/// string/binary types when `spark.sql.execution.arrow.useLargeVarTypes` is set, and the
+/// narrower types of a widening (both converted).
 #[derive(Debug, Clone)]
 pub struct WriteAdapter {
     sink: &'static str,
@@ -159,7 +165,7 @@ impl WriteAdapter {
     ) -> Result<Self, SchemaError> {
         let output = Arc::new(spark_arrow_schema(accepted)?);
         let incoming = spark_arrow_schema(incoming)?;
-        let (columns, mut problems) = match_columns(&incoming, &output, &WRITE_WORDS);
+        let (columns, mut problems) = match_columns(&incoming, &output, &WRITE_WORDS, widens);
         for (index, field) in incoming.fields().iter().enumerate() {
             if !columns.contains(&index) && find_column(&output, field.name()).is_none() {
                 problems.push(format!(
@@ -198,7 +204,14 @@ impl WriteAdapter {
                     .columns()
                     .get(index)
                     .ok_or_else(|| format!("a batch has {} columns", batch.num_columns()))?;
-                relabel(column, field.data_type()).map_err(|e| e.to_string())
+                // A label (names, zone) is changed in place; a layout (large types, a
+                // widening) is converted.
+                if same_layout(column.data_type(), field.data_type()) {
+                    relabel(column, field.data_type())
+                } else {
+                    arrow_cast::cast(column, field.data_type())
+                }
+                .map_err(|e| e.to_string())
             })
             .collect::<Result<Vec<_>, String>>();
         let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
@@ -237,7 +250,12 @@ const WRITE_WORDS: Words = Words {
 
 /// For each column of `wanted`, the column of `have` it is (by name); and every column that
 /// is missing, of another type, or nullable where `wanted` is not.
-fn match_columns(have: &Schema, wanted: &Schema, words: &Words) -> (Vec<usize>, Vec<String>) {
+fn match_columns(
+    have: &Schema,
+    wanted: &Schema,
+    words: &Words,
+    widening: fn(&DataType, &DataType) -> bool,
+) -> (Vec<usize>, Vec<String>) {
     let mut columns = Vec::with_capacity(wanted.fields().len());
     let mut problems = Vec::new();
     for want in wanted.fields() {
@@ -246,7 +264,9 @@ fn match_columns(have: &Schema, wanted: &Schema, words: &Words) -> (Vec<usize>, 
             continue;
         };
         let found = have.field(index);
-        if !fits(found.data_type(), want.data_type()) {
+        if !fits(found.data_type(), want.data_type())
+            && !widening(found.data_type(), want.data_type())
+        {
             problems.push(format!(
                 "column `{}` is {} but {} {}",
                 want.name(),
@@ -289,6 +309,22 @@ fn find_column(schema: &Schema, name: &str) -> Option<usize> {
             _ => None,
         }
     })
+}
+
+/// Whether a value of type `have` converts to type `want` without loss: the widenings a sink
+/// may take (see [`WriteAdapter`]).
+fn widens(have: &DataType, want: &DataType) -> bool {
+    use DataType::*;
+    matches!(
+        (have, want),
+        (Int8, Int16 | Int32 | Int64)
+            | (Int16, Int32 | Int64)
+            | (Int32, Int64)
+            | (Float32, Float64)
+    ) || matches!(
+        (have, want),
+        (Decimal128(p1, s1), Decimal128(p2, s2)) if s1 == s2 && p2 >= p1
+    )
 }
 
 /// Whether values of type `have` fit type `want`: the same type, where `want` may allow nulls
@@ -345,6 +381,25 @@ fn describe(data_type: &DataType) -> String {
                 .map(|ddl| ddl.trim_start_matches("c ").to_owned())
                 .unwrap_or_else(|_| other.to_string())
         }
+    }
+}
+
+/// Whether arrays of the two types have the same buffers, so one can be relabelled as the
+/// other: the same type but for field names, metadata, nullability and a timestamp's zone.
+fn same_layout(a: &DataType, b: &DataType) -> bool {
+    let fields = |a: &Fields, b: &Fields| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b.iter())
+                .all(|(a, b)| same_layout(a.data_type(), b.data_type()))
+    };
+    match (a, b) {
+        (DataType::Timestamp(a, _), DataType::Timestamp(b, _)) => a == b,
+        (DataType::List(a), DataType::List(b)) | (DataType::Map(a, _), DataType::Map(b, _)) => {
+            same_layout(a.data_type(), b.data_type())
+        }
+        (DataType::Struct(a), DataType::Struct(b)) => fields(a, b),
+        _ => a == b,
     }
 }
 

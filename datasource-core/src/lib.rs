@@ -5,7 +5,8 @@
 //! source crate needs.
 //!
 //! A source is a `#[data_source]` struct (its fields are its options, see [`DataSource`])
-//! plus the capabilities it implements: [`BatchReader`] for `spark.read`.
+//! plus the capabilities it implements: [`BatchReader`] for `spark.read`, [`BatchWriter`] for
+//! `df.write`, [`StreamWriter`] for `df.writeStream`.
 
 pub mod adapter;
 pub mod batch_size;
@@ -18,6 +19,7 @@ pub mod schema;
 pub mod secret;
 pub mod source;
 pub mod types;
+pub mod write;
 
 pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
@@ -27,6 +29,7 @@ pub use row::{Row, RowBatcher, Rows};
 pub use secret::Secret;
 pub use source::DataSource;
 pub use types::{Binary, ColumnBuilder, ColumnReader, Decimal, SPARK_TIMESTAMP_TZ, SparkType};
+pub use write::{BatchWriter, StreamWriter, Task, WriteJob, WriteOutcome, write_all};
 
 /// Re-exported so sources and derived code name one Arrow.
 pub use arrow_array;

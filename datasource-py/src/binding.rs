@@ -7,6 +7,7 @@ use datasource_core::{DataSource, OptionsError, RawOptions};
 
 use crate::capability::Capabilities;
 use crate::read::BatchReadRole;
+use crate::write::WriteRole;
 
 /// A data source type, as the Python module sees it.
 pub struct SourceBinding(Box<dyn SourceType>);
@@ -56,6 +57,8 @@ impl std::fmt::Debug for SourceBinding {
 /// the glue of each capability it has.
 pub(crate) struct OpenSource {
     pub(crate) batch_read: Option<Arc<dyn BatchReadRole>>,
+    pub(crate) batch_write: Option<Arc<dyn WriteRole>>,
+    pub(crate) stream_write: Option<Arc<dyn WriteRole>>,
 }
 
 trait SourceType: Send + Sync {
@@ -94,9 +97,15 @@ impl<T: DataSource> SourceType for TypedSource<T> {
 
     fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError> {
         let source = Arc::new(T::from_options(options)?);
-        let Capabilities { batch_read } = &self.capabilities;
+        let Capabilities {
+            batch_read,
+            batch_write,
+            stream_write,
+        } = &self.capabilities;
         Ok(OpenSource {
             batch_read: batch_read.map(|glue| glue(source.clone())),
+            batch_write: batch_write.map(|glue| glue(source.clone())),
+            stream_write: stream_write.map(|glue| glue(source.clone())),
         })
     }
 }

@@ -13,9 +13,10 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use datasource_core::BatchReader;
+use datasource_core::{BatchReader, BatchWriter, StreamWriter};
 
 use crate::read::{BatchReadRole, TypedBatchRead};
+use crate::write::{TypedBatchWrite, TypedStreamWrite, WriteRole};
 
 /// The constructor of a capability's glue (`R`, a role trait) around an opened source `T`.
 pub type GlueFn<T, R> = fn(Arc<T>) -> Arc<R>;
@@ -25,6 +26,10 @@ pub type GlueFn<T, R> = fn(Arc<T>) -> Arc<R>;
 pub struct Capabilities<T> {
     /// `BatchReader`: `spark.read`.
     pub batch_read: Option<GlueFn<T, dyn BatchReadRole>>,
+    /// `BatchWriter`: `df.write`.
+    pub batch_write: Option<GlueFn<T, dyn WriteRole>>,
+    /// `StreamWriter`: `df.writeStream`.
+    pub stream_write: Option<GlueFn<T, dyn WriteRole>>,
 }
 
 impl<T> std::fmt::Debug for Capabilities<T> {
@@ -36,11 +41,19 @@ impl<T> std::fmt::Debug for Capabilities<T> {
 impl<T> Capabilities<T> {
     /// The capabilities' names, as `shim.py` knows them.
     pub fn names(&self) -> Vec<&'static str> {
-        let Capabilities { batch_read } = self;
-        [batch_read.is_some().then_some("batch_read")]
-            .into_iter()
-            .flatten()
-            .collect()
+        let Capabilities {
+            batch_read,
+            batch_write,
+            stream_write,
+        } = self;
+        [
+            batch_read.is_some().then_some("batch_read"),
+            batch_write.is_some().then_some("batch_write"),
+            stream_write.is_some().then_some("stream_write"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 
@@ -73,6 +86,42 @@ pub trait NoBatchReader<T> {
 
 impl<T> NoBatchReader<T> for &Probe<T> {}
 
+pub trait ViaBatchWriter<T> {
+    fn batch_write(&self) -> Option<GlueFn<T, dyn WriteRole>>;
+}
+
+impl<T: BatchWriter> ViaBatchWriter<T> for Probe<T> {
+    fn batch_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
+        Some(|source| Arc::new(TypedBatchWrite(source)))
+    }
+}
+
+pub trait NoBatchWriter<T> {
+    fn batch_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
+        None
+    }
+}
+
+impl<T> NoBatchWriter<T> for &Probe<T> {}
+
+pub trait ViaStreamWriter<T> {
+    fn stream_write(&self) -> Option<GlueFn<T, dyn WriteRole>>;
+}
+
+impl<T: StreamWriter> ViaStreamWriter<T> for Probe<T> {
+    fn stream_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
+        Some(|source| Arc::new(TypedStreamWrite(source)))
+    }
+}
+
+pub trait NoStreamWriter<T> {
+    fn stream_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
+        None
+    }
+}
+
+impl<T> NoStreamWriter<T> for &Probe<T> {}
+
 /// Proof that a type has at least one capability, or the compile error saying it has none.
 #[derive(Debug)]
 pub struct Capable;
@@ -93,18 +142,33 @@ impl<T: HasCapability> CapabilityProof for Incapable<T> {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is exported as a data source, but Spark can neither read nor write it",
     label = "implements no data source capability",
-    note = "implement `BatchReader` for it (`spark.read`)"
+    note = "implement at least one of `BatchReader` (`spark.read`), `BatchWriter` (`df.write`) and \
+            `StreamWriter` (`df.writeStream`) for it"
 )]
 pub trait HasCapability {}
 
-/// One link per capability, the first that applies wins (`&&Probe` before `&Probe`); the
+/// One link per capability, the first that applies wins (`&&&Probe` before `&&Probe`); the
 /// last, for any type, finds nothing.
 pub trait AnyCapability {
     type Found;
     fn any_capability(&self) -> Self::Found;
 }
 
-impl<T: BatchReader> AnyCapability for &Probe<T> {
+impl<T: BatchReader> AnyCapability for &&&Probe<T> {
+    type Found = Capable;
+    fn any_capability(&self) -> Capable {
+        Capable
+    }
+}
+
+impl<T: BatchWriter> AnyCapability for &&Probe<T> {
+    type Found = Capable;
+    fn any_capability(&self) -> Capable {
+        Capable
+    }
+}
+
+impl<T: StreamWriter> AnyCapability for &Probe<T> {
     type Found = Capable;
     fn any_capability(&self) -> Capable {
         Capable
@@ -130,13 +194,16 @@ macro_rules! bind_source {
     ($source:ty) => {{
         #[allow(unused_imports)]
         use $crate::__private::capability::{
-            AnyCapability as _, NoBatchReader as _, ViaBatchReader as _,
+            AnyCapability as _, NoBatchReader as _, NoBatchWriter as _, NoStreamWriter as _,
+            ViaBatchReader as _, ViaBatchWriter as _, ViaStreamWriter as _,
         };
         let probe = $crate::__private::capability::Probe::<$source>::new();
-        $crate::__private::capability::require_capability((&&probe).any_capability());
+        $crate::__private::capability::require_capability((&&&&probe).any_capability());
         $crate::__private::SourceBinding::new::<$source>(
             $crate::__private::capability::Capabilities {
                 batch_read: (&probe).batch_read(),
+                batch_write: (&probe).batch_write(),
+                stream_write: (&probe).stream_write(),
             },
         )
     }};

@@ -1,4 +1,4 @@
-//! Write Apache Spark data sources in Rust.
+//! WriteJob Apache Spark data sources in Rust.
 //!
 //! Annotate a struct with [`data_source`] (its fields are the options), implement the
 //! capabilities Spark should have ([`BatchReader`] for `spark.read`), describe rows with
@@ -54,13 +54,14 @@ mod errors;
 mod module;
 mod read;
 mod stream;
+mod write;
 
 pub use datasource_core::{
-    BatchReader, BatchSize, Batches, Binary, Choice, ColumnBuilder, ColumnReader, Context,
-    DEFAULT_BATCH_BYTES, DataSource, Decimal, Error, OptionSpec, OptionValue, Options,
+    BatchReader, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder, ColumnReader,
+    Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error, OptionSpec, OptionValue, Options,
     OptionsError, RawOptions, Result, Row, RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret,
-    SparkType, arrow_array, arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, read_all,
-    split_range,
+    SparkType, StreamWriter, Task, WriteJob, WriteOutcome, arrow_array, arrow_buffer, arrow_schema,
+    bail, chrono, ensure, format_err, read_all, split_range, write_all,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
@@ -80,8 +81,9 @@ pub mod prelude {
     pub use crate::arrow_schema::SchemaRef;
     pub use crate::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     pub use crate::{
-        BatchReader, BatchSize, Batches, Binary, Context, DataSource, Decimal, OptionValue,
-        Options, Result, Row, Scan, Secret, bail, data_source, ensure, export, split_range,
+        BatchReader, BatchSize, BatchWriter, Batches, Binary, Context, DataSource, Decimal,
+        OptionValue, Options, Result, Row, Scan, Secret, StreamWriter, Task, WriteJob, bail,
+        data_source, ensure, export, split_range,
     };
 }
 

@@ -16,6 +16,7 @@ use pyo3::prelude::*;
 use crate::binding::{OpenSource, SourceBinding};
 use crate::errors::{guarded, quiet_caught_panics};
 use crate::read::NativeBatchRead;
+use crate::write::NativeWrite;
 
 /// One exported source type: opens sources from Spark's options.
 #[pyclass(frozen, name = "NativeSourceType", module = "datasource_py")]
@@ -76,6 +77,34 @@ impl NativeSource {
             Some(role) => Ok(NativeBatchRead::new(role.clone())),
             None => Err(PyValueError::new_err(format!(
                 "{}: this source cannot be read",
+                self.name
+            ))),
+        }
+    }
+
+    /// The batch-write glue: writers planned and restored.
+    #[getter]
+    fn batch_write(&self) -> PyResult<NativeWrite> {
+        self.write_glue(&self.source.batch_write, "written")
+    }
+
+    /// The streaming-write glue: writers planned and restored.
+    #[getter]
+    fn stream_write(&self) -> PyResult<NativeWrite> {
+        self.write_glue(&self.source.stream_write, "written by a stream")
+    }
+}
+
+impl NativeSource {
+    fn write_glue(
+        &self,
+        role: &Option<std::sync::Arc<dyn crate::write::WriteRole>>,
+        what: &str,
+    ) -> PyResult<NativeWrite> {
+        match role {
+            Some(role) => Ok(NativeWrite::new(role.clone())),
+            None => Err(PyValueError::new_err(format!(
+                "{}: this source cannot be {what}",
                 self.name
             ))),
         }

@@ -6,10 +6,21 @@ Every method is one call into Rust; the options are parsed there once per `DataS
 what a driver computed travels to the executors in the pickled objects, as text Rust encoded.
 """
 
+import itertools
 import json
 
+import pyarrow as pa
 from pyarrow.lib import ArrowException
-from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition
+from pyspark import TaskContext
+from pyspark.sql import datasource as spark_datasource
+from pyspark.sql.datasource import (
+    DataSource,
+    DataSourceArrowWriter,
+    DataSourceReader,
+    DataSourceStreamWriter,
+    InputPartition,
+    WriterCommitMessage,
+)
 from pyspark.sql.types import StructType
 
 
@@ -110,8 +121,118 @@ def add_batch_read(Source, native_type):
     return [Reader]
 
 
+def commit_message_class(Source, native_type):
+    """The source's `WriterCommitMessage`: a task's commit message as the text Rust encoded. One
+    class serves both write capabilities; it is made (and listed) once."""
+    existing = getattr(Source, "_commit_message", None)
+    if existing is not None:
+        return existing, []
+
+    class CommitMessage(WriterCommitMessage):
+        def __init__(self, text):
+            self.text = text
+
+    CommitMessage.__name__ = "CommitMessage"
+    CommitMessage.__doc__ = f"What a `{native_type.name}` write task tells the driver."
+    Source._commit_message = CommitMessage
+    return CommitMessage, [CommitMessage]
+
+
+def task_batches(iterator):
+    """A task's batches as a `pyarrow.RecordBatchReader` (Rust reads it through the Arrow C
+    stream interface), or None when the task has none."""
+    first = next(iterator, None)
+    if first is None:
+        return None
+    return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], iterator))
+
+
+def current_task():
+    """(partition id, attempt number, task attempt id, micro-batch id) of the running task."""
+    context = TaskContext.get()
+    if context is None:
+        return 0, 0, 0, None
+    batch = context.getLocalProperty("streaming.sql.batchId")
+    return (
+        context.partitionId(),
+        context.attemptNumber(),
+        context.taskAttemptId(),
+        int(batch) if batch is not None else None,
+    )
+
+
+def writer_class(base_classes, Source, CommitMessage, glue):
+    """A writer over Rust: `write` on executors, `commit`/`abort` on the driver; pickled as its
+    source and its plan. `glue` names the source's write capability (`batch_write`, ...)."""
+
+    class Writer(*base_classes):
+        def __init__(self, source, native):
+            self._source = source
+            self._native = native
+
+        def __getstate__(self):
+            return {"source": self._source, "plan": self._native.state()}
+
+        def __setstate__(self, state):
+            self._source = state["source"]
+            self._native = getattr(self._source._native, glue).restore_writer(state["plan"])
+
+        def write(self, iterator):
+            stream = task_batches(iterator)
+            try:
+                return CommitMessage(self._native.write(stream, *current_task()))
+            except ArrowException as error:
+                raise RuntimeError(str(error).removeprefix("External error: ")) from None
+
+        def commit(self, messages, batchId=None):
+            self._native.commit(texts(messages), batchId)
+
+        def abort(self, messages, batchId=None):
+            self._native.abort(texts(messages), batchId)
+
+    return Writer
+
+
+def texts(messages):
+    return [message.text if message is not None else None for message in messages]
+
+
+def add_batch_write(Source, native_type):
+    """`df.write`: `writer(schema, overwrite)` and an Arrow writer (Spark hands it Arrow batches)."""
+    CommitMessage, classes = commit_message_class(Source, native_type)
+    Writer = writer_class((DataSourceArrowWriter,), Source, CommitMessage, "batch_write")
+
+    def writer(self, schema, overwrite):
+        return Writer(self, self._native.batch_write.writer(schema.json(), overwrite))
+
+    Source.writer = writer
+    Writer.__name__ = "Writer"
+    Writer.__doc__ = f"Writes to `{native_type.name}` from Arrow batches, in Rust."
+    return classes + [Writer]
+
+
+def add_stream_write(Source, native_type):
+    """`df.writeStream`: `streamWriter(schema, overwrite)` and an Arrow stream writer
+    (PySpark 4.1+ has `DataSourceStreamArrowWriter`; on 4.0 a stream writer that is also a
+    `DataSourceArrowWriter` gets Arrow batches)."""
+    CommitMessage, classes = commit_message_class(Source, native_type)
+    arrow_base = getattr(spark_datasource, "DataSourceStreamArrowWriter", None)
+    bases = (arrow_base,) if arrow_base else (DataSourceStreamWriter, DataSourceArrowWriter)
+    StreamWriter = writer_class(bases, Source, CommitMessage, "stream_write")
+
+    def streamWriter(self, schema, overwrite):
+        return StreamWriter(self, self._native.stream_write.writer(schema.json(), overwrite))
+
+    Source.streamWriter = streamWriter
+    StreamWriter.__name__ = "StreamWriter"
+    StreamWriter.__doc__ = f"Writes micro-batches to `{native_type.name}` from Arrow batches, in Rust."
+    return classes + [StreamWriter]
+
+
 CAPABILITIES = {
     "batch_read": add_batch_read,
+    "batch_write": add_batch_write,
+    "stream_write": add_stream_write,
 }
 
 

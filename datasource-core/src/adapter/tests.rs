@@ -267,3 +267,64 @@ fn a_requested_type_may_allow_nulls_at_any_depth() {
         "{error}"
     );
 }
+
+#[test]
+fn a_sink_takes_safe_widenings_and_sparks_large_types() {
+    let accepted = Schema::new(vec![
+        Field::new("n", DataType::Int64, false),
+        Field::new("s", DataType::Utf8, true),
+        Field::new(
+            "tags",
+            DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))),
+            true,
+        ),
+    ]);
+    let incoming = Schema::new(vec![
+        Field::new("n", DataType::Int32, false),
+        Field::new("s", DataType::Utf8, true),
+        Field::new(
+            "tags",
+            DataType::List(Arc::new(Field::new("element", DataType::Utf8, true))),
+            true,
+        ),
+    ]);
+    let adapter = WriteAdapter::new("sink", &accepted, &incoming).unwrap();
+    // What Spark sends with useLargeVarTypes: large strings, at any depth.
+    let mut tags =
+        arrow_array::builder::ListBuilder::new(arrow_array::builder::LargeStringBuilder::new());
+    tags.values().append_value("a");
+    tags.append(true);
+    let tags = tags.finish();
+    let sent = Schema::new(vec![
+        Field::new("n", DataType::Int32, false),
+        Field::new("s", DataType::LargeUtf8, true),
+        Field::new("tags", tags.data_type().clone(), true),
+    ]);
+    let batch = RecordBatch::try_new(
+        Arc::new(sent),
+        vec![
+            Arc::new(Int32Array::from(vec![7])),
+            Arc::new(arrow_array::LargeStringArray::from(vec!["x"])),
+            Arc::new(tags),
+        ],
+    )
+    .unwrap();
+    let out = adapter.adapt(batch).unwrap();
+    assert_eq!(out.schema(), *adapter.output());
+    assert_eq!(
+        out.column(0)
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .value(0),
+        7
+    );
+    assert_eq!(out.column(1).as_string::<i32>().value(0), "x");
+
+    // A narrowing is no widening.
+    let error = WriteAdapter::new("sink", &incoming, &accepted)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("column `n` is BIGINT but the sink takes INT"),
+        "{error}"
+    );
+}

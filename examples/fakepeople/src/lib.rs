@@ -5,11 +5,13 @@
 mod people;
 mod range;
 mod rng;
+mod sink;
 mod text;
 mod wide;
 
 pub use people::{Address, Country, FakePeople, Person};
 pub use range::{FakeRange, Numbered};
+pub use sink::{Checked, FakeSink, Tally};
 pub use wide::{FakeWide, WideRow};
 
 use std::ops::Range;
@@ -18,7 +20,7 @@ use datasource_py::arrow_array::RecordBatch;
 use datasource_py::format_err;
 use datasource_py::prelude::*;
 
-datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide);
+datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide, FakeSink);
 
 /// The options `fakerange` and `fakewide` share: how many rows, in how many partitions, and
 /// how their batches are built.
@@ -105,6 +107,7 @@ mod tests {
             super::FakePeople::options_markdown(),
             super::FakeRange::options_markdown(),
             super::FakeWide::options_markdown(),
+            super::FakeSink::options_markdown(),
         ] {
             assert!(readme.contains(&table), "README.md is missing:\n{table}");
         }

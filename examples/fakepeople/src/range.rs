@@ -31,6 +31,15 @@ fn value_of(id: u64) -> f64 {
     id as f64 * 0.5
 }
 
+/// The row with number `id`.
+pub fn numbered(id: u64) -> Numbered {
+    Numbered {
+        id: id as i64,
+        value: value_of(id),
+        label: prefixed("row-", id),
+    }
+}
+
 impl FakeRange {
     fn arrow_batch(ids: Range<u64>) -> Result<RecordBatch> {
         let len = (ids.end - ids.start) as usize;
@@ -57,11 +66,7 @@ impl BatchReader for FakeRange {
     }
 
     fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
-        let row = |id: u64| Numbered {
-            id: id as i64,
-            value: value_of(id),
-            label: prefixed("row-", id),
-        };
+        let row = numbered;
         let fill = |row: &mut Numbered, id: u64| {
             row.id = id as i64;
             row.value = value_of(id);

@@ -59,7 +59,8 @@ fn micros(i: i64) -> i64 {
     TS_BASE_MICROS + i * 1000
 }
 
-fn wide_row(i: i64) -> WideRow {
+/// The row with number `i`.
+pub fn wide_row(i: i64) -> WideRow {
     let ts = DateTime::from_timestamp_micros(micros(i)).expect("in range");
     WideRow {
         id: i,
