@@ -50,10 +50,7 @@ pub struct Tally {
 }
 
 impl FakeSink {
-    fn tally<R: Row>(batches: Batches, expected: impl Fn(&R) -> R) -> Result<Tally>
-    where
-        R: PartialEq,
-    {
+    fn tally<R: Row + PartialEq>(batches: Batches, expected: impl Fn(&R) -> R) -> Result<Tally> {
         let mut tally = Tally::default();
         for row in batches.rows::<R>() {
             let row = row?;
