@@ -11,6 +11,7 @@ VENV := .venv
 VENV_OLDEST := .venv-spark40
 EXAMPLE := examples/fakepeople
 FIXTURES := tests/fixtures
+FILESINK := examples/filesink
 WHEEL_DIR := target/wheels
 
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
@@ -19,7 +20,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java lint rust-test wheel fixtures-wheel starter-check new-source python-test bench clean
+.PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel fixtures-wheel starter-check new-source python-test bench clean
 
 demo: setup wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -80,6 +81,10 @@ endef
 wheel: $(VENV)/.installed
 	$(call install_wheel,$(EXAMPLE),pyspark_fakepeople)
 
+# The file sink example.
+sink-wheel: $(VENV)/.installed
+	$(call install_wheel,$(FILESINK),pyspark_filesink)
+
 # Sources that make the SDK's own behaviour observable (tests only).
 fixtures-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
@@ -105,7 +110,7 @@ starter-check:
 	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: wheel fixtures-wheel starter-check
+python-test: wheel sink-wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 

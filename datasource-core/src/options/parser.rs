@@ -397,13 +397,13 @@ impl<'a> OptionsParser<'a> {
     }
 
     /// Checks for unknown keys; `value` (what the fields parsed into) if there was no problem.
-    /// Keys Spark adds itself for a catalog table are not unknown (see [`is_spark_table_key`]).
+    /// Keys Spark adds itself are not unknown (see [`is_spark_key`]).
     pub fn finish<T>(mut self, value: Option<T>) -> Result<T, OptionsError> {
         let specs = match &self.mode {
             Mode::Parse { raw, specs } => {
                 for (key, _) in raw.iter() {
                     if !specs.iter().any(|s| s.name.eq_ignore_ascii_case(key))
-                        && !is_spark_table_key(key, raw)
+                        && !is_spark_key(key, raw)
                     {
                         self.problems.push(Problem::Unknown {
                             key: key.to_owned(),
@@ -447,11 +447,13 @@ const SPARK_TABLE_PROPERTIES: &[&str] = &[
     "owner",
 ];
 
-/// Whether `key` (lowercased) is one Spark adds itself for a catalog table: a table property,
-/// an `option.`-prefixed copy of an option (`TableCatalog.OPTION_PREFIX`), or the `path` it
-/// copies from the table's `LOCATION`. A source that declares such an option still gets it.
-pub fn is_spark_table_key(key: &str, raw: &RawOptions) -> bool {
+/// Whether `key` (lowercased) is one Spark adds itself: a catalog table's property, an
+/// `option.`-prefixed copy of an option (`TableCatalog.OPTION_PREFIX`), the `path` it copies
+/// from the table's `LOCATION`, or a streaming query's `checkpointLocation`. A source that
+/// declares such an option still gets it.
+pub fn is_spark_key(key: &str, raw: &RawOptions) -> bool {
     SPARK_TABLE_PROPERTIES.contains(&key)
+        || key == "checkpointlocation"
         || key.starts_with("option.")
         || (key == "path" && raw.get("path").is_some() && raw.get("path") == raw.get("location"))
 }
@@ -759,6 +761,7 @@ mod tests {
             ("comment", "c"),
             ("location", "file:/tmp/t"),
             ("path", "file:/tmp/t"),
+            ("checkpointlocation", "/tmp/checkpoint"),
             ("url", "u"),
         ]);
         let mut parser = parser_of(&raw);
