@@ -22,7 +22,7 @@ RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.tom
 
 .PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel fixtures-wheel starter-check new-source python-test bench clean
 
-demo: setup wheel
+demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
 
 test: setup lint rust-test wheel python-test
