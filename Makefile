@@ -115,7 +115,7 @@ python-test: wheel sink-wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
 # Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
-bench: setup wheel
+bench: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
 
 clean:

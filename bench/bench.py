@@ -5,8 +5,12 @@ aggregate) over the same rows from: the JVM itself (`spark.range` + expressions)
 sources (tuples, numpy + pyarrow batches, and prebuilt cached pyarrow batches: the pipe limit,
 which no source going through this path can beat), and the Rust example sources through the SDK
 (raw Arrow, row builder, reused rows). Batched sources run at several batch sizes, the Rust ones
-also at the SDK's default (sized by bytes); ratios are against the best pipe limit found. Prints
-Markdown tables, writes bench/README.md and the README's short table.
+also at the SDK's default (sized by bytes); ratios are against the best pipe limit found.
+
+The write half writes one cached DataFrame (the same rows) into: Spark's own sinks (`noop`,
+Parquet), pure-Python sinks (a Row writer, an Arrow writer that only counts: the write pipe
+limit, a pyarrow Parquet writer), and the Rust example sinks (counting, typed-row decode,
+Parquet files). Prints Markdown tables, writes bench/README.md and the README's short table.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
     BENCH_WIDE_ROWS  rows of the wide 20-column case                   (default 2,000,000)
@@ -14,15 +18,19 @@ Markdown tables, writes bench/README.md and the README's short table.
     BENCH_QUICK=1    1M / 200k rows, memory at 2M vs 8M: under two minutes
     BENCH_WRITE=0    do not rewrite bench/README.md and README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
+    BENCH_HALF=read  only the read half, or `write` only the write half (no report)
+    BENCH_WRITE_BATCH  rows per Arrow batch Spark hands Python writers (default 10,000: Spark's)
 """
 
 import datetime as dt
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from decimal import Decimal
@@ -66,7 +74,14 @@ TS_BASE_MICROS = 1_600_000_000_000_000
 
 # --- The pure-Python sources. Defined in __main__, so Spark ships them to workers by value. ---
 
-from pyspark.sql.datasource import DataSource, DataSourceReader, InputPartition  # noqa: E402
+from pyspark.sql.datasource import (  # noqa: E402
+    DataSource,
+    DataSourceArrowWriter,
+    DataSourceReader,
+    DataSourceWriter,
+    InputPartition,
+    WriterCommitMessage,
+)
 
 
 def _narrow_tuples(start, end):
@@ -249,6 +264,79 @@ class CachedSource(_BenchSource):
     kind = "cached"
 
 
+# --- The pure-Python sinks ---
+
+
+class _Written(WriterCommitMessage):
+    def __init__(self, rows):
+        self.rows = rows
+
+
+class _RowCountingWriter(DataSourceWriter):
+    """The least a Row writer can do: take each Row PySpark builds."""
+
+    def write(self, iterator):
+        return _Written(sum(1 for _ in iterator))
+
+
+class _ArrowCountingWriter(DataSourceArrowWriter):
+    """The least an Arrow writer can do: count the rows of each batch (the write pipe limit)."""
+
+    def write(self, iterator):
+        return _Written(sum(batch.num_rows for batch in iterator))
+
+
+class _ArrowParquetWriter(DataSourceArrowWriter):
+    """What a Python user writes with pyarrow: one Snappy Parquet file per task."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def write(self, iterator):
+        import uuid
+
+        import pyarrow.parquet as pq
+
+        writer, rows = None, 0
+        for batch in iterator:
+            if writer is None:
+                target = os.path.join(self.path, f"part-{uuid.uuid4().hex}.parquet")
+                writer = pq.ParquetWriter(target, batch.schema, compression="snappy")
+            writer.write_batch(batch)
+            rows += batch.num_rows
+        if writer is not None:
+            writer.close()
+        return _Written(rows)
+
+
+class _BenchSink(DataSource):
+    kind = ""
+
+    @classmethod
+    def name(cls):
+        return f"py_sink_{cls.kind}"
+
+    def writer(self, schema, overwrite):
+        if self.kind == "rows":
+            return _RowCountingWriter()
+        if self.kind == "count":
+            return _ArrowCountingWriter()
+        os.makedirs(self.options["path"], exist_ok=True)
+        return _ArrowParquetWriter(self.options["path"])
+
+
+class RowSink(_BenchSink):
+    kind = "rows"
+
+
+class CountingSink(_BenchSink):
+    kind = "count"
+
+
+class ParquetSink(_BenchSink):
+    kind = "parquet"
+
+
 # --- Cases ---
 
 NATIVE_NARROW = ["id", "id * 0.5 AS value", "concat('row-', id) AS label"]
@@ -363,15 +451,170 @@ def session(worker_reuse=True):
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.python.worker.reuse", str(worker_reuse).lower())
+        .config("spark.driver.memory", "4g")  # the write half caches its rows
+        .config(
+            "spark.sql.execution.arrow.maxRecordsPerBatch",
+            os.environ.get("BENCH_WRITE_BATCH", "10000"),
+        )
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     import pyspark_fakepeople
+    import pyspark_filesink
 
     pyspark_fakepeople.register(spark)
-    for source in (TupleSource, NumpySource, CachedSource):
+    pyspark_filesink.register(spark)
+    for source in (TupleSource, NumpySource, CachedSource, RowSink, CountingSink, ParquetSink):
         spark.dataSource.register(source)
     return spark
+
+
+# --- The write half: one cached DataFrame into each sink ---
+
+NATIVE_PARQUET = "native: Spark's Parquet writer"
+WRITE_PIPE_LIMIT = "Python: Arrow writer that counts (write pipe limit)"
+PY_ROWS = "Python: Row writer that counts"
+PY_PARQUET = "Python: pyarrow Parquet writer"
+RUST_COUNT = "Rust SDK: sink that counts (SDK overhead)"
+RUST_TYPED = "Rust SDK: typed rows (`batches.rows::<R>()`)"
+RUST_PARQUET = "Rust SDK: `files` sink, Parquet"
+
+# (sink, format, options); `{path}` is a fresh directory per run, `{rows}` the row type.
+WRITE_CASES = (
+    ("native: `noop`", "noop", {}),
+    (NATIVE_PARQUET, "parquet", {}),
+    (PY_ROWS, "py_sink_rows", {}),
+    (WRITE_PIPE_LIMIT, "py_sink_count", {}),
+    (PY_PARQUET, "py_sink_parquet", {"path": "{path}"}),
+    (RUST_COUNT, "fakesink", {}),
+    (RUST_TYPED, "fakesink", {"rows": "{rows}", "compare": "false"}),
+    (RUST_PARQUET, "files", {"path": "{path}"}),
+)
+
+
+def cached_rows(spark, wide, rows):
+    """The rows of the Rust example source, cached in the JVM: every sink reads the same rows
+    from memory, and none of the source's cost is timed."""
+    df = frame(spark, "rust", {"path": "arrow"}, wide, rows).cache()
+    assert df.count() == rows
+    return df
+
+
+def write_to(df, fmt, options, directory, wide):
+    path = tempfile.mkdtemp(dir=directory)
+    values = {"path": path, "rows": "wide" if wide else "range"}
+    start = time.perf_counter()
+    if fmt == "noop":
+        df.write.format("noop").mode("overwrite").save()
+    elif fmt == "parquet":
+        df.write.mode("append").parquet(path)
+    else:
+        writer = df.write.format(fmt).mode("append")
+        for key, value in options.items():
+            writer = writer.option(key, value.format(**values))
+        writer.save()
+    seconds = time.perf_counter() - start
+    shutil.rmtree(path)
+    return seconds
+
+
+def check_sinks(df, wide, rows, directory):
+    """Before timing: the typed sink decodes every row to what the generator made, and the
+    Rust Parquet files hold every row, as Spark's own reader sees them."""
+    report = Path(directory) / "report.json"
+    df.write.format("fakesink").mode("append").option("rows", "wide" if wide else "range").option(
+        "report", str(report)
+    ).save()
+    assert json.loads(report.read_text()) == {"rows": rows, "mismatches": 0}, report.read_text()
+    path = Path(directory) / "check"
+    df.write.format("files").mode("append").option("path", str(path)).save()
+    spark = df.sparkSession
+    assert spark.read.parquet(str(path)).count() == rows
+    shutil.rmtree(path)
+
+
+def timed_writes(spark, wide, rows, directory):
+    """Rows/s of each sink in each of RUNS rounds. One untimed round at full size first: the
+    JVM compiles the paths the sinks share differently once all have run, and a sink timed
+    before that would be measured on other code. Each round then starts at another sink, so no
+    sink always follows the same one."""
+    df = cached_rows(spark, wide, rows)
+    only = os.environ.get("BENCH_ONLY")
+    cases = [c for c in WRITE_CASES if not only or only in c[0]]
+    if not only:
+        check_sinks(df, wide, rows, directory)
+    for _, fmt, options in cases:
+        write_to(df, fmt, options, directory, wide)
+    speeds = {label: [] for label, _, _ in cases}
+    for run in range(RUNS):
+        shift = run % len(cases)
+        for label, fmt, options in cases[shift:] + cases[:shift]:
+            speeds[label].append(rows / write_to(df, fmt, options, directory, wide))
+        print(f"write {'wide' if wide else 'narrow'}: run {run + 1}/{RUNS} done", flush=True)
+    df.unpersist(blocking=True)
+    return speeds
+
+
+def write_memory_run(sink, rows):
+    """Writes `rows` rows of the Rust source into `sink` and prints the workers' peak RSS."""
+    spark = session()
+    directory = tempfile.mkdtemp(prefix="bench-write-memory-")
+    fmt, options = {
+        "typed": ("fakesink", {"rows": "range", "compare": "false"}),
+        "parquet": ("files", {"path": os.path.join(directory, "out")}),
+    }[sink]
+    peak = sample_peak_rss(
+        lambda: frame(spark, "rust", {"path": "arrow"}, False, rows)
+        .write.format(fmt)
+        .mode("append")
+        .options(**options)
+        .save()
+    )
+    shutil.rmtree(directory)
+    spark.stop()
+    print(json.dumps({"rows": rows, "peak_rss_mib": round(peak / 1024, 1)}))
+
+
+def write_report(results):
+    lines = [
+        "| sink | narrow rows/s | × write pipe limit | wide rows/s | × write pipe limit |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, _, _ in WRITE_CASES:
+        cells = []
+        for wide in (False, True):
+            speeds = results[(label, wide)]
+            limit = results[(WRITE_PIPE_LIMIT, wide)]
+            cells += [f"{statistics.median(speeds):,.0f}", f"{ratio(speeds, limit):.2f}×"]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_targets_table(results, memory):
+    def measured(label, anchor):
+        return " / ".join(
+            f"{ratio(results[(label, wide)], results[(anchor, wide)]):.2f}×" for wide in (False, True)
+        )
+
+    small, large = MEMORY_ROWS
+
+    def growth(sink):
+        ratio_ = memory[(sink, large)] / memory[(sink, small)]
+        return f"{ratio_:.2f}× ({memory[(sink, large)]:.0f} MiB vs {memory[(sink, small)]:.0f} MiB)"
+
+    return "\n".join(
+        [
+            "| target | goal | narrow / wide |",
+            "|---|---|---|",
+            f"| Rust sink that counts vs the write pipe limit | ≥ 0.90× | {measured(RUST_COUNT, WRITE_PIPE_LIMIT)} |",
+            f"| Rust Parquet sink vs the Python Row writer | ≥ 5× | {measured(RUST_PARQUET, PY_ROWS)} |",
+            f"| Rust Parquet sink vs Spark's Parquet writer | ≥ 0.70× | {measured(RUST_PARQUET, NATIVE_PARQUET)} |",
+            f"| typed rows vs the Rust sink that counts (raw Arrow) | ≥ 0.80× | {measured(RUST_TYPED, RUST_COUNT)} |",
+            f"| Rust Parquet sink vs the pyarrow Parquet writer | — | {measured(RUST_PARQUET, PY_PARQUET)} |",
+            f"| worker peak RSS, {large:,} vs {small:,} rows (typed rows) | ≤ 1.20× | {growth('typed')} |",
+            f"| worker peak RSS, {large:,} vs {small:,} rows (Parquet sink) | ≤ 1.20× | {growth('parquet')} |",
+        ]
+    )
 
 
 # --- Memory: peak RSS of the Python workers, in a fresh session per size ---
@@ -401,9 +644,8 @@ def _peak_rss_kib(pid):
     return 0
 
 
-def memory_run(rows):
-    """Reads `rows` rows from the Rust source and prints the workers' peak RSS (MiB) as JSON."""
-    spark = session()
+def sample_peak_rss(action):
+    """Runs `action` and returns the largest peak RSS (KiB) of a Python worker meanwhile."""
     peak = 0
     done = threading.Event()
 
@@ -415,16 +657,28 @@ def memory_run(rows):
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    scan(frame(spark, "rust", {"path": "rows"}, False, rows))
-    done.set()
-    sampler.join()
+    try:
+        action()
+    finally:
+        done.set()
+        sampler.join()
+    return peak
+
+
+def memory_run(rows):
+    """Reads `rows` rows from the Rust source and prints the workers' peak RSS (MiB) as JSON."""
+    spark = session()
+    peak = sample_peak_rss(lambda: scan(frame(spark, "rust", {"path": "rows"}, False, rows)))
     spark.stop()
     print(json.dumps({"rows": rows, "peak_rss_mib": round(peak / 1024, 1)}))
 
 
-def peak_rss(rows):
+def peak_rss(rows, sink=None):
+    """The workers' peak RSS (MiB) of a read of `rows` rows, or of a write into `sink`, in a
+    fresh session."""
+    command = ["--memory", str(rows)] if sink is None else ["--write-memory", sink, str(rows)]
     out = subprocess.run(
-        [sys.executable, __file__, "--memory", str(rows)], check=True, capture_output=True, text=True
+        [sys.executable, __file__, *command], check=True, capture_output=True, text=True
     ).stdout
     return json.loads(out.strip().splitlines()[-1])["peak_rss_mib"]
 
@@ -573,43 +827,57 @@ def main():
     if sys.argv[1:2] == ["--memory"]:
         memory_run(int(sys.argv[2]))
         return
-    spark = session()
+    if sys.argv[1:2] == ["--write-memory"]:
+        write_memory_run(sys.argv[2], int(sys.argv[3]))
+        return
+    half = os.environ.get("BENCH_HALF")
     only = os.environ.get("BENCH_ONLY")
-    if not only:
-        check_same_data(spark)
-    results = {}
+    spark = session()
     rows_of = {False: ROWS, True: WIDE_ROWS}
-    for wide, rows in rows_of.items():
-        shape = "wide" if wide else "narrow"
-        cases = [case for case in CASES if not only or only in f"{shape} {case[0]} {case[1]}"]
-        for (case, query), speeds in timed(spark, cases, wide, rows).items():
-            results[(case, query, wide)] = speeds
-            print(f"{shape} {query} | {case[0]}, {case[1]}: {statistics.median(speeds):,.0f} rows/s", flush=True)
+    results, written = {}, {}
+    if half != "write":
+        if not only:
+            check_same_data(spark)
+        for wide, rows in rows_of.items():
+            shape = "wide" if wide else "narrow"
+            cases = [case for case in CASES if not only or only in f"{shape} {case[0]} {case[1]}"]
+            for (case, query), speeds in timed(spark, cases, wide, rows).items():
+                results[(case, query, wide)] = speeds
+                print(f"{shape} {query} | {case[0]}, {case[1]}: {statistics.median(speeds):,.0f} rows/s", flush=True)
+    if half != "read":
+        with tempfile.TemporaryDirectory(prefix="bench-write-") as directory:
+            for wide, rows in rows_of.items():
+                for label, speeds in timed_writes(spark, wide, rows, directory).items():
+                    written[(label, wide)] = speeds
+                    shape = "wide" if wide else "narrow"
+                    print(f"{shape} write | {label}: {statistics.median(speeds):,.0f} rows/s", flush=True)
     version = spark.version
     spark.stop()
-    if only:
+    if only or half:
         return
     memory = {rows: peak_rss(rows) for rows in MEMORY_ROWS}
+    write_memory = {(sink, rows): peak_rss(rows, sink) for sink in ("typed", "parquet") for rows in MEMORY_ROWS}
     environment = (
         f"PySpark {version}, local[{PARTITIONS}] on {os.cpu_count()} cores, Python "
         f"{sys.version.split()[0]}; narrow: {ROWS:,} rows, wide: {WIDE_ROWS:,} rows; "
-        f"median of {RUNS} timed runs of each query after a warm-up, ratios as medians of "
-        f"same-round ratios against the pipe limit at its best batch size; "
-        f"{dt.date.today().isoformat()}"
+        f"median of {RUNS} timed runs of each case after a warm-up, ratios as medians of "
+        f"same-round ratios; {dt.date.today().isoformat()}"
     )
     tables = report(results)
     targets = targets_table(results, memory)
     costs = per_batch_costs(results, rows_of)
     generation = generation_rates(rows_of)
+    writes = write_report(written)
+    write_targets = write_targets_table(written, write_memory)
     print(
         f"\n{environment}\n\n{tables['noop']}\n\n{tables['aggregate']}\n\n{targets}\n\n{costs}"
-        f"\n\n{generation}"
+        f"\n\n{generation}\n\n{writes}\n\n{write_targets}"
     )
     if os.environ.get("BENCH_WRITE", "1") != "0":
-        write_results(tables, targets, costs, generation, environment)
+        write_results(tables, targets, costs, generation, writes, write_targets, environment)
 
 
-def write_results(tables, targets, costs, generation, environment):
+def write_results(tables, targets, costs, generation, writes, write_targets, environment):
     (ROOT / "bench" / "README.md").write_text(
         "# Benchmarks\n\n"
         "Generated by `make bench` (`bench/bench.py`); do not edit by hand.\n\n"
@@ -659,11 +927,31 @@ def write_results(tables, targets, costs, generation, environment):
         "`Batches::from_filled_rows` refills one reused row, so fields keep their allocations and "
         "only the copy into the column is left. Both still append row by row, field by field, "
         "where the raw Arrow path fills each column in one tight loop.\n\n"
-        f"{generation}\n"
+        f"{generation}\n\n"
+        "## Writes\n\n"
+        "One DataFrame (the rows of the Rust example source, cached in the JVM, so that every sink "
+        "reads the same rows from memory and no source is timed) written into each sink, the "
+        "sinks taking turns round by round. Spark hands Python writers Arrow batches of "
+        "`spark.sql.execution.arrow.maxRecordsPerBatch` rows (10,000 by default). *Write pipe "
+        "limit*: a pure-Python `DataSourceArrowWriter` that only counts the rows of each batch; "
+        "no sink on Spark's Python write path can beat it. *Row writer*: a pure-Python "
+        "`DataSourceWriter` that only takes each Row PySpark builds for it. *pyarrow Parquet*: "
+        "what a Python user would write, one Snappy file per task with `pyarrow.parquet`. The "
+        "Rust sinks are `fakesink` (counting; typed rows: every row decoded into the "
+        "`#[derive(Row)]` type and kept from being optimised away, without comparing it) and "
+        "`files` (one Snappy Parquet file per task, staged and published at commit; "
+        "`examples/filesink`). Before timing, the typed sink checks every decoded row against "
+        "its generator and the Parquet files are read back whole.\n\n"
+        f"{writes}\n\n{write_targets}\n\n"
+        "Peak RSS here is the largest `VmHWM` of the Python workers while the Rust source's rows "
+        "are written into the sink, each size in a fresh session.\n"
     )
     readme = ROOT / "README.md"
     text = readme.read_text()
-    short = f"<!-- bench:start -->\n{environment}\n\n{tables['noop']}\n<!-- bench:end -->"
+    short = (
+        f"<!-- bench:start -->\n{environment}\n\nReads (full scan):\n\n{tables['noop']}\n\n"
+        f"Writes:\n\n{writes}\n<!-- bench:end -->"
+    )
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", short, text, flags=re.S))
 
 

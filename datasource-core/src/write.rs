@@ -163,7 +163,7 @@ impl WriteJob {
         &self.id
     }
 
-    /// What each batch `write` gets has: the columns the sink accepts, as Spark's Arrow
+    /// The schema of the batches `write` gets: the columns the sink accepts, as Spark's Arrow
     /// conversion gives them.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
