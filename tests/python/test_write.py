@@ -94,8 +94,10 @@ def test_an_empty_write_publishes_nothing_but_succeeds(session, tmp_path):
 
 
 def test_append_adds_and_overwrite_replaces_at_commit(session, tmp_path):
-    # save(path) is the `path` option.
-    source(session, "fakerange", numRows=10, numPartitions=2).write.format("files").save(str(tmp_path))
+    # save(path) is the `path` option; Spark refuses its default mode (ErrorIfExists) for
+    # Python data sources, so append is spelled out.
+    df = source(session, "fakerange", numRows=10, numPartitions=2)
+    df.write.format("files").mode("append").save(str(tmp_path))
     write_files(source(session, "fakerange", numRows=5, numPartitions=1), tmp_path)
     assert session.read.parquet(str(tmp_path)).count() == 15
     write_files(source(session, "fakerange", numRows=3, numPartitions=1), tmp_path, "overwrite")
