@@ -10,7 +10,9 @@ also at the SDK's default (sized by bytes); ratios are against the best pipe lim
 The write half writes one cached DataFrame (the same rows) into: Spark's own sinks (`noop`,
 Parquet), pure-Python sinks (a Row writer, an Arrow writer that only counts: the write pipe
 limit, a pyarrow Parquet writer), and the Rust example sinks (counting, typed-row decode,
-Parquet files). Prints Markdown tables, writes bench/README.md and the README's short table.
+Parquet files). The stream half (`streams.py`) drains a directory of JSON Lines with the Rust
+`tail` source and with Spark's own file streams, and times a line from its write to a sink.
+Prints Markdown tables, writes bench/README.md and the README's short table.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
     BENCH_WIDE_ROWS  rows of the wide 20-column case                   (default 2,000,000)
@@ -18,7 +20,8 @@ Parquet files). Prints Markdown tables, writes bench/README.md and the README's 
     BENCH_QUICK=1    1M / 200k rows, memory at 2M vs 8M: under two minutes
     BENCH_WRITE=0    do not rewrite bench/README.md and README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
-    BENCH_HALF=read  only the read half, or `write` only the write half (no report)
+    BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half
+                     (no report)
     BENCH_WRITE_BATCH  rows per Arrow batch Spark hands Python writers (default 10,000: Spark's)
 """
 
@@ -36,11 +39,14 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import streams  # bench/streams.py: bench/ is the script's directory, first on sys.path
+
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000 if QUICK else 10_000_000))
 WIDE_ROWS = int(os.environ.get("BENCH_WIDE_ROWS", 200_000 if QUICK else 2_000_000))
 RUNS = max(3, int(os.environ.get("BENCH_RUNS", 3 if QUICK else 5)))
 MEMORY_ROWS = (2_000_000, 8_000_000) if QUICK else (10_000_000, 40_000_000)
+STREAM_LINES = int(os.environ.get("BENCH_STREAM_LINES", 500_000 if QUICK else 4_000_000))
 PARTITIONS = 2
 SIZES = (8192, 65536, 262144)
 ROOT = Path(__file__).resolve().parent.parent
@@ -834,8 +840,8 @@ def main():
     only = os.environ.get("BENCH_ONLY")
     spark = session()
     rows_of = {False: ROWS, True: WIDE_ROWS}
-    results, written = {}, {}
-    if half != "write":
+    results, written, streamed, latency = {}, {}, {}, {}
+    if half in (None, "read"):
         if not only:
             check_same_data(spark)
         for wide, rows in rows_of.items():
@@ -844,15 +850,29 @@ def main():
             for (case, query), speeds in timed(spark, cases, wide, rows).items():
                 results[(case, query, wide)] = speeds
                 print(f"{shape} {query} | {case[0]}, {case[1]}: {statistics.median(speeds):,.0f} rows/s", flush=True)
-    if half != "read":
+    if half in (None, "write"):
         with tempfile.TemporaryDirectory(prefix="bench-write-") as directory:
             for wide, rows in rows_of.items():
                 for label, speeds in timed_writes(spark, wide, rows, directory).items():
                     written[(label, wide)] = speeds
                     shape = "wide" if wide else "narrow"
                     print(f"{shape} write | {label}: {statistics.median(speeds):,.0f} rows/s", flush=True)
+    if half in (None, "stream") and not only:
+        streamed = streams.timed_streams(spark, STREAM_LINES, RUNS)
+        for (case, part), speeds in streamed.items():
+            print(f"stream {part} | {case}: {statistics.median(speeds):,.0f} rows/s", flush=True)
+        latency = {
+            "Rust SDK: `tail`, a line appended to a file": streams.latencies(spark, tail=True),
+            "native: Spark's `text` file stream, a new file per line": streams.latencies(
+                spark, tail=False
+            ),
+        }
+        for name, values in latency.items():
+            print(f"latency | {name}: median {statistics.median(values) * 1000:.0f} ms", flush=True)
     version = spark.version
     spark.stop()
+    if half == "stream":
+        print(streams.report(streamed, latency, STREAM_LINES))
     if only or half:
         return
     memory = {rows: peak_rss(rows) for rows in MEMORY_ROWS}
@@ -869,15 +889,20 @@ def main():
     generation = generation_rates(rows_of)
     writes = write_report(written)
     write_targets = write_targets_table(written, write_memory)
+    stream_tables = streams.report(streamed, latency, STREAM_LINES)
     print(
         f"\n{environment}\n\n{tables['noop']}\n\n{tables['aggregate']}\n\n{targets}\n\n{costs}"
-        f"\n\n{generation}\n\n{writes}\n\n{write_targets}"
+        f"\n\n{generation}\n\n{writes}\n\n{write_targets}\n\n{stream_tables}"
     )
     if os.environ.get("BENCH_WRITE", "1") != "0":
-        write_results(tables, targets, costs, generation, writes, write_targets, environment)
+        write_results(
+            tables, targets, costs, generation, writes, write_targets, stream_tables, environment
+        )
 
 
-def write_results(tables, targets, costs, generation, writes, write_targets, environment):
+def write_results(
+    tables, targets, costs, generation, writes, write_targets, stream_tables, environment
+):
     (ROOT / "bench" / "README.md").write_text(
         "# Benchmarks\n\n"
         "Generated by `make bench` (`bench/bench.py`); do not edit by hand.\n\n"
@@ -944,7 +969,15 @@ def write_results(tables, targets, costs, generation, writes, write_targets, env
         "its generator and the Parquet files are read back whole.\n\n"
         f"{writes}\n\n{write_targets}\n\n"
         "Peak RSS here is the largest `VmHWM` of the Python workers while the Rust source's rows "
-        "are written into the sink, each size in a fresh session.\n"
+        "are written into the sink, each size in a fresh session.\n\n"
+        "## Streams\n\n"
+        "The Rust `tail` source (`examples/tail`) against Spark's own file streams over the same "
+        "files, the cases taking turns round by round; each drain is a whole query (start-up "
+        "included) with a fresh checkpoint. `tail` + `from_json` gives the same rows as Spark's "
+        "`json` stream; *lines only* compares `tail` (which also gives each line's file and "
+        "position) with Spark's `text` stream. For latency, Spark's file streams only see new "
+        "files, so its case writes each line as a new file; `tail` appends to one file.\n\n"
+        f"{stream_tables}\n"
     )
     readme = ROOT / "README.md"
     text = readme.read_text()

@@ -51,6 +51,54 @@ pub fn decode<T: DeserializeOwned>(
     })
 }
 
+/// The key a stream offset that is not a JSON object is wrapped in (Spark's offsets are
+/// objects).
+const OFFSET_KEY: &str = "offset";
+
+/// Encodes a stream offset as Spark stores it: a JSON object, keys sorted at every depth (so
+/// one position has one text whatever the order of a map), wrapped as `{"offset": ...}` when
+/// the value is not an object itself.
+pub fn encode_offset<T: Serialize>(source: &'static str, value: &T) -> Result<String, CodecError> {
+    let failed = |reason: String| CodecError {
+        data_source: source,
+        what: "offset",
+        failure: "does not encode",
+        reason,
+        quoted: String::new(),
+    };
+    let mut json = serde_json::to_value(value).map_err(|error| failed(error.to_string()))?;
+    json.sort_all_objects();
+    if !json.is_object() {
+        json = serde_json::json!({ OFFSET_KEY: json });
+    }
+    serde_json::to_string(&json).map_err(|error| failed(error.to_string()))
+}
+
+/// Decodes a stream offset that [`encode_offset`] wrote (Spark may have re-spaced it); the
+/// error quotes the text, as a checkpoint holds it.
+pub fn decode_offset<T: DeserializeOwned>(
+    source: &'static str,
+    text: &str,
+) -> Result<T, CodecError> {
+    let whole = decode(source, "offset", text);
+    if whole.is_ok() {
+        return whole;
+    }
+    // A wrapped offset: the error is about what is inside the wrapper.
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(map)) if map.len() == 1 && map.contains_key(OFFSET_KEY) => {
+            T::deserialize(&map[OFFSET_KEY]).map_err(|error| CodecError {
+                data_source: source,
+                what: "offset",
+                failure: "does not decode",
+                reason: error.to_string(),
+                quoted: format!("; got `{}`", shorten(text)),
+            })
+        }
+        _ => whole,
+    }
+}
+
 fn shorten(text: &str) -> String {
     match text.char_indices().nth(QUOTED_CHARS) {
         Some((cut, _)) => format!("{}...", &text[..cut]),
@@ -77,6 +125,68 @@ mod tests {
         assert_eq!(
             error.to_string(),
             r#"src: partition does not decode: missing field `end` at line 1 column 11; got `{"start":3}`"#
+        );
+    }
+
+    #[test]
+    fn offsets_are_canonical_objects() {
+        use std::collections::HashMap;
+
+        #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+        struct Position {
+            zeta: u64,
+            files: HashMap<String, u64>,
+        }
+        let files: HashMap<String, u64> = (0..50).map(|i| (format!("f{i}"), i)).collect();
+        let position = Position { zeta: 1, files };
+        let text = encode_offset("src", &position).unwrap();
+        assert!(
+            text.starts_with(r#"{"files":{"f0":0,"f1":1,"f10":10,"#),
+            "{text}"
+        );
+        assert!(text.ends_with(r#"},"zeta":1}"#), "{text}");
+        // Another map with the same entries, built in another order, has the same text.
+        let reversed: HashMap<String, u64> = (0..50).rev().map(|i| (format!("f{i}"), i)).collect();
+        let again = Position {
+            zeta: 1,
+            files: reversed,
+        };
+        assert_eq!(encode_offset("src", &again).unwrap(), text);
+        // Python's json.dumps re-spaces it; it still decodes.
+        let spaced = text.replace(':', ": ").replace(',', ", ");
+        assert_eq!(decode_offset::<Position>("src", &spaced).unwrap(), position);
+    }
+
+    #[test]
+    fn offsets_that_are_not_objects_are_wrapped() {
+        assert_eq!(encode_offset("src", &42u64).unwrap(), r#"{"offset":42}"#);
+        assert_eq!(decode_offset::<u64>("src", r#"{"offset": 42}"#), Ok(42));
+        assert_eq!(
+            encode_offset("src", &vec![1, 2]).unwrap(),
+            r#"{"offset":[1,2]}"#
+        );
+        // A struct with a field named `offset` is an object already.
+        #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+        struct Cursor {
+            offset: u64,
+        }
+        let text = encode_offset("src", &Cursor { offset: 3 }).unwrap();
+        assert_eq!(text, r#"{"offset":3}"#);
+        assert_eq!(
+            decode_offset::<Cursor>("src", &text),
+            Ok(Cursor { offset: 3 })
+        );
+    }
+
+    #[test]
+    fn a_malformed_offset_is_quoted() {
+        let error = decode_offset::<u64>("src", r#"{"offset": "seven"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("src: offset does not decode: ")
+                && error.ends_with(r#"got `{"offset": "seven"}`"#),
+            "{error}"
         );
     }
 

@@ -5,8 +5,9 @@
 //! source crate needs.
 //!
 //! A source is a `#[data_source]` struct (its fields are its options, see [`DataSource`])
-//! plus the capabilities it implements: [`BatchReader`] for `spark.read`, [`BatchWriter`] for
-//! `df.write`, [`StreamWriter`] for `df.writeStream`.
+//! plus the capabilities it implements: [`BatchReader`] for `spark.read`, [`StreamReader`] or
+//! [`SimpleStreamReader`] for `spark.readStream` (each reader with the [`SourceSchema`]),
+//! [`BatchWriter`] for `df.write`, [`StreamWriter`] for `df.writeStream`.
 
 pub mod adapter;
 pub mod batch_size;
@@ -18,16 +19,18 @@ pub mod row;
 pub mod schema;
 pub mod secret;
 pub mod source;
+pub mod stream;
 pub mod types;
 pub mod write;
 
 pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
 pub use partition::split_range;
-pub use read::{BatchReader, Batches, Scan, read_all};
+pub use read::{BatchReader, Batches, Scan, SourceSchema, read_all};
 pub use row::{Row, RowBatcher, Rows};
 pub use secret::Secret;
 pub use source::DataSource;
+pub use stream::{Offset, ReadLimit, SimpleStreamReader, SimpleStreamRun, StreamReader, StreamRun};
 pub use types::{Binary, ColumnBuilder, ColumnReader, Decimal, SPARK_TIMESTAMP_TZ, SparkType};
 pub use write::{BatchWriter, StreamWriter, Task, WriteJob, WriteOutcome, write_all};
 

@@ -16,15 +16,31 @@ use crate::codec;
 use crate::row::{Row, RowBatcher};
 use crate::source::DataSource;
 
+/// The columns a source produces: Spark's `DataSource.schema()`, shared by every way of
+/// reading it ([`BatchReader`], [`StreamReader`](crate::StreamReader),
+/// [`SimpleStreamReader`](crate::SimpleStreamReader)).
+///
+/// Called on the driver, once per query; executors receive the result in [`Scan::schema`]. A
+/// `#[derive(Row)]` type gives it with `Row::schema()`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is read by Spark, but has no schema: it does not implement `SourceSchema`",
+    note = "`impl SourceSchema for {Self}` with `fn schema(&self) -> Result<SchemaRef>` (for rows \
+            of a `#[derive(Row)]` type: `Ok(MyRow::schema())`)"
+)]
+pub trait SourceSchema: DataSource {
+    /// The columns the source produces.
+    fn schema(&self) -> Result<SchemaRef>;
+}
+
 /// The batch-read capability: `spark.read.format(...).load()`.
 ///
-/// Spark calls [`schema`](BatchReader::schema) once per query and
+/// Spark takes the [`SourceSchema`] once per query and calls
 /// [`partitions`](BatchReader::partitions) once per scan, both on the driver, then
 /// [`read`](BatchReader::read) once per partition on the executors. What the driver learned
 /// travels to them: each task gets the [`Scan`] (with the schema the driver computed) and its
 /// own partition, decoded from JSON, and reads on a source rebuilt from the same options; it
-/// never calls `schema` or `partitions` again. Nothing is read before the first batch is
-/// requested.
+/// never asks for the schema or the partitions again. Nothing is read before the first batch
+/// is requested.
 ///
 /// # Errors
 /// An error from any method fails the query with the source's name and the full error chain;
@@ -34,7 +50,7 @@ use crate::source::DataSource;
 /// # Example
 /// ```
 /// use std::sync::Arc;
-/// use datasource_core::{BatchReader, Batches, Result, Row, Scan, split_range};
+/// use datasource_core::{BatchReader, Batches, Result, Row, Scan, SourceSchema, split_range};
 /// use datasource_core::arrow_schema::SchemaRef;
 /// use datasource_macros::{Row, data_source};
 ///
@@ -51,12 +67,14 @@ use crate::source::DataSource;
 /// # #[spark(crate = "datasource_core")]
 /// struct Number { n: i64 }
 ///
-/// impl BatchReader for Numbers {
-///     type Partition = std::ops::Range<u64>;
-///
+/// impl SourceSchema for Numbers {
 ///     fn schema(&self) -> Result<SchemaRef> {
 ///         Ok(Number::schema())
 ///     }
+/// }
+///
+/// impl BatchReader for Numbers {
+///     type Partition = std::ops::Range<u64>;
 ///
 ///     fn partitions(&self, _scan: &Scan) -> Result<Vec<Self::Partition>> {
 ///         Ok(split_range(0..self.count, self.parts))
@@ -69,16 +87,12 @@ use crate::source::DataSource;
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read by Spark: it does not implement `BatchReader`",
-    note = "`impl BatchReader for {Self}` with `schema`, `partitions` and `read`"
+    note = "`impl BatchReader for {Self}` with `partitions` and `read`"
 )]
-pub trait BatchReader: DataSource {
+pub trait BatchReader: SourceSchema {
     /// What one partition is: any serde type (it travels to its task as JSON); `()` for a
     /// source read in one piece.
     type Partition: Serialize + DeserializeOwned;
-
-    /// The columns the source produces, on the driver, once per query. Executors receive the
-    /// result in [`Scan::schema`]; a `#[derive(Row)]` type gives it with `Row::schema()`.
-    fn schema(&self) -> Result<SchemaRef>;
 
     /// Plans the partitions of a scan, on the driver: one Spark task each. None at all is a
     /// scan with no rows.
@@ -101,7 +115,7 @@ impl Scan {
         Scan { schema }
     }
 
-    /// The source's schema, as [`BatchReader::schema`] gave it on the driver: what each batch
+    /// The source's schema, as [`SourceSchema::schema`] gave it on the driver: what each batch
     /// must have.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
@@ -313,7 +327,7 @@ impl Iterator for Batches {
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use datasource_core::{read_all, BatchReader, Batches, Result, Row, Scan, split_range};
+/// # use datasource_core::{read_all, BatchReader, Batches, Result, Row, Scan, SourceSchema, split_range};
 /// # use datasource_core::arrow_schema::SchemaRef;
 /// # use datasource_macros::{Row, data_source};
 /// # #[data_source(name = "numbers", crate = "datasource_core")]
@@ -321,9 +335,11 @@ impl Iterator for Batches {
 /// # #[derive(Row)]
 /// # #[spark(crate = "datasource_core")]
 /// # struct Number { n: i64 }
+/// # impl SourceSchema for Numbers {
+/// #     fn schema(&self) -> Result<SchemaRef> { Ok(Number::schema()) }
+/// # }
 /// # impl BatchReader for Numbers {
 /// #     type Partition = std::ops::Range<u64>;
-/// #     fn schema(&self) -> Result<SchemaRef> { Ok(Number::schema()) }
 /// #     fn partitions(&self, _: &Scan) -> Result<Vec<Self::Partition>> { Ok(split_range(0..10, 3)) }
 /// #     fn read(self: Arc<Self>, _: &Scan, p: Self::Partition) -> Result<Batches> {
 /// #         Ok(Batches::from_rows(p.map(|n| Number { n: n as i64 })))

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use datasource_core::{DataSource, OptionsError, RawOptions};
 
 use crate::capability::Capabilities;
-use crate::read::BatchReadRole;
+use crate::read::{BatchReadRole, SchemaRole};
+use crate::stream_read::{SimpleStreamReadRole, StreamReadRole};
 use crate::write::WriteRole;
 
 /// A data source type, as the Python module sees it.
@@ -57,8 +58,26 @@ impl std::fmt::Debug for SourceBinding {
 /// the glue of each capability it has.
 pub(crate) struct OpenSource {
     pub(crate) batch_read: Option<Arc<dyn BatchReadRole>>,
+    pub(crate) stream_read: Option<Arc<dyn StreamReadRole>>,
+    pub(crate) simple_stream_read: Option<Arc<dyn SimpleStreamReadRole>>,
     pub(crate) batch_write: Option<Arc<dyn WriteRole>>,
     pub(crate) stream_write: Option<Arc<dyn WriteRole>>,
+}
+
+impl OpenSource {
+    /// The source's schema, from whichever read capability it has (each has it).
+    pub(crate) fn schema(&self) -> Option<&dyn SchemaRole> {
+        let batch = self
+            .batch_read
+            .as_deref()
+            .map(|role| role as &dyn SchemaRole);
+        let stream = self
+            .stream_read
+            .as_deref()
+            .map(|role| role as &dyn SchemaRole);
+        let simple = (self.simple_stream_read.as_deref()).map(|role| role as &dyn SchemaRole);
+        batch.or(stream).or(simple)
+    }
 }
 
 trait SourceType: Send + Sync {
@@ -99,11 +118,15 @@ impl<T: DataSource> SourceType for TypedSource<T> {
         let source = Arc::new(T::from_options(options)?);
         let Capabilities {
             batch_read,
+            stream_read,
+            simple_stream_read,
             batch_write,
             stream_write,
         } = &self.capabilities;
         Ok(OpenSource {
             batch_read: batch_read.map(|glue| glue(source.clone())),
+            stream_read: stream_read.map(|glue| glue(source.clone())),
+            simple_stream_read: simple_stream_read.map(|glue| glue(source.clone())),
             batch_write: batch_write.map(|glue| glue(source.clone())),
             stream_write: stream_write.map(|glue| glue(source.clone())),
         })

@@ -6,16 +6,17 @@
 //! that way and collects a constructor of the capability's glue for each one implemented;
 //! a type implementing none is a compile error.
 //!
-//! Adding a capability: its trait in `datasource-core`, a `Via*`/`No*` probe pair and a field
-//! of [`Capabilities`] here, a chain link in `AnyCapability`, its role in the glue, and the
-//! matching function in `shim.py`.
+//! Adding a capability: its trait in `datasource-core`, a `probe!` and a field of
+//! [`Capabilities`] here, a `capable!` link (one more `&` on every link before it, and on
+//! `bind_source!`'s receiver), its role in the glue, and the matching function in `shim.py`.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use datasource_core::{BatchReader, BatchWriter, StreamWriter};
+use datasource_core::{BatchReader, BatchWriter, SimpleStreamReader, StreamReader, StreamWriter};
 
-use crate::read::{BatchReadRole, TypedBatchRead};
+use crate::read::{BatchReadRole, TypedRead};
+use crate::stream_read::{SimpleStreamReadRole, StreamReadRole};
 use crate::write::{TypedBatchWrite, TypedStreamWrite, WriteRole};
 
 /// The constructor of a capability's glue (`R`, a role trait) around an opened source `T`.
@@ -26,6 +27,10 @@ pub type GlueFn<T, R> = fn(Arc<T>) -> Arc<R>;
 pub struct Capabilities<T> {
     /// `BatchReader`: `spark.read`.
     pub batch_read: Option<GlueFn<T, dyn BatchReadRole>>,
+    /// `StreamReader`: `spark.readStream`.
+    pub stream_read: Option<GlueFn<T, dyn StreamReadRole>>,
+    /// `SimpleStreamReader`: `spark.readStream`, read on the driver.
+    pub simple_stream_read: Option<GlueFn<T, dyn SimpleStreamReadRole>>,
     /// `BatchWriter`: `df.write`.
     pub batch_write: Option<GlueFn<T, dyn WriteRole>>,
     /// `StreamWriter`: `df.writeStream`.
@@ -43,11 +48,15 @@ impl<T> Capabilities<T> {
     pub fn names(&self) -> Vec<&'static str> {
         let Capabilities {
             batch_read,
+            stream_read,
+            simple_stream_read,
             batch_write,
             stream_write,
         } = self;
         [
             batch_read.is_some().then_some("batch_read"),
+            stream_read.is_some().then_some("stream_read"),
+            simple_stream_read.is_some().then_some("simple_stream_read"),
             batch_write.is_some().then_some("batch_write"),
             stream_write.is_some().then_some("stream_write"),
         ]
@@ -68,59 +77,70 @@ impl<T> Probe<T> {
     }
 }
 
-pub trait ViaBatchReader<T> {
-    fn batch_read(&self) -> Option<GlueFn<T, dyn BatchReadRole>>;
+/// A probe pair for one capability: `$via` applies to `Probe<T>` when `T` implements `$trait`
+/// (and builds its glue with `$glue`), `$no` to `&Probe<T>` for any `T` (and finds nothing).
+macro_rules! probe {
+    ($via:ident, $no:ident, $method:ident, $trait:ident, $role:ident, $glue:ident) => {
+        pub trait $via<T> {
+            fn $method(&self) -> Option<GlueFn<T, dyn $role>>;
+        }
+
+        impl<T: $trait> $via<T> for Probe<T> {
+            fn $method(&self) -> Option<GlueFn<T, dyn $role>> {
+                Some(|source| Arc::new($glue(source)))
+            }
+        }
+
+        pub trait $no<T> {
+            fn $method(&self) -> Option<GlueFn<T, dyn $role>> {
+                None
+            }
+        }
+
+        impl<T> $no<T> for &Probe<T> {}
+    };
 }
 
-impl<T: BatchReader> ViaBatchReader<T> for Probe<T> {
-    fn batch_read(&self) -> Option<GlueFn<T, dyn BatchReadRole>> {
-        Some(|source| Arc::new(TypedBatchRead(source)))
-    }
-}
-
-pub trait NoBatchReader<T> {
-    fn batch_read(&self) -> Option<GlueFn<T, dyn BatchReadRole>> {
-        None
-    }
-}
-
-impl<T> NoBatchReader<T> for &Probe<T> {}
-
-pub trait ViaBatchWriter<T> {
-    fn batch_write(&self) -> Option<GlueFn<T, dyn WriteRole>>;
-}
-
-impl<T: BatchWriter> ViaBatchWriter<T> for Probe<T> {
-    fn batch_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
-        Some(|source| Arc::new(TypedBatchWrite(source)))
-    }
-}
-
-pub trait NoBatchWriter<T> {
-    fn batch_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
-        None
-    }
-}
-
-impl<T> NoBatchWriter<T> for &Probe<T> {}
-
-pub trait ViaStreamWriter<T> {
-    fn stream_write(&self) -> Option<GlueFn<T, dyn WriteRole>>;
-}
-
-impl<T: StreamWriter> ViaStreamWriter<T> for Probe<T> {
-    fn stream_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
-        Some(|source| Arc::new(TypedStreamWrite(source)))
-    }
-}
-
-pub trait NoStreamWriter<T> {
-    fn stream_write(&self) -> Option<GlueFn<T, dyn WriteRole>> {
-        None
-    }
-}
-
-impl<T> NoStreamWriter<T> for &Probe<T> {}
+probe!(
+    ViaBatchReader,
+    NoBatchReader,
+    batch_read,
+    BatchReader,
+    BatchReadRole,
+    TypedRead
+);
+probe!(
+    ViaStreamReader,
+    NoStreamReader,
+    stream_read,
+    StreamReader,
+    StreamReadRole,
+    TypedRead
+);
+probe!(
+    ViaSimpleStreamReader,
+    NoSimpleStreamReader,
+    simple_stream_read,
+    SimpleStreamReader,
+    SimpleStreamReadRole,
+    TypedRead
+);
+probe!(
+    ViaBatchWriter,
+    NoBatchWriter,
+    batch_write,
+    BatchWriter,
+    WriteRole,
+    TypedBatchWrite
+);
+probe!(
+    ViaStreamWriter,
+    NoStreamWriter,
+    stream_write,
+    StreamWriter,
+    WriteRole,
+    TypedStreamWrite
+);
 
 /// Proof that a type has at least one capability, or the compile error saying it has none.
 #[derive(Debug)]
@@ -142,7 +162,8 @@ impl<T: HasCapability> CapabilityProof for Incapable<T> {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is exported as a data source, but Spark can neither read nor write it",
     label = "implements no data source capability",
-    note = "implement at least one of `BatchReader` (`spark.read`), `BatchWriter` (`df.write`) and \
+    note = "implement at least one of `BatchReader` (`spark.read`), `StreamReader` or \
+            `SimpleStreamReader` (`spark.readStream`), `BatchWriter` (`df.write`) and \
             `StreamWriter` (`df.writeStream`) for it"
 )]
 pub trait HasCapability {}
@@ -154,26 +175,23 @@ pub trait AnyCapability {
     fn any_capability(&self) -> Self::Found;
 }
 
-impl<T: BatchReader> AnyCapability for &&&Probe<T> {
-    type Found = Capable;
-    fn any_capability(&self) -> Capable {
-        Capable
-    }
+/// One link of the chain: `$trait` found at `$receiver`.
+macro_rules! capable {
+    ($trait:ident, $receiver:ty) => {
+        impl<T: $trait> AnyCapability for $receiver {
+            type Found = Capable;
+            fn any_capability(&self) -> Capable {
+                Capable
+            }
+        }
+    };
 }
 
-impl<T: BatchWriter> AnyCapability for &&Probe<T> {
-    type Found = Capable;
-    fn any_capability(&self) -> Capable {
-        Capable
-    }
-}
-
-impl<T: StreamWriter> AnyCapability for &Probe<T> {
-    type Found = Capable;
-    fn any_capability(&self) -> Capable {
-        Capable
-    }
-}
+capable!(BatchReader, &&&&&Probe<T>);
+capable!(StreamReader, &&&&Probe<T>);
+capable!(SimpleStreamReader, &&&Probe<T>);
+capable!(BatchWriter, &&Probe<T>);
+capable!(StreamWriter, &Probe<T>);
 
 impl<T> AnyCapability for Probe<T> {
     type Found = Incapable<T>;
@@ -194,14 +212,17 @@ macro_rules! bind_source {
     ($source:ty) => {{
         #[allow(unused_imports)]
         use $crate::__private::capability::{
-            AnyCapability as _, NoBatchReader as _, NoBatchWriter as _, NoStreamWriter as _,
-            ViaBatchReader as _, ViaBatchWriter as _, ViaStreamWriter as _,
+            AnyCapability as _, NoBatchReader as _, NoBatchWriter as _, NoSimpleStreamReader as _,
+            NoStreamReader as _, NoStreamWriter as _, ViaBatchReader as _, ViaBatchWriter as _,
+            ViaSimpleStreamReader as _, ViaStreamReader as _, ViaStreamWriter as _,
         };
         let probe = $crate::__private::capability::Probe::<$source>::new();
-        $crate::__private::capability::require_capability((&&&&probe).any_capability());
+        $crate::__private::capability::require_capability((&&&&&&probe).any_capability());
         $crate::__private::SourceBinding::new::<$source>(
             $crate::__private::capability::Capabilities {
                 batch_read: (&probe).batch_read(),
+                stream_read: (&probe).stream_read(),
+                simple_stream_read: (&probe).simple_stream_read(),
                 batch_write: (&probe).batch_write(),
                 stream_write: (&probe).stream_write(),
             },

@@ -53,7 +53,10 @@ pub(crate) fn guarded<T>(
 
 /// An error of the source's own code (`schema()`, `partitions()`, `read`), with its chain.
 pub(crate) fn read_error(source: &str, what: &str, error: anyhow::Error) -> PyErr {
-    PyRuntimeError::new_err(format!("{source}: {what} failed: {error:#}"))
+    let chain = format!("{error:#}");
+    // The codec's errors name the source already.
+    let chain = chain.strip_prefix(&format!("{source}: ")).unwrap_or(&chain);
+    PyRuntimeError::new_err(format!("{source}: {what} failed: {chain}"))
 }
 
 /// Options, schemas or plans that do not fit: a `ValueError` naming the source once.

@@ -1,7 +1,8 @@
-//! WriteJob Apache Spark data sources in Rust.
+//! Apache Spark data sources in Rust.
 //!
 //! Annotate a struct with [`data_source`] (its fields are the options), implement the
-//! capabilities Spark should have ([`BatchReader`] for `spark.read`), describe rows with
+//! capabilities Spark should have ([`BatchReader`] for `spark.read`, [`StreamReader`] for
+//! `spark.readStream`, [`BatchWriter`] for `df.write`, ...), describe rows with
 //! [`derive@Row`], and [`export!`] the module: `maturin build` makes a wheel that PySpark 4.x
 //! reads with `spark.read.format("<name>")`. Data crosses into Spark as Arrow batches through
 //! the C data interface, never as Python objects.
@@ -23,11 +24,14 @@
 //! #[derive(Row)]
 //! pub struct Number { n: i64 }
 //!
-//! impl BatchReader for Numbers {
-//!     type Partition = std::ops::Range<u64>;
+//! impl SourceSchema for Numbers {
 //!     fn schema(&self) -> Result<SchemaRef> {
 //!         Ok(Number::schema())
 //!     }
+//! }
+//!
+//! impl BatchReader for Numbers {
+//!     type Partition = std::ops::Range<u64>;
 //!     fn partitions(&self, _: &Scan) -> Result<Vec<Self::Partition>> {
 //!         Ok(split_range(0..self.count, self.num_partitions))
 //!     }
@@ -48,20 +52,22 @@
 //! 8,192-row ones, when measured; bench/README.md). Turn the feature off (`default-features = false`) to set your own
 //! `#[global_allocator]`.
 
+mod batch_stream;
 mod binding;
 mod capability;
 mod errors;
 mod module;
 mod read;
-mod stream;
+mod stream_read;
 mod write;
 
 pub use datasource_core::{
     BatchReader, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder, ColumnReader,
-    Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error, OptionSpec, OptionValue, Options,
-    OptionsError, RawOptions, Result, Row, RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret,
-    SparkType, StreamWriter, Task, WriteJob, WriteOutcome, arrow_array, arrow_buffer, arrow_schema,
-    bail, chrono, ensure, format_err, read_all, split_range, write_all,
+    Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error, Offset, OptionSpec, OptionValue,
+    Options, OptionsError, RawOptions, ReadLimit, Result, Row, RowBatcher, Rows,
+    SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun, SourceSchema, SparkType,
+    StreamReader, StreamRun, StreamWriter, Task, WriteJob, WriteOutcome, arrow_array, arrow_buffer,
+    arrow_schema, bail, chrono, ensure, format_err, read_all, split_range, write_all,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
@@ -82,8 +88,9 @@ pub mod prelude {
     pub use crate::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     pub use crate::{
         BatchReader, BatchSize, BatchWriter, Batches, Binary, Context, DataSource, Decimal,
-        OptionValue, Options, Result, Row, Scan, Secret, StreamWriter, Task, WriteJob, bail,
-        data_source, ensure, export, split_range,
+        OptionValue, Options, ReadLimit, Result, Row, Scan, Secret, SimpleStreamReader,
+        SourceSchema, StreamReader, StreamWriter, Task, WriteJob, bail, data_source, ensure,
+        export, split_range,
     };
 }
 

@@ -4,7 +4,8 @@
 //!
 //! One native object per role, each kept as long as its Python object: a `NativeSourceType`
 //! per exported type, a `NativeSource` per `DataSource` instance (the options parsed once), and
-//! the objects of each capability's own module (`read`: a `NativeBatchReader` per reader).
+//! the objects of each capability's own module (`read`: a `NativeBatchReader` per reader;
+//! `stream_read`: a `NativeStreamReader` per stream reader, kept for the query's life).
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -15,7 +16,8 @@ use pyo3::prelude::*;
 
 use crate::binding::{OpenSource, SourceBinding};
 use crate::errors::{guarded, quiet_caught_panics};
-use crate::read::NativeBatchRead;
+use crate::read::{NativeBatchRead, schema_json};
+use crate::stream_read::{NativeSimpleStreamRead, NativeStreamRead};
 use crate::write::NativeWrite;
 
 /// One exported source type: opens sources from Spark's options.
@@ -70,16 +72,37 @@ struct NativeSource {
 
 #[pymethods]
 impl NativeSource {
-    /// The batch-read glue: the source's schema, readers planned and restored.
+    /// The source's schema as Spark JSON (for every read capability); a source Spark may read
+    /// as a simple stream has no column comments (see `schema_json`).
+    fn schema_json(&self, py: Python<'_>) -> PyResult<String> {
+        let role = self.source.schema().ok_or_else(|| self.missing("read"))?;
+        schema_json(py, role, self.source.simple_stream_read.is_none())
+    }
+
+    /// The batch-read glue: readers planned and restored.
     #[getter]
     fn batch_read(&self) -> PyResult<NativeBatchRead> {
-        match &self.source.batch_read {
-            Some(role) => Ok(NativeBatchRead::new(role.clone())),
-            None => Err(PyValueError::new_err(format!(
-                "{}: this source cannot be read",
-                self.name
-            ))),
-        }
+        let role = self.source.batch_read.clone();
+        Ok(NativeBatchRead::new(
+            role.ok_or_else(|| self.missing("read"))?,
+        ))
+    }
+
+    /// The streaming-read glue: readers planned and restored.
+    #[getter]
+    fn stream_read(&self) -> PyResult<NativeStreamRead> {
+        let role = self.source.stream_read.clone();
+        Ok(NativeStreamRead::new(
+            role.ok_or_else(|| self.missing("read by a stream"))?,
+        ))
+    }
+
+    /// The simple streaming-read glue: readers planned and restored.
+    #[getter]
+    fn simple_stream_read(&self) -> PyResult<NativeSimpleStreamRead> {
+        let role = self.source.simple_stream_read.clone();
+        let role = role.ok_or_else(|| self.missing("read by a stream"))?;
+        Ok(NativeSimpleStreamRead::new(role))
     }
 
     /// The batch-write glue: writers planned and restored.
@@ -101,13 +124,13 @@ impl NativeSource {
         role: &Option<std::sync::Arc<dyn crate::write::WriteRole>>,
         what: &str,
     ) -> PyResult<NativeWrite> {
-        match role {
-            Some(role) => Ok(NativeWrite::new(role.clone())),
-            None => Err(PyValueError::new_err(format!(
-                "{}: this source cannot be {what}",
-                self.name
-            ))),
-        }
+        let role = role.clone().ok_or_else(|| self.missing(what))?;
+        Ok(NativeWrite::new(role))
+    }
+
+    /// The error of a capability the source does not have.
+    fn missing(&self, what: &str) -> PyErr {
+        PyValueError::new_err(format!("{}: this source cannot be {what}", self.name))
     }
 }
 

@@ -4,7 +4,8 @@
 //! On the driver, the schema is computed once (the Python source caches it and pickles it
 //! along), the reader is planned once from it, and the plan (the declared and requested
 //! schemas) is encoded with the codec; each executor task restores the reader from its options
-//! and that plan, and only reads.
+//! and that plan, and only reads. The stream readers (`stream_read`) plan and read the same
+//! way, through [`PlannedRead`].
 
 use std::sync::Arc;
 
@@ -13,28 +14,34 @@ use arrow_pyarrow::IntoPyArrow;
 use arrow_schema::{Schema, SchemaRef};
 use datasource_core::adapter::ReadAdapter;
 use datasource_core::schema::{from_spark_json, to_spark_json};
-use datasource_core::{BatchReader, Batches, Result, Scan, codec};
+use datasource_core::{BatchReader, Batches, Result, Scan, SourceSchema, codec};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use serde::{Deserialize, Serialize};
 
+use crate::batch_stream::BatchStream;
 use crate::errors::{guarded, read_error, schema_error};
-use crate::stream::BatchStream;
+
+/// A source's schema, for every read capability (its type erased).
+pub trait SchemaRole: Send + Sync {
+    fn source_name(&self) -> &'static str;
+    fn declared_schema(&self) -> Result<SchemaRef>;
+}
 
 /// A [`BatchReader`] with its types erased: partitions travel as codec text.
 ///
 /// Its methods are named apart from the traits users implement, so the compiler never offers
 /// them as candidates in a user's error.
-pub trait BatchReadRole: Send + Sync {
-    fn source_name(&self) -> &'static str;
-    fn declared_schema(&self) -> Result<SchemaRef>;
+pub trait BatchReadRole: SchemaRole {
     fn planned_partitions(&self, scan: &Scan) -> Result<Vec<String>>;
     fn read_partition(&self, scan: &Scan, partition: &str) -> Result<Batches>;
 }
 
-pub(crate) struct TypedBatchRead<T>(pub(crate) Arc<T>);
+/// The read glue of a source type `T`: one wrapper serves each read role it implements.
+pub(crate) struct TypedRead<T>(pub(crate) Arc<T>);
 
-impl<T: BatchReader> BatchReadRole for TypedBatchRead<T> {
+impl<T: SourceSchema> SchemaRole for TypedRead<T> {
     fn source_name(&self) -> &'static str {
         T::NAME
     }
@@ -42,7 +49,9 @@ impl<T: BatchReader> BatchReadRole for TypedBatchRead<T> {
     fn declared_schema(&self) -> Result<SchemaRef> {
         self.0.schema()
     }
+}
 
+impl<T: BatchReader> BatchReadRole for TypedRead<T> {
     fn planned_partitions(&self, scan: &Scan) -> Result<Vec<String>> {
         self.0
             .partitions(scan)?
@@ -66,8 +75,114 @@ struct ReadPlan {
     requested: serde_json::Value,
 }
 
-/// The batch-read glue of an opened source, on the driver: its schema, and readers planned or
-/// restored.
+/// What every reader (batch or stream) holds once planned: the scan its tasks get, the adapter
+/// fitting its batches to Spark's schema, and the plan it was restored from (its pickled form).
+pub(crate) struct PlannedRead {
+    source: &'static str,
+    pub(crate) scan: Scan,
+    adapter: ReadAdapter,
+    plan: String,
+}
+
+impl PlannedRead {
+    /// Plans a read on the driver: `declared_json` is the schema the Python source already
+    /// computed (it is computed here if the user gave their own schema instead),
+    /// `requested_json` the schema Spark reads.
+    pub(crate) fn plan(
+        py: Python<'_>,
+        role: &dyn SchemaRole,
+        declared_json: Option<&str>,
+        requested_json: &str,
+    ) -> PyResult<Self> {
+        let name = role.source_name();
+        let declared = match declared_json {
+            Some(json) => from_spark_json(json).map_err(|e| schema_error(name, e))?,
+            None => {
+                let schema = py
+                    .detach(|| role.declared_schema())
+                    .map_err(|e| read_error(name, "schema()", e))?;
+                Schema::clone(&schema)
+            }
+        };
+        let plan = ReadPlan {
+            declared: to_spark_json(&declared).map_err(|e| schema_error(name, e))?,
+            requested: serde_json::from_str(requested_json).map_err(|e| schema_error(name, e))?,
+        };
+        let plan = codec::encode(name, "read plan", &plan).map_err(|e| schema_error(name, e))?;
+        Self::restore(name, &plan)
+    }
+
+    /// Restores a read from its plan: nothing of the source's is called.
+    pub(crate) fn restore(name: &'static str, plan_text: &str) -> PyResult<Self> {
+        let plan: ReadPlan =
+            codec::decode(name, "read plan", plan_text).map_err(|e| schema_error(name, e))?;
+        let from_json = |json: &serde_json::Value| {
+            from_spark_json(&json.to_string()).map_err(|e| schema_error(name, e))
+        };
+        let declared = from_json(&plan.declared)?;
+        let requested = from_json(&plan.requested)?;
+        let adapter =
+            ReadAdapter::new(name, &declared, &requested).map_err(|e| schema_error(name, e))?;
+        Ok(PlannedRead {
+            source: name,
+            scan: Scan::new(Arc::new(declared)),
+            adapter,
+            plan: plan_text.to_owned(),
+        })
+    }
+
+    /// The plan, for pickling.
+    pub(crate) fn state(&self) -> &str {
+        &self.plan
+    }
+
+    /// `batches` as a `pyarrow.RecordBatchReader`, each fitted to Spark's schema as pyarrow
+    /// pulls it.
+    pub(crate) fn to_pyarrow<'py>(
+        &self,
+        py: Python<'py>,
+        batches: Batches,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let stream: Box<dyn RecordBatchReader + Send> =
+            Box::new(BatchStream::new(self.source, self.adapter.clone(), batches));
+        stream.into_pyarrow(py)
+    }
+
+    /// `batches` read to the end and fitted to Spark's schema, as a list of
+    /// `pyarrow.RecordBatch` without the empty ones (what the driver of a simple stream hands
+    /// Spark to cache).
+    pub(crate) fn to_pyarrow_list<'py>(
+        &self,
+        py: Python<'py>,
+        batches: Batches,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let mut stream = BatchStream::new(self.source, self.adapter.clone(), batches);
+        let collected = py.detach(|| {
+            let mut collected = Vec::new();
+            for batch in &mut stream {
+                let batch = batch?;
+                if batch.num_rows() > 0 {
+                    collected.push(batch);
+                }
+            }
+            Ok::<_, arrow_schema::ArrowError>(collected)
+        });
+        let collected = collected.map_err(|error| match error {
+            // The stream's own errors, already worded for the user.
+            arrow_schema::ArrowError::ExternalError(error) => {
+                PyRuntimeError::new_err(error.to_string())
+            }
+            error => PyRuntimeError::new_err(error.to_string()),
+        })?;
+        let batches = collected
+            .into_iter()
+            .map(|batch| batch.into_pyarrow(py))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, batches)
+    }
+}
+
+/// The batch-read glue of an opened source, on the driver: readers planned or restored.
 #[pyclass(frozen, name = "NativeBatchRead", module = "datasource_py")]
 pub(crate) struct NativeBatchRead {
     role: Arc<dyn BatchReadRole>,
@@ -81,20 +196,6 @@ impl NativeBatchRead {
 
 #[pymethods]
 impl NativeBatchRead {
-    /// The source's schema as Spark JSON, for `StructType.fromJson`; computed with the GIL
-    /// released.
-    fn schema_json(&self, py: Python<'_>) -> PyResult<String> {
-        let name = self.role.source_name();
-        guarded(name, "schema()", || {
-            let schema = py
-                .detach(|| self.role.declared_schema())
-                .map_err(|error| read_error(name, "schema()", error))?;
-            to_spark_json(&schema)
-                .map(|json| json.to_string())
-                .map_err(|e| schema_error(name, e))
-        })
-    }
-
     /// Plans a batch read of `requested_json` (the schema Spark reads), from the source's
     /// schema when the Python source already computed it.
     #[pyo3(signature = (requested_json, declared_json=None))]
@@ -105,14 +206,22 @@ impl NativeBatchRead {
         declared_json: Option<&str>,
     ) -> PyResult<NativeBatchReader> {
         guarded(self.role.source_name(), "reader()", || {
-            NativeBatchReader::plan(py, self.role.clone(), declared_json, requested_json)
+            let planned = PlannedRead::plan(py, self.role.as_ref(), declared_json, requested_json)?;
+            Ok(NativeBatchReader {
+                role: self.role.clone(),
+                planned,
+            })
         })
     }
 
     /// An executor's reader: this source, and the plan the driver made.
     fn restore_reader(&self, plan: &str) -> PyResult<NativeBatchReader> {
-        guarded(self.role.source_name(), "reader restore", || {
-            NativeBatchReader::restore(self.role.clone(), plan)
+        let name = self.role.source_name();
+        guarded(name, "reader restore", || {
+            Ok(NativeBatchReader {
+                role: self.role.clone(),
+                planned: PlannedRead::restore(name, plan)?,
+            })
         })
     }
 }
@@ -122,73 +231,21 @@ impl NativeBatchRead {
 #[pyclass(frozen, name = "NativeBatchReader", module = "datasource_py")]
 pub(crate) struct NativeBatchReader {
     role: Arc<dyn BatchReadRole>,
-    scan: Scan,
-    adapter: ReadAdapter,
-    plan: String,
-}
-
-impl NativeBatchReader {
-    /// Plans a read on the driver: `declared_json` is the schema the Python source already
-    /// computed (it is computed here if the user gave their own schema instead),
-    /// `requested_json` the schema Spark reads.
-    fn plan(
-        py: Python<'_>,
-        role: Arc<dyn BatchReadRole>,
-        declared_json: Option<&str>,
-        requested_json: &str,
-    ) -> PyResult<Self> {
-        let name = role.source_name();
-        let declared = match declared_json {
-            Some(json) => from_spark_json(json).map_err(|e| schema_error(name, e))?,
-            None => {
-                let role = role.clone();
-                let schema = py
-                    .detach(move || role.declared_schema())
-                    .map_err(|e| read_error(name, "schema()", e))?;
-                Schema::clone(&schema)
-            }
-        };
-        let plan = ReadPlan {
-            declared: to_spark_json(&declared).map_err(|e| schema_error(name, e))?,
-            requested: serde_json::from_str(requested_json).map_err(|e| schema_error(name, e))?,
-        };
-        let plan = codec::encode(name, "read plan", &plan).map_err(|e| schema_error(name, e))?;
-        Self::restore(role, &plan)
-    }
-
-    /// Restores a reader from its plan: nothing of the source's is called.
-    fn restore(role: Arc<dyn BatchReadRole>, plan_text: &str) -> PyResult<Self> {
-        let name = role.source_name();
-        let plan: ReadPlan =
-            codec::decode(name, "read plan", plan_text).map_err(|e| schema_error(name, e))?;
-        let from_json = |json: &serde_json::Value| {
-            from_spark_json(&json.to_string()).map_err(|e| schema_error(name, e))
-        };
-        let declared = from_json(&plan.declared)?;
-        let requested = from_json(&plan.requested)?;
-        let adapter =
-            ReadAdapter::new(name, &declared, &requested).map_err(|e| schema_error(name, e))?;
-        Ok(NativeBatchReader {
-            role,
-            scan: Scan::new(Arc::new(declared)),
-            adapter,
-            plan: plan_text.to_owned(),
-        })
-    }
+    planned: PlannedRead,
 }
 
 #[pymethods]
 impl NativeBatchReader {
     /// The plan, for pickling: restoring from it gives this reader back.
     fn state(&self) -> &str {
-        &self.plan
+        self.planned.state()
     }
 
     /// Plans partitions (codec text), with the GIL released.
     fn partitions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let name = self.role.source_name();
         let planned = guarded(name, "partitions()", || {
-            py.detach(|| self.role.planned_partitions(&self.scan))
+            py.detach(|| self.role.planned_partitions(&self.planned.scan))
                 .map_err(|error| read_error(name, "partitions()", error))
         })?;
         PyList::new(py, planned)
@@ -203,12 +260,48 @@ impl NativeBatchReader {
             let batches = match partition {
                 None => Batches::empty(),
                 Some(partition) => py
-                    .detach(|| self.role.read_partition(&self.scan, partition))
+                    .detach(|| self.role.read_partition(&self.planned.scan, partition))
                     .map_err(|error| read_error(name, "read", error))?,
             };
-            let stream: Box<dyn RecordBatchReader + Send> =
-                Box::new(BatchStream::new(name, self.adapter.clone(), batches));
-            stream.into_pyarrow(py)
+            self.planned.to_pyarrow(py, batches)
         })
+    }
+}
+
+/// The source's schema as Spark JSON, for `StructType.fromJson`; computed with the GIL
+/// released. Without `comments`, no field carries its doc comment (Spark's check of a simple
+/// stream's prefetched batches compares field metadata, which Arrow batches cannot carry).
+pub(crate) fn schema_json(
+    py: Python<'_>,
+    role: &dyn SchemaRole,
+    comments: bool,
+) -> PyResult<String> {
+    let name = role.source_name();
+    guarded(name, "schema()", || {
+        let schema = py
+            .detach(|| role.declared_schema())
+            .map_err(|error| read_error(name, "schema()", error))?;
+        let mut json = to_spark_json(&schema).map_err(|e| schema_error(name, e))?;
+        if !comments {
+            drop_metadata(&mut json);
+        }
+        Ok(json.to_string())
+    })
+}
+
+/// Empties every field's `metadata` in a Spark schema's JSON, at any depth.
+fn drop_metadata(json: &mut serde_json::Value) {
+    match json {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key == "metadata" {
+                    *value = serde_json::json!({});
+                } else {
+                    drop_metadata(value);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_metadata),
+        _ => {}
     }
 }

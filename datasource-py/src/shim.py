@@ -6,8 +6,13 @@ Every method is one call into Rust; the options are parsed there once per `DataS
 what a driver computed travels to the executors in the pickled objects, as text Rust encoded.
 """
 
+import dataclasses
 import itertools
 import json
+import os
+import signal
+import sys
+import threading
 
 import pyarrow as pa
 from pyarrow.lib import ArrowException
@@ -17,11 +22,18 @@ from pyspark.sql.datasource import (
     DataSource,
     DataSourceArrowWriter,
     DataSourceReader,
+    DataSourceStreamReader,
     DataSourceStreamWriter,
     InputPartition,
+    SimpleDataSourceStreamReader,
     WriterCommitMessage,
 )
 from pyspark.sql.types import StructType
+
+try:  # PySpark 4.2+: read limits and Trigger.AvailableNow for Python sources
+    from pyspark.sql.streaming import datasource as spark_streaming_datasource
+except ImportError:
+    spark_streaming_datasource = None
 
 
 def define_source(native_type, module, class_name):
@@ -77,22 +89,51 @@ def define_source(native_type, module, class_name):
     return classes
 
 
+def add_schema(Source):
+    """`schema()`, shared by every read capability: computed once on the driver, and pickled
+    along with the source."""
+
+    def schema(self):
+        if self._schema_json is None:
+            self._schema_json = self._native.schema_json()
+        return StructType.fromJson(json.loads(self._schema_json))
+
+    Source.schema = schema
+
+
+def read_batches(batches):
+    """The batches of a `pyarrow.RecordBatchReader` built in Rust, one at a time."""
+    try:
+        yield from batches
+    except ArrowException as error:
+        # A failure in Rust reaches pyarrow as an Arrow "External error": say it plainly.
+        raise RuntimeError(str(error).removeprefix("External error: ")) from None
+
+
+class PickledReader:
+    """What every reader over Rust shares: it is pickled to the executors as its source and its
+    plan, and restored there without planning again. `_glue` names the source's read
+    capability."""
+
+    _glue = None
+
+    def __init__(self, source, native):
+        self._source = source
+        self._native = native
+
+    def __getstate__(self):
+        return {"source": self._source, "plan": self._native.state()}
+
+    def __setstate__(self, state):
+        self._source = state["source"]
+        self._native = getattr(self._source._native, self._glue).restore_reader(state["plan"])
+
+
 def add_batch_read(Source, native_type):
     """`spark.read`: `schema()`, `reader(schema)`, and the reader pickled to the executors."""
 
-    class Reader(DataSourceReader):
-        def __init__(self, source, native):
-            self._source = source
-            self._native = native
-
-        # Spark pickles the reader to its workers (beside its source, pickled once with it):
-        # it travels as the source and the plan, and is restored without planning again.
-        def __getstate__(self):
-            return {"source": self._source, "plan": self._native.state()}
-
-        def __setstate__(self, state):
-            self._source = state["source"]
-            self._native = self._source._native.batch_read.restore_reader(state["plan"])
+    class Reader(PickledReader, DataSourceReader):
+        _glue = "batch_read"
 
         def partitions(self):
             return [InputPartition(value) for value in self._native.partitions()]
@@ -100,25 +141,132 @@ def add_batch_read(Source, native_type):
         def read(self, partition):
             # PySpark 4.0 passes None, 4.1+ InputPartition(None), when no partition was planned.
             value = partition.value if partition is not None else None
-            try:
-                yield from self._native.read(value)
-            except ArrowException as error:
-                # A failure in Rust reaches pyarrow as an Arrow "External error": say it plainly.
-                raise RuntimeError(str(error).removeprefix("External error: ")) from None
-
-    def schema(self):
-        if self._schema_json is None:
-            self._schema_json = self._native.batch_read.schema_json()
-        return StructType.fromJson(json.loads(self._schema_json))
+            yield from read_batches(self._native.read(value))
 
     def reader(self, schema):
         return Reader(self, self._native.batch_read.reader(schema.json(), self._schema_json))
 
-    Source.schema = schema
+    add_schema(Source)
     Source.reader = reader
-    Reader.__name__ = "Reader"
     Reader.__doc__ = f"Reads `{native_type.name}` partitions as Arrow batches built in Rust."
     return [Reader]
+
+
+# Offsets cross as text: Rust writes canonical JSON, Spark stores the dict's `json.dumps`.
+def offset_text(offset):
+    return json.dumps(offset) if offset is not None else None
+
+
+def limit_spec(limit):
+    """PySpark's `ReadLimit` as (class name, its one field's value or None)."""
+    if limit is None:
+        return None
+    fields = dataclasses.asdict(limit)
+    return type(limit).__name__, next(iter(fields.values()), None)
+
+
+# PySpark 4.2+: a reader that supports `Trigger.AvailableNow` says so with this mixin.
+AVAILABLE_NOW = getattr(spark_streaming_datasource, "SupportsTriggerAvailableNow", None)
+
+
+def add_stream_read(Source, native_type):
+    """`spark.readStream`: `streamReader(schema)`, planning offsets in Spark's driver-side
+    process and reading partitions on executors. `latestOffset` takes `(start, limit)` (4.2+,
+    admission control) and also nothing (4.0); the reader supports `Trigger.AvailableNow` where
+    PySpark has it."""
+    bases = (DataSourceStreamReader,) + ((AVAILABLE_NOW,) if AVAILABLE_NOW else ())
+
+    class StreamReader(PickledReader, *bases):
+        _glue = "stream_read"
+
+        def initialOffset(self):
+            return json.loads(self._native.initial_offset())
+
+        def latestOffset(self, start=None, limit=None):
+            end = self._native.latest_offset(offset_text(start), limit_spec(limit))
+            return json.loads(end)
+
+        def getDefaultReadLimit(self):
+            name, field = self._native.default_read_limit()
+            limit_class = getattr(spark_streaming_datasource, name)
+            return limit_class(**dict([field])) if field else limit_class()
+
+        def prepareForTriggerAvailableNow(self):
+            self._native.prepare_available_now()
+
+        def partitions(self, start, end):
+            planned = self._native.partitions(offset_text(start), offset_text(end))
+            return [InputPartition(value) for value in planned]
+
+        def read(self, partition):
+            yield from read_batches(self._native.read(partition.value))
+
+        def commit(self, end):
+            self._native.commit(offset_text(end))
+
+        def stop(self):
+            self._native.stop()
+
+    def streamReader(self, schema):
+        native = self._native.stream_read.reader(schema.json(), self._schema_json)
+        reader = StreamReader(self, native)
+        stop_on_sigterm(reader, native_type.name)
+        return reader
+
+    add_schema(Source)
+    Source.streamReader = streamReader
+    StreamReader.__doc__ = f"Reads `{native_type.name}` as a stream, in Rust."
+    return [StreamReader]
+
+
+def stop_on_sigterm(reader, name):
+    """When a query stops, Spark ends the process that plans its stream with SIGTERM, and the
+    reader's `stop()` (in that process's `finally`) never runs. In that process only, the
+    signal first stops the reader, then ends the process as before."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    in_runner = spec is not None and spec.name.endswith("python_streaming_source_runner")
+    if not in_runner or threading.current_thread() is not threading.main_thread():
+        return
+
+    def on_sigterm(signum, frame):
+        try:
+            reader.stop()
+        except Exception as error:  # the query is over: nobody else can report it
+            print(f"{name}: stop() failed: {error}", file=sys.stderr, flush=True)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
+def add_simple_stream_read(Source, native_type):
+    """`spark.readStream` read on the driver: `simpleStreamReader(schema)`; Spark caches what
+    `read` returns and replays a micro-batch with `readBetweenOffsets` after a restart."""
+
+    class SimpleStreamReader(PickledReader, SimpleDataSourceStreamReader):
+        _glue = "simple_stream_read"
+
+        def initialOffset(self):
+            return json.loads(self._native.initial_offset())
+
+        def read(self, start):
+            batches, end = self._native.read(offset_text(start))
+            # A list's iterator: Spark's cache copies it to replay it.
+            return iter(batches), json.loads(end)
+
+        def readBetweenOffsets(self, start, end):
+            return read_batches(self._native.read_between(offset_text(start), offset_text(end)))
+
+        def commit(self, end):
+            self._native.commit(offset_text(end))
+
+    def simpleStreamReader(self, schema):
+        native = self._native.simple_stream_read.reader(schema.json(), self._schema_json)
+        return SimpleStreamReader(self, native)
+
+    add_schema(Source)
+    Source.simpleStreamReader = simpleStreamReader
+    SimpleStreamReader.__doc__ = f"Reads `{native_type.name}` as a stream on the driver, in Rust."
+    return [SimpleStreamReader]
 
 
 def commit_message_class(Source, native_type):
@@ -231,6 +379,8 @@ def add_stream_write(Source, native_type):
 
 CAPABILITIES = {
     "batch_read": add_batch_read,
+    "stream_read": add_stream_read,
+    "simple_stream_read": add_simple_stream_read,
     "batch_write": add_batch_write,
     "stream_write": add_stream_write,
 }

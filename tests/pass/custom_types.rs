@@ -49,12 +49,14 @@ pub struct Shape {
     centre: Option<Point>,
 }
 
-impl BatchReader for Levels {
-    type Partition = ();
-
+impl SourceSchema for Levels {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Shape::schema())
     }
+}
+
+impl BatchReader for Levels {
+    type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])

@@ -65,12 +65,14 @@ pub struct AllTypes {
     inner: Option<Inner>,
 }
 
-impl BatchReader for Everything {
-    type Partition = ();
-
+impl SourceSchema for Everything {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(AllTypes::schema())
     }
+}
+
+impl BatchReader for Everything {
+    type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])

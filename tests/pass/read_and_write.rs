@@ -1,5 +1,5 @@
-//! One struct with every capability: it reads, writes in batches and writes streams, and the
-//! rows a write decodes are the rows a read gives back.
+//! One struct with every capability: it reads in batches and as both kinds of stream, writes in
+//! batches and writes streams, and the rows a write decodes are the rows a read gives back.
 
 use std::sync::{Arc, Mutex};
 
@@ -19,16 +19,52 @@ pub struct Point {
 #[data_source(name = "points")]
 pub struct Points {}
 
-impl BatchReader for Points {
-    type Partition = ();
+impl SourceSchema for Points {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Point::schema())
     }
+}
+
+impl BatchReader for Points {
+    type Partition = ();
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }
     fn read(self: Arc<Self>, _: &Scan, _: ()) -> Result<Batches> {
         Ok(Batches::from_rows(STORE.lock().unwrap().clone()))
+    }
+}
+
+/// The stream of the store: its offset is how many points were read.
+impl StreamReader for Points {
+    type Offset = usize;
+    type Partition = std::ops::Range<usize>;
+    fn initial_offset(&self) -> Result<usize> {
+        Ok(0)
+    }
+    fn latest_offset(&self, _: &usize, _: ReadLimit, until: Option<&usize>) -> Result<usize> {
+        let end = STORE.lock().unwrap().len();
+        Ok(until.map_or(end, |&until| end.min(until)))
+    }
+    fn partitions(&self, _: &Scan, start: &usize, end: &usize) -> Result<Vec<Self::Partition>> {
+        Ok(vec![*start..*end])
+    }
+    fn read(self: Arc<Self>, _: &Scan, points: Self::Partition) -> Result<Batches> {
+        Ok(Batches::from_rows(STORE.lock().unwrap()[points].to_vec()))
+    }
+}
+
+impl SimpleStreamReader for Points {
+    type Offset = usize;
+    fn initial_offset(&self) -> Result<usize> {
+        Ok(0)
+    }
+    fn read(&self, start: &usize) -> Result<(Batches, usize)> {
+        let store = STORE.lock().unwrap();
+        Ok((Batches::from_rows(store[*start..].to_vec()), store.len()))
+    }
+    fn read_between(self: Arc<Self>, start: &usize, end: &usize) -> Result<Batches> {
+        Ok(Batches::from_rows(STORE.lock().unwrap()[*start..*end].to_vec()))
     }
 }
 
@@ -85,6 +121,12 @@ fn main() {
         .flat_map(|batch| datasource_py::Rows::<Point>::new(batch).unwrap())
         .collect();
     assert_eq!(read, points);
+    let mut stream = datasource_py::StreamRun::start(source()).unwrap();
+    let streamed = stream.next_batch().unwrap().expect("two points");
+    assert_eq!(streamed.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
+    assert!(stream.next_batch().unwrap().is_none());
+    let mut simple = datasource_py::SimpleStreamRun::start(source()).unwrap();
+    assert!(simple.next_batch().unwrap().is_some());
     write_all(source(), Point::schema(), vec![vec![batch]], true).unwrap();
     assert_eq!(STORE.lock().unwrap().len(), 2, "overwritten, not appended");
 }

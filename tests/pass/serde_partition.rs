@@ -29,12 +29,14 @@ pub struct Item {
     n: i32,
 }
 
-impl BatchReader for Shards {
-    type Partition = Shard;
-
+impl SourceSchema for Shards {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Item::schema())
     }
+}
+
+impl BatchReader for Shards {
+    type Partition = Shard;
 
     fn partitions(&self, _: &Scan) -> Result<Vec<Shard>> {
         Ok(self

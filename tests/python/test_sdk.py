@@ -5,7 +5,7 @@ secret, and each call into the source made once per query."""
 import pickle
 
 import pytest
-from pyspark.sql.datasource import DataSource, DataSourceReader
+from pyspark.sql.datasource import DataSource, DataSourceReader, DataSourceStreamReader
 
 import pyspark_sdk_fixtures
 
@@ -29,9 +29,17 @@ def test_classes_are_assembled_from_what_the_rust_type_implements():
     assert issubclass(module.ShapesReader, DataSourceReader)
     # A reader only: no writer or stream classes, and no pushFilters (PySpark detects hooks by
     # their presence; a reader that defines pushFilters fails while pushdown is disabled).
-    assert not [name for name in dir(module) if name.endswith(("Writer", "StreamReader"))]
+    assert [name for name in dir(module) if name.endswith(("Writer", "StreamReader"))] == [
+        "CallsStreamReader"  # sdk_calls is also a (non-simple) stream
+    ]
     assert "pushFilters" not in vars(module.ShapesReader)
     assert {"schema", "reader"} <= set(vars(module.Shapes))
+    assert "streamReader" not in vars(module.Shapes)
+    # A stream reader, but not a simple one: Spark falls back to `simpleStreamReader` only when
+    # `streamReader` is missing, and a source with both would hide the simple one.
+    assert {"schema", "reader", "streamReader"} <= set(vars(module.Calls))
+    assert "simpleStreamReader" not in vars(module.Calls)
+    assert issubclass(module.CallsStreamReader, DataSourceStreamReader)
     # Spark calls writer() on any source it writes to: this one says plainly that it cannot.
     with pytest.raises(RuntimeError, match="sdk_shapes: this source cannot be written"):
         module.Shapes({}).writer(None, False)

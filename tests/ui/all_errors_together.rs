@@ -26,12 +26,14 @@ pub struct Number {
     n: i64,
 }
 
-impl BatchReader for Numbers {
-    type Partition = ();
-
+impl SourceSchema for Numbers {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Number::schema())
     }
+}
+
+impl BatchReader for Numbers {
+    type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])

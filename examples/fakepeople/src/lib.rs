@@ -1,17 +1,20 @@
 //! Example data sources built with the SDK; `maturin build` makes the `pyspark_fakepeople` wheel.
 //! Spark registers `fakepeople` by itself (it is the module's `DefaultSource`);
-//! `pyspark_fakepeople.register(spark)` also registers `fakerange` and `fakewide`.
+//! `pyspark_fakepeople.register(spark)` also registers `fakerange`, `fakewide`, the
+//! `fakesink` sink and the `fakestream` stream.
 
 mod people;
 mod range;
 mod rng;
 mod sink;
+mod stream;
 mod text;
 mod wide;
 
-pub use people::{Address, Country, FakePeople, Person};
+pub use people::{Address, Country, FakePeople, Person, Population};
 pub use range::{FakeRange, Numbered};
 pub use sink::{Checked, FakeSink, Tally};
+pub use stream::{FakeStream, NextId};
 pub use wide::{FakeWide, WideRow};
 
 use std::ops::Range;
@@ -20,7 +23,7 @@ use datasource_py::arrow_array::RecordBatch;
 use datasource_py::format_err;
 use datasource_py::prelude::*;
 
-datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide, FakeSink);
+datasource_py::export!(pyspark_fakepeople => FakePeople, FakeRange, FakeWide, FakeSink, FakeStream);
 
 /// The options `fakerange` and `fakewide` share: how many rows, in how many partitions, and
 /// how their batches are built.
@@ -108,6 +111,7 @@ mod tests {
             super::FakeRange::options_markdown(),
             super::FakeWide::options_markdown(),
             super::FakeSink::options_markdown(),
+            super::FakeStream::options_markdown(),
         ] {
             assert!(readme.contains(&table), "README.md is missing:\n{table}");
         }

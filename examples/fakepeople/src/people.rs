@@ -20,6 +20,17 @@ pub struct FakePeople {
     /// Spark partitions to split the rows into.
     #[option(default = 4, range = 1..=1024)]
     num_partitions: u32,
+    #[option(flatten)]
+    people: Population,
+    /// Fail with an error when this row is reached (to test error handling).
+    fail_at_row: Option<u64>,
+    /// Panic when this row is reached (to test that panics become Python errors).
+    panic_at_row: Option<u64>,
+}
+
+/// Who the people are: the options `fakepeople` and `fakestream` share.
+#[derive(Options, Debug, Clone)]
+pub struct Population {
     /// Seed of the generator.
     #[option(default = 42)]
     seed: u64,
@@ -29,10 +40,6 @@ pub struct FakePeople {
     /// Country of the addresses.
     #[option(default = "us")]
     country: Country,
-    /// Fail with an error when this row is reached (to test error handling).
-    fail_at_row: Option<u64>,
-    /// Panic when this row is reached (to test that panics become Python errors).
-    panic_at_row: Option<u64>,
 }
 
 /// Where the people live.
@@ -96,6 +103,13 @@ fn cities(country: Country) -> &'static [&'static str] {
 impl FakePeople {
     /// The person with row number `id`: a pure function of (options, id).
     pub fn person(&self, id: u64) -> Person {
+        self.people.person(id)
+    }
+}
+
+impl Population {
+    /// The person with row number `id`: a pure function of (options, id).
+    pub fn person(&self, id: u64) -> Person {
         let mut rng = SplitMix64::new(row_seed(self.seed, id));
         let first = rng.pick(&FIRST_NAMES);
         let last = rng.pick(&LAST_NAMES);
@@ -156,12 +170,14 @@ impl FakePeople {
     }
 }
 
-impl BatchReader for FakePeople {
-    type Partition = Range<u64>;
-
+impl SourceSchema for FakePeople {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Person::schema())
     }
+}
+
+impl BatchReader for FakePeople {
+    type Partition = Range<u64>;
 
     fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
         Ok(split_range(0..self.num_rows, self.num_partitions.into()))

@@ -54,12 +54,14 @@ impl FakeRange {
     }
 }
 
-impl BatchReader for FakeRange {
-    type Partition = Range<u64>;
-
+impl SourceSchema for FakeRange {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Numbered::schema())
     }
+}
+
+impl BatchReader for FakeRange {
+    type Partition = Range<u64>;
 
     fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
         Ok(self.rows.partitions())

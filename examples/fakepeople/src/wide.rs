@@ -217,12 +217,14 @@ fn arrow_batch(ids: Range<i64>) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(WideRow::schema(), columns)?)
 }
 
-impl BatchReader for FakeWide {
-    type Partition = Range<u64>;
-
+impl SourceSchema for FakeWide {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(WideRow::schema())
     }
+}
+
+impl BatchReader for FakeWide {
+    type Partition = Range<u64>;
 
     fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
         Ok(self.rows.partitions())

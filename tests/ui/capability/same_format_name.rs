@@ -13,11 +13,13 @@ macro_rules! source {
         #[data_source(name = $name)]
         pub struct $ty {}
 
-        impl BatchReader for $ty {
-            type Partition = ();
+        impl SourceSchema for $ty {
             fn schema(&self) -> Result<SchemaRef> {
                 Ok(N::schema())
             }
+        }
+        impl BatchReader for $ty {
+            type Partition = ();
             fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
                 Ok(vec![])
             }

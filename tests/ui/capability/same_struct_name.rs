@@ -16,11 +16,14 @@ macro_rules! source {
             #[data_source(name = $name)]
             pub struct Source {}
 
-            impl BatchReader for Source {
-                type Partition = ();
+            impl SourceSchema for Source {
                 fn schema(&self) -> Result<SchemaRef> {
                     Ok(N::schema())
                 }
+            }
+
+            impl BatchReader for Source {
+                type Partition = ();
                 fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
                     Ok(vec![])
                 }

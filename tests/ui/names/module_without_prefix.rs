@@ -11,11 +11,14 @@ pub struct N {
 #[data_source(name = "numbers")]
 pub struct Numbers {}
 
-impl BatchReader for Numbers {
-    type Partition = ();
+impl SourceSchema for Numbers {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(N::schema())
     }
+}
+
+impl BatchReader for Numbers {
+    type Partition = ();
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }

@@ -13,12 +13,14 @@ pub struct Counter {
     count: u32,
 }
 
-impl BatchReader for Counters {
-    type Partition = ();
-
+impl SourceSchema for Counters {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Counter::schema())
     }
+}
+
+impl BatchReader for Counters {
+    type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])

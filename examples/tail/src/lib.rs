@@ -1,0 +1,191 @@
+//! `tail`: a Spark stream of the lines appended to the files of a directory (JSON Lines, logs),
+//! like `tail -f` on every file at once.
+//!
+//! The offset is each file's byte position: where the last micro-batch stopped reading it. A
+//! trigger lists the directory; what a file has past its position, up to its last line break,
+//! is new (a last line still being written waits for its line break). New files are picked up
+//! from their first byte. A micro-batch is split into tasks of at most `maxPartitionBytes`, each
+//! reading whole lines, and every line carries its file and byte position: with a checkpoint,
+//! each line reaches the sink exactly once, across crashes and restarts.
+
+mod lines;
+mod scan;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use datasource_py::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use lines::Line;
+use scan::{Budget, Listing};
+
+datasource_py::export!(pyspark_tail => Tail);
+
+/// The lines appended to the files of a directory, as a stream: each line once, with its file
+/// and byte position.
+#[data_source(name = "tail")]
+#[derive(Debug)]
+pub struct Tail {
+    /// The directory whose files are followed (not its subdirectories).
+    #[option(required)]
+    path: PathBuf,
+    /// Only files whose names end with this are read; names starting with `.` or `_` never
+    /// are.
+    #[option(default = ".jsonl")]
+    suffix: String,
+    /// At most this many lines per micro-batch (Spark's `ReadMaxRows`); unset: all new lines.
+    #[option(range = 1..)]
+    max_rows_per_trigger: Option<u64>,
+    /// At most this many bytes of a file per Spark task: longer stretches are split.
+    #[option(default = 33_554_432, range = 1..)]
+    max_partition_bytes: u64,
+    /// Spark tasks a micro-batch is split into at least (as long as each gets 1 MiB).
+    #[option(default = 2, range = 1..=10_000)]
+    min_partitions: u64,
+}
+
+/// The least a task reads when a micro-batch is split for `minPartitions`.
+const MIN_TASK_BYTES: u64 = 1 << 20;
+
+/// Where the stream is: each file's byte position, up to which its lines were read.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
+pub struct Positions {
+    pub files: BTreeMap<String, u64>,
+}
+
+impl Positions {
+    fn of(&self, file: &str) -> u64 {
+        self.files.get(file).copied().unwrap_or(0)
+    }
+}
+
+/// The bytes `start..end` of one file: its lines (a line belongs to the stretch it starts in).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct Stretch {
+    pub file: String,
+    pub start: u64,
+    pub end: u64,
+}
+
+impl Tail {
+    fn listing(&self) -> Result<Listing> {
+        Listing::of(&self.path, &self.suffix)
+    }
+}
+
+impl SourceSchema for Tail {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Line::schema())
+    }
+}
+
+impl StreamReader for Tail {
+    type Offset = Positions;
+    /// Stretches of files, packed up to `maxPartitionBytes`.
+    type Partition = Vec<Stretch>;
+
+    fn initial_offset(&self) -> Result<Positions> {
+        Ok(Positions::default())
+    }
+
+    fn latest_offset(
+        &self,
+        start: &Positions,
+        limit: ReadLimit,
+        until: Option<&Positions>,
+    ) -> Result<Positions> {
+        let listing = self.listing()?;
+        let mut end = start.clone();
+        if let ReadLimit::MinRows(rows) = limit {
+            let all = self.latest_offset(start, ReadLimit::AllAvailable, until)?;
+            let available = listing.count_lines(start, &all)?;
+            return Ok(if available >= rows { all } else { end });
+        }
+        let mut budget = Budget::new(limit);
+        for (file, size) in listing.files() {
+            if budget.exhausted() {
+                break;
+            }
+            let from = start.of(file);
+            let mut to = listing.complete_end(file, from, size)?;
+            if let Some(until) = until {
+                to = to.min(until.of(file)).max(from);
+            }
+            if to > from {
+                to = budget.take(&listing, file, from, to)?;
+                end.files.insert(file.to_owned(), to);
+            }
+        }
+        Ok(end)
+    }
+
+    fn default_read_limit(&self) -> ReadLimit {
+        self.max_rows_per_trigger
+            .map_or(ReadLimit::AllAvailable, ReadLimit::MaxRows)
+    }
+
+    fn partitions(
+        &self,
+        _scan: &Scan,
+        start: &Positions,
+        end: &Positions,
+    ) -> Result<Vec<Vec<Stretch>>> {
+        let total: u64 = end
+            .files
+            .iter()
+            .map(|(file, &to)| to - start.of(file))
+            .sum();
+        let task_bytes = total
+            .div_ceil(self.min_partitions)
+            .max(MIN_TASK_BYTES)
+            .min(self.max_partition_bytes);
+        let stretches = end
+            .files
+            .iter()
+            .flat_map(|(file, &to)| split(file, start.of(file), to, task_bytes));
+        Ok(pack(stretches, task_bytes))
+    }
+
+    fn read(self: Arc<Self>, _scan: &Scan, stretches: Vec<Stretch>) -> Result<Batches> {
+        let dir = self.path.clone();
+        let batches = stretches.into_iter().flat_map(move |stretch| {
+            let batches: Box<dyn Iterator<Item = Result<_>> + Send> =
+                match lines::LineBatches::open(&dir, stretch) {
+                    Ok(batches) => Box::new(batches),
+                    Err(error) => Box::new(std::iter::once(Err(error))),
+                };
+            batches
+        });
+        Ok(Batches::from_record_batches(batches))
+    }
+}
+
+/// `from..to` of `file` in stretches of at most `max` bytes.
+fn split(file: &str, from: u64, to: u64, max: u64) -> impl Iterator<Item = Stretch> + '_ {
+    (from..to).step_by(max as usize).map(move |start| Stretch {
+        file: file.to_owned(),
+        start,
+        end: start.saturating_add(max).min(to),
+    })
+}
+
+/// Stretches packed in order into partitions of at most `max` bytes (small files share one).
+fn pack(stretches: impl Iterator<Item = Stretch>, max: u64) -> Vec<Vec<Stretch>> {
+    let mut partitions: Vec<Vec<Stretch>> = Vec::new();
+    let mut bytes = u64::MAX;
+    for stretch in stretches {
+        let length = stretch.end - stretch.start;
+        if bytes.saturating_add(length) > max {
+            partitions.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += length;
+        partitions.last_mut().expect("one was pushed").push(stretch);
+    }
+    partitions
+}
+
+#[cfg(test)]
+mod tests;
