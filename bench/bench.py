@@ -608,17 +608,23 @@ def write_targets_table(results, memory):
         ratio_ = memory[(sink, large)] / memory[(sink, small)]
         return f"{ratio_:.2f}× ({memory[(sink, large)]:.0f} MiB vs {memory[(sink, small)]:.0f} MiB)"
 
+    def row(name, goal, label, anchor):
+        # What the write pipe limit itself reaches against the same anchor: no sink on Spark's
+        # Python write path can do better.
+        ceiling = "—" if anchor in (WRITE_PIPE_LIMIT, RUST_COUNT) else measured(WRITE_PIPE_LIMIT, anchor)
+        return f"| {name} | {goal} | {measured(label, anchor)} | {ceiling} |"
+
     return "\n".join(
         [
-            "| target | goal | narrow / wide |",
-            "|---|---|---|",
-            f"| Rust sink that counts vs the write pipe limit | ≥ 0.90× | {measured(RUST_COUNT, WRITE_PIPE_LIMIT)} |",
-            f"| Rust Parquet sink vs the Python Row writer | ≥ 5× | {measured(RUST_PARQUET, PY_ROWS)} |",
-            f"| Rust Parquet sink vs Spark's Parquet writer | ≥ 0.70× | {measured(RUST_PARQUET, NATIVE_PARQUET)} |",
-            f"| typed rows vs the Rust sink that counts (raw Arrow) | ≥ 0.80× | {measured(RUST_TYPED, RUST_COUNT)} |",
-            f"| Rust Parquet sink vs the pyarrow Parquet writer | — | {measured(RUST_PARQUET, PY_PARQUET)} |",
-            f"| worker peak RSS, {large:,} vs {small:,} rows (typed rows) | ≤ 1.20× | {growth('typed')} |",
-            f"| worker peak RSS, {large:,} vs {small:,} rows (Parquet sink) | ≤ 1.20× | {growth('parquet')} |",
+            "| target | goal | narrow / wide | ceiling: the write pipe limit, narrow / wide |",
+            "|---|---|---|---|",
+            row("Rust sink that counts vs the write pipe limit", "≥ 0.90×", RUST_COUNT, WRITE_PIPE_LIMIT),
+            row("Rust Parquet sink vs the Python Row writer", "≥ 5×", RUST_PARQUET, PY_ROWS),
+            row("Rust Parquet sink vs Spark's Parquet writer", "≥ 0.70×", RUST_PARQUET, NATIVE_PARQUET),
+            row("typed rows vs the Rust sink that counts (raw Arrow)", "≥ 0.80×", RUST_TYPED, RUST_COUNT),
+            row("Rust Parquet sink vs the pyarrow Parquet writer", "—", RUST_PARQUET, PY_PARQUET),
+            f"| worker peak RSS, {large:,} vs {small:,} rows (typed rows) | ≤ 1.20× | {growth('typed')} | — |",
+            f"| worker peak RSS, {large:,} vs {small:,} rows (Parquet sink) | ≤ 1.20× | {growth('parquet')} | — |",
         ]
     )
 

@@ -163,6 +163,10 @@ pub trait StreamReader: SourceSchema {
 /// a batch whose data is gone from the cache is read again on an executor with
 /// [`read_between`](SimpleStreamReader::read_between), which must give exactly the same rows.
 /// Prefer [`StreamReader`] when the data can be split: its reads run in parallel.
+///
+/// Spark checks the batches it prefetched against the schema, column comments included, which
+/// Arrow batches cannot carry: a source with this capability gives Spark its schema without
+/// comments.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read by Spark streaming: it does not implement `SimpleStreamReader`",
     note = "`impl SimpleStreamReader for {Self}` with `initial_offset`, `read` and `read_between`"

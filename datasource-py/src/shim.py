@@ -231,6 +231,9 @@ def stop_on_sigterm(reader, name):
     def on_sigterm(signum, frame):
         try:
             reader.stop()
+            # Let go of the Rust source, so that its destructors run before the process ends.
+            reader._native = None
+            reader._source._opened = None
         except Exception as error:  # the query is over: nobody else can report it
             print(f"{name}: stop() failed: {error}", file=sys.stderr, flush=True)
         os._exit(0)

@@ -185,6 +185,20 @@ def test_commit_and_stop_reach_the_source(session, tmp_path):
     ]
 
 
+def test_a_panic_on_the_driver_fails_the_query_with_the_source_named(session, tmp_path):
+    log, available = tmp_path / "calls.log", tmp_path / "available"
+    available.write_text("2")
+    query = memory_query(calls_stream(session, log, available=str(available)), "calls_panic")
+    query.processAllAvailable()
+    available.write_text("panic")
+    with pytest.raises(Exception) as error:
+        query.processAllAvailable()
+    query.stop()
+    message = str(error.value)
+    # (at offset 2 on PySpark 4.2+; 4.0 passes no start, so the source sees its initial offset)
+    assert "sdk_calls: panicked in latestOffset(): asked to panic at offset" in message, message
+
+
 def test_a_corrupted_offset_in_the_checkpoint_is_named_with_its_text(session, tmp_path):
     log, checkpoint = tmp_path / "calls.log", tmp_path / "checkpoint"
 
