@@ -6,8 +6,8 @@ use std::fmt::Display;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
-use pyo3::PyErr;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
 
 thread_local! {
     /// How many `catching` calls this thread is inside.
@@ -51,8 +51,22 @@ pub(crate) fn guarded<T>(
     })
 }
 
+/// Runs the source's own code `f` for the hook Spark called (`partitions()`, `write`, ...) with
+/// the GIL released: an error or a panic becomes the Python exception naming both.
+pub(crate) fn in_source<T: Send>(
+    py: Python<'_>,
+    source: &str,
+    hook: &str,
+    f: impl FnOnce() -> anyhow::Result<T> + Send,
+) -> PyResult<T> {
+    guarded(source, hook, || {
+        py.detach(f)
+            .map_err(|error| source_error(source, hook, error))
+    })
+}
+
 /// An error of the source's own code (`schema()`, `partitions()`, `read`), with its chain.
-pub(crate) fn read_error(source: &str, what: &str, error: anyhow::Error) -> PyErr {
+pub(crate) fn source_error(source: &str, what: &str, error: anyhow::Error) -> PyErr {
     let chain = format!("{error:#}");
     // The codec's errors name the source already.
     let chain = chain.strip_prefix(&format!("{source}: ")).unwrap_or(&chain);

@@ -21,7 +21,7 @@ use pyo3::types::PyList;
 use serde::{Deserialize, Serialize};
 
 use crate::batch_stream::BatchStream;
-use crate::errors::{guarded, read_error, schema_error};
+use crate::errors::{guarded, in_source, schema_error};
 
 /// A source's schema, for every read capability (its type erased).
 pub trait SchemaRole: Send + Sync {
@@ -98,9 +98,7 @@ impl PlannedRead {
         let declared = match declared_json {
             Some(json) => from_spark_json(json).map_err(|e| schema_error(name, e))?,
             None => {
-                let schema = py
-                    .detach(|| role.declared_schema())
-                    .map_err(|e| read_error(name, "schema()", e))?;
+                let schema: SchemaRef = in_source(py, name, "schema()", || role.declared_schema())?;
                 Schema::clone(&schema)
             }
         };
@@ -244,9 +242,8 @@ impl NativeBatchReader {
     /// Plans partitions (codec text), with the GIL released.
     fn partitions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let name = self.role.source_name();
-        let planned = guarded(name, "partitions()", || {
-            py.detach(|| self.role.planned_partitions(&self.planned.scan))
-                .map_err(|error| read_error(name, "partitions()", error))
+        let planned = in_source(py, name, "partitions()", || {
+            self.role.planned_partitions(&self.planned.scan)
         })?;
         PyList::new(py, planned)
     }
@@ -256,15 +253,13 @@ impl NativeBatchReader {
     #[pyo3(signature = (partition=None))]
     fn read<'py>(&self, py: Python<'py>, partition: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
         let name = self.role.source_name();
-        guarded(name, "read()", || {
-            let batches = match partition {
-                None => Batches::empty(),
-                Some(partition) => py
-                    .detach(|| self.role.read_partition(&self.planned.scan, partition))
-                    .map_err(|error| read_error(name, "read", error))?,
-            };
-            self.planned.to_pyarrow(py, batches)
-        })
+        let batches = match partition {
+            None => Batches::empty(),
+            Some(partition) => in_source(py, name, "read", || {
+                self.role.read_partition(&self.planned.scan, partition)
+            })?,
+        };
+        guarded(name, "read()", || self.planned.to_pyarrow(py, batches))
     }
 }
 
@@ -277,16 +272,12 @@ pub(crate) fn schema_json(
     comments: bool,
 ) -> PyResult<String> {
     let name = role.source_name();
-    guarded(name, "schema()", || {
-        let schema = py
-            .detach(|| role.declared_schema())
-            .map_err(|error| read_error(name, "schema()", error))?;
-        let mut json = to_spark_json(&schema).map_err(|e| schema_error(name, e))?;
-        if !comments {
-            drop_metadata(&mut json);
-        }
-        Ok(json.to_string())
-    })
+    let schema = in_source(py, name, "schema()", || role.declared_schema())?;
+    let mut json = to_spark_json(&schema).map_err(|e| schema_error(name, e))?;
+    if !comments {
+        drop_metadata(&mut json);
+    }
+    Ok(json.to_string())
 }
 
 /// Empties every field's `metadata` in a Spark schema's JSON, at any depth.

@@ -110,12 +110,13 @@ def read_batches(batches):
         raise RuntimeError(str(error).removeprefix("External error: ")) from None
 
 
-class PickledReader:
-    """What every reader over Rust shares: it is pickled to the executors as its source and its
-    plan, and restored there without planning again. `_glue` names the source's read
-    capability."""
+class Pickled:
+    """What every reader and writer over Rust shares: it is pickled to Spark's other processes
+    as its source and its plan, and restored there without planning again. `_glue` names the
+    source's capability, `_restore` the method of its glue that restores."""
 
     _glue = None
+    _restore = "restore_reader"
 
     def __init__(self, source, native):
         self._source = source
@@ -126,13 +127,14 @@ class PickledReader:
 
     def __setstate__(self, state):
         self._source = state["source"]
-        self._native = getattr(self._source._native, self._glue).restore_reader(state["plan"])
+        glue = getattr(self._source._native, self._glue)
+        self._native = getattr(glue, self._restore)(state["plan"])
 
 
 def add_batch_read(Source, native_type):
     """`spark.read`: `schema()`, `reader(schema)`, and the reader pickled to the executors."""
 
-    class Reader(PickledReader, DataSourceReader):
+    class Reader(Pickled, DataSourceReader):
         _glue = "batch_read"
 
         def partitions(self):
@@ -176,7 +178,7 @@ def add_stream_read(Source, native_type):
     PySpark has it."""
     bases = (DataSourceStreamReader,) + ((AVAILABLE_NOW,) if AVAILABLE_NOW else ())
 
-    class StreamReader(PickledReader, *bases):
+    class StreamReader(Pickled, *bases):
         _glue = "stream_read"
 
         def initialOffset(self):
@@ -245,7 +247,7 @@ def add_simple_stream_read(Source, native_type):
     """`spark.readStream` read on the driver: `simpleStreamReader(schema)`; Spark caches what
     `read` returns and replays a micro-batch with `readBetweenOffsets` after a restart."""
 
-    class SimpleStreamReader(PickledReader, SimpleDataSourceStreamReader):
+    class SimpleStreamReader(Pickled, SimpleDataSourceStreamReader):
         _glue = "simple_stream_read"
 
         def initialOffset(self):
@@ -316,17 +318,9 @@ def writer_class(base_classes, Source, CommitMessage, glue):
     """A writer over Rust: `write` on executors, `commit`/`abort` on the driver; pickled as its
     source and its plan. `glue` names the source's write capability (`batch_write`, ...)."""
 
-    class Writer(*base_classes):
-        def __init__(self, source, native):
-            self._source = source
-            self._native = native
-
-        def __getstate__(self):
-            return {"source": self._source, "plan": self._native.state()}
-
-        def __setstate__(self, state):
-            self._source = state["source"]
-            self._native = getattr(self._source._native, glue).restore_writer(state["plan"])
+    class Writer(Pickled, *base_classes):
+        _glue = glue
+        _restore = "restore_writer"
 
         def write(self, iterator):
             stream = task_batches(iterator)

@@ -13,7 +13,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::errors::{guarded, read_error};
+use crate::errors::{guarded, in_source};
 use crate::read::{PlannedRead, SchemaRole, TypedRead};
 
 /// A [`StreamReader`] with its types erased: offsets and partitions travel as codec text.
@@ -209,13 +209,9 @@ impl NativeStreamReader {
         hook: &str,
         f: impl FnOnce(&dyn StreamReadRole, &mut Progress) -> Result<T> + Send,
     ) -> PyResult<T> {
-        let name = self.role.source_name();
-        guarded(name, hook, || {
-            py.detach(|| {
-                let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
-                f(self.role.as_ref(), &mut progress)
-            })
-            .map_err(|error| read_error(name, hook, error))
+        in_source(py, self.role.source_name(), hook, || {
+            let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+            f(self.role.as_ref(), &mut progress)
         })
     }
 }
@@ -354,21 +350,6 @@ pub(crate) struct NativeSimpleStreamReader {
     planned: PlannedRead,
 }
 
-impl NativeSimpleStreamReader {
-    fn call<T: Send>(
-        &self,
-        py: Python<'_>,
-        hook: &str,
-        f: impl FnOnce(&dyn SimpleStreamReadRole) -> Result<T> + Send,
-    ) -> PyResult<T> {
-        let name = self.role.source_name();
-        guarded(name, hook, || {
-            py.detach(|| f(self.role.as_ref()))
-                .map_err(|error| read_error(name, hook, error))
-        })
-    }
-}
-
 #[pymethods]
 impl NativeSimpleStreamReader {
     fn state(&self) -> &str {
@@ -376,13 +357,16 @@ impl NativeSimpleStreamReader {
     }
 
     fn initial_offset(&self, py: Python<'_>) -> PyResult<String> {
-        self.call(py, "initialOffset()", |role| role.initial_offset_text())
+        in_source(py, self.role.source_name(), "initialOffset()", || {
+            self.role.initial_offset_text()
+        })
     }
 
     /// What is new from `start`: its batches (read to the end, fitted to Spark's schema, the
     /// empty ones dropped) and the offset after them.
     fn read<'py>(&self, py: Python<'py>, start: String) -> PyResult<(Bound<'py, PyList>, String)> {
-        let (batches, end) = self.call(py, "read()", move |role| role.read_from(&start))?;
+        let name = self.role.source_name();
+        let (batches, end) = in_source(py, name, "read()", || self.role.read_from(&start))?;
         let batches = guarded(self.role.source_name(), "read()", || {
             self.planned.to_pyarrow_list(py, batches)
         })?;
@@ -396,8 +380,8 @@ impl NativeSimpleStreamReader {
         start: String,
         end: String,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let batches = self.call(py, "readBetweenOffsets()", move |role| {
-            role.read_between_texts(&start, &end)
+        let batches = in_source(py, self.role.source_name(), "readBetweenOffsets()", || {
+            self.role.read_between_texts(&start, &end)
         })?;
         guarded(self.role.source_name(), "readBetweenOffsets()", || {
             self.planned.to_pyarrow(py, batches)
@@ -405,6 +389,8 @@ impl NativeSimpleStreamReader {
     }
 
     fn commit(&self, py: Python<'_>, end: String) -> PyResult<()> {
-        self.call(py, "commit()", move |role| role.commit_offset(&end))
+        in_source(py, self.role.source_name(), "commit()", || {
+            self.role.commit_offset(&end)
+        })
     }
 }

@@ -21,7 +21,7 @@ use datasource_core::{
 use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::errors::{guarded, read_error, schema_error};
+use crate::errors::{guarded, in_source, schema_error, source_error};
 
 /// A [`BatchWriter`] or [`StreamWriter`] with its types erased: commit messages travel as codec
 /// text. Its methods are named apart from the traits users implement.
@@ -178,7 +178,7 @@ impl NativeWrite {
             let role = self.role.clone();
             let accepted = py
                 .detach(|| role.accepted_schema(&incoming))
-                .map_err(|e| read_error(name, "accepts()", e))?;
+                .map_err(|e| source_error(name, "accepts()", e))?;
             let plan = WritePlan {
                 id: new_write_id(),
                 accepted: to_spark_json(&accepted).map_err(|e| schema_error(name, e))?,
@@ -266,7 +266,7 @@ impl NativeWriter {
                 batch_id,
             };
             py.detach(|| self.role.write_task(&self.write, &task, batches))
-                .map_err(|e| read_error(name, "write", e))
+                .map_err(|e| source_error(name, "write", e))
         })
     }
 
@@ -278,18 +278,11 @@ impl NativeWriter {
         messages: Vec<Option<String>>,
         batch_id: Option<u64>,
     ) -> PyResult<()> {
-        let name = self.role.source_name();
-        guarded(name, "commit", || {
+        in_source(py, self.role.source_name(), "commit", || {
             let messages: Option<Vec<String>> = messages.into_iter().collect();
-            let messages = messages.ok_or_else(|| {
-                read_error(
-                    name,
-                    "commit",
-                    format_err!("a task that succeeded sent no commit message"),
-                )
-            })?;
-            py.detach(|| self.role.commit_write(&self.write, batch_id, messages))
-                .map_err(|e| read_error(name, "commit", e))
+            let messages = messages
+                .ok_or_else(|| format_err!("a task that succeeded sent no commit message"))?;
+            self.role.commit_write(&self.write, batch_id, messages)
         })
     }
 
@@ -301,10 +294,8 @@ impl NativeWriter {
         messages: Vec<Option<String>>,
         batch_id: Option<u64>,
     ) -> PyResult<()> {
-        let name = self.role.source_name();
-        guarded(name, "abort", || {
-            py.detach(|| self.role.abort_write(&self.write, batch_id, messages))
-                .map_err(|e| read_error(name, "abort", e))
+        in_source(py, self.role.source_name(), "abort", || {
+            self.role.abort_write(&self.write, batch_id, messages)
         })
     }
 }
