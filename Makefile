@@ -13,6 +13,7 @@ EXAMPLE := examples/fakepeople
 FIXTURES := tests/fixtures
 FILESINK := examples/filesink
 TAIL := examples/tail
+ARROWFILES := examples/arrowfiles
 WHEEL_DIR := target/wheels
 
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
@@ -21,7 +22,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel tail-wheel fixtures-wheel starter-check new-source python-test bench clean
+.PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter-check new-source python-test bench clean
 
 demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -90,6 +91,10 @@ sink-wheel: $(VENV)/.installed
 tail-wheel: $(VENV)/.installed
 	$(call install_wheel,$(TAIL),pyspark_tail)
 
+# The Arrow IPC / Parquet file source example.
+arrowfiles-wheel: $(VENV)/.installed
+	$(call install_wheel,$(ARROWFILES),pyspark_arrowfiles)
+
 # Sources that make the SDK's own behaviour observable (tests only).
 fixtures-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
@@ -115,12 +120,12 @@ starter-check:
 	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: wheel sink-wheel tail-wheel fixtures-wheel starter-check
+python-test: wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
 # Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
-bench: setup wheel sink-wheel tail-wheel
+bench: setup wheel sink-wheel tail-wheel arrowfiles-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
 
 clean:

@@ -125,7 +125,7 @@ impl ReadAdapter {
         let columns = picked
             .iter()
             .zip(self.output.fields())
-            .map(|(&index, field)| relabel(batch.column(index), field.data_type()))
+            .map(|(&index, field)| convert(batch.column(index), field.data_type()))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| mismatch(format!("a batch does not fit the schema: {e}")))?;
         let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
@@ -400,6 +400,21 @@ fn same_layout(a: &DataType, b: &DataType) -> bool {
         }
         (DataType::Struct(a), DataType::Struct(b)) => fields(a, b),
         _ => a == b,
+    }
+}
+
+/// `column` as `data_type`, Spark's form of its type: relabelled where the layouts agree,
+/// else converted (an unsigned integer widened, a large or view layout narrowed, a dictionary
+/// decoded, a timestamp brought to microseconds).
+fn convert(column: &ArrayRef, data_type: &DataType) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    if same_layout(column.data_type(), data_type) {
+        relabel(column, data_type)
+    } else {
+        let exact = arrow_cast::CastOptions {
+            safe: false,
+            ..Default::default()
+        };
+        arrow_cast::cast_with_options(column, data_type, &exact)
     }
 }
 

@@ -5,13 +5,16 @@
 //! source crate needs.
 //!
 //! A source is a `#[data_source]` struct (its fields are its options, see [`DataSource`])
-//! plus the capabilities it implements: [`BatchReader`] for `spark.read`, [`StreamReader`] or
+//! plus the capabilities it implements: [`BatchReader`] for `spark.read` (with
+//! [`FilterPushdown`] where it applies filters itself), [`StreamReader`] or
 //! [`SimpleStreamReader`] for `spark.readStream` (each reader with the [`SourceSchema`]),
 //! [`BatchWriter`] for `df.write`, [`StreamWriter`] for `df.writeStream`.
 
 pub mod adapter;
 pub mod batch_size;
 pub mod codec;
+pub mod filter;
+mod json;
 pub mod options;
 pub mod partition;
 pub mod read;
@@ -20,19 +23,25 @@ pub mod schema;
 pub mod secret;
 pub mod source;
 pub mod stream;
+pub mod task;
 pub mod types;
 pub mod write;
 
 pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
+pub use filter::{ColumnPath, ColumnStatistics, Filter, FilterError, Literal};
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
 pub use partition::split_range;
-pub use read::{BatchReader, Batches, Scan, SourceSchema, read_all};
+pub use read::{
+    BatchReader, Batches, FilterPushdown, Pushdown, PushedRead, Scan, SourceSchema, UserSchema,
+    read_all, read_all_as, read_all_pushed,
+};
 pub use row::{Row, RowBatcher, Rows};
 pub use secret::Secret;
 pub use source::DataSource;
 pub use stream::{Offset, ReadLimit, SimpleStreamReader, SimpleStreamRun, StreamReader, StreamRun};
+pub use task::Task;
 pub use types::{Binary, ColumnBuilder, ColumnReader, Decimal, SPARK_TIMESTAMP_TZ, SparkType};
-pub use write::{BatchWriter, StreamWriter, Task, WriteJob, WriteOutcome, write_all};
+pub use write::{BatchWriter, StreamWriter, WriteJob, WriteOutcome, write_all};
 
 /// Re-exported so sources and derived code name one Arrow.
 pub use arrow_array;

@@ -10,11 +10,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Result;
-use crate::adapter::ReadAdapter;
+use crate::adapter::{ReadAdapter, spark_arrow_schema};
 use crate::batch_size::{BatchSize, BatchSizer};
 use crate::codec;
+use crate::filter::Filter;
 use crate::row::{Row, RowBatcher};
 use crate::source::DataSource;
+use crate::task::Task;
 
 /// The columns a source produces: Spark's `DataSource.schema()`, shared by every way of
 /// reading it ([`BatchReader`], [`StreamReader`](crate::StreamReader),
@@ -28,19 +30,45 @@ use crate::source::DataSource;
             of a `#[derive(Row)]` type: `Ok(MyRow::schema())`)"
 )]
 pub trait SourceSchema: DataSource {
-    /// The columns the source produces.
+    /// The columns the source produces (when the user gives no schema of their own). It may
+    /// come from the options or from the outside world (a file's header, a catalog): it is
+    /// asked for on the driver only, and an error fails `load()` with the source's name.
     fn schema(&self) -> Result<SchemaRef>;
+
+    /// What the source does with a schema the user gives with `spark.read.schema(...)` (or a
+    /// catalog table's), on the driver: `user` is it as Arrow, with the types Spark reads.
+    ///
+    /// By default [`UserSchema::Subset`]: the source produces its own [`schema`](Self::schema)
+    /// and Spark gets the user's columns from it (a subset, in any order, as nullable or
+    /// more). A source whose reading the user's schema drives (parsing records into it,
+    /// generating it, reading only its columns) returns [`UserSchema::Produce`], and its
+    /// batches then have the user's schema, [`Scan::schema`]; `schema()` is not called. An
+    /// error here (a type the source cannot produce, say) fails `load()` and names the source.
+    fn user_schema(&self, user: &SchemaRef) -> Result<UserSchema> {
+        let _ = user;
+        Ok(UserSchema::Subset)
+    }
+}
+
+/// How a source meets a schema the user gives (see [`SourceSchema::user_schema`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSchema {
+    /// The source produces its own schema; Spark reads the user's columns of it (refused, with
+    /// every mismatch named, when they are not a subset).
+    Subset,
+    /// The source produces exactly the user's schema.
+    Produce,
 }
 
 /// The batch-read capability: `spark.read.format(...).load()`.
 ///
-/// Spark takes the [`SourceSchema`] once per query and calls
-/// [`partitions`](BatchReader::partitions) once per scan, both on the driver, then
-/// [`read`](BatchReader::read) once per partition on the executors. What the driver learned
-/// travels to them: each task gets the [`Scan`] (with the schema the driver computed) and its
-/// own partition, decoded from JSON, and reads on a source rebuilt from the same options; it
-/// never asks for the schema or the partitions again. Nothing is read before the first batch
-/// is requested.
+/// On the driver, Spark takes the [`SourceSchema`] once per query; then, once per scan, the
+/// source makes its [`plan`](BatchReader::plan) (what every task must know: a snapshot
+/// version, a listing) and its [`partitions`](BatchReader::partitions). On the executors,
+/// [`read`](BatchReader::read) runs once per partition. What the driver learned travels to
+/// them through serde, never by planning again: each task gets the [`Scan`] (the schemas, the
+/// filters the source accepted, the plan) and its own partition, and reads on a source rebuilt
+/// from the same options. Nothing is read before the first batch is requested.
 ///
 /// # Errors
 /// An error from any method fails the query with the source's name and the full error chain;
@@ -50,7 +78,7 @@ pub trait SourceSchema: DataSource {
 /// # Example
 /// ```
 /// use std::sync::Arc;
-/// use datasource_core::{BatchReader, Batches, Result, Row, Scan, SourceSchema, split_range};
+/// use datasource_core::{BatchReader, Batches, Result, Row, Scan, SourceSchema, Task, split_range};
 /// use datasource_core::arrow_schema::SchemaRef;
 /// use datasource_macros::{Row, data_source};
 ///
@@ -74,51 +102,165 @@ pub trait SourceSchema: DataSource {
 /// }
 ///
 /// impl BatchReader for Numbers {
+///     type Plan = ();
 ///     type Partition = std::ops::Range<u64>;
 ///
 ///     fn partitions(&self, _scan: &Scan) -> Result<Vec<Self::Partition>> {
 ///         Ok(split_range(0..self.count, self.parts))
 ///     }
 ///
-///     fn read(self: Arc<Self>, _scan: &Scan, part: Self::Partition) -> Result<Batches> {
+///     fn read(self: Arc<Self>, _scan: &Scan, _task: &Task, part: Self::Partition) -> Result<Batches> {
 ///         Ok(Batches::from_rows(part.map(|n| Number { n: n as i64 })))
 ///     }
 /// }
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be read by Spark: it does not implement `BatchReader`",
-    note = "`impl BatchReader for {Self}` with `partitions` and `read`"
+    note = "`impl BatchReader for {Self}` with `type Plan`, `type Partition`, `partitions` and \
+            `read`"
 )]
 pub trait BatchReader: SourceSchema {
+    /// What the driver learns while planning a scan and every task needs (a snapshot version,
+    /// a file listing): any serde type, made once by [`plan`](BatchReader::plan) and read in
+    /// every task as [`Scan::plan`]; `()` for nothing.
+    type Plan: Serialize + DeserializeOwned + Default + Send + Sync + 'static;
+
     /// What one partition is: any serde type (it travels to its task as JSON); `()` for a
     /// source read in one piece.
     type Partition: Serialize + DeserializeOwned;
 
+    /// Plans a scan, on the driver, once, after the filters were pushed: the state its tasks
+    /// share. By default `Plan::default()`.
+    fn plan(&self, scan: &Scan) -> Result<Self::Plan> {
+        let _ = scan;
+        Ok(Self::Plan::default())
+    }
+
     /// Plans the partitions of a scan, on the driver: one Spark task each. None at all is a
     /// scan with no rows.
-    fn partitions(&self, scan: &Scan) -> Result<Vec<Self::Partition>>;
+    fn partitions(&self, scan: &Scan<Self::Plan>) -> Result<Vec<Self::Partition>>;
 
-    /// Reads one partition, on an executor. The source is shared: the batches may keep it
-    /// (move `self` into them) to use its options or a client as Spark pulls batches.
-    fn read(self: Arc<Self>, scan: &Scan, partition: Self::Partition) -> Result<Batches>;
+    /// Reads one partition, on an executor, in `task`. The source is shared: the batches may
+    /// keep it (move `self` into them) to use its options or a client as Spark pulls batches.
+    fn read(
+        self: Arc<Self>,
+        scan: &Scan<Self::Plan>,
+        task: &Task,
+        partition: Self::Partition,
+    ) -> Result<Batches>;
+}
+
+/// Filter pushdown, a capability of a [`BatchReader`] (PySpark 4.1+, with
+/// `spark.sql.python.filterPushdown.enabled`): Spark offers the conjuncts of a query's `WHERE`
+/// clause that compare a column with literals, and the source says which it applies.
+///
+/// A filter accepted as [`Pushdown::Exact`] is **never applied again by Spark**: the source
+/// must drop exactly the rows it rejects, NULL semantics included. [`Filter::evaluate`] and
+/// [`Batches::filtered`] do that with Spark's semantics; [`Filter::check`] says whether they
+/// can for a schema. The accepted filters reach [`plan`](BatchReader::plan),
+/// [`partitions`](BatchReader::partitions) and every task in [`Scan::filters`].
+///
+/// Where pushdown is off (the setting, or PySpark 4.0), the source is never asked, and Spark
+/// filters every row itself.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not push filters: it does not implement `FilterPushdown`",
+    note = "`impl FilterPushdown for {Self}` with `push_filters`"
+)]
+pub trait FilterPushdown: BatchReader {
+    /// For each of `filters` (a conjunction), what the source does with it, in order: one
+    /// [`Pushdown`] per filter. On the driver, once per scan, before `plan`.
+    fn push_filters(&self, scan: &Scan, filters: &[Filter]) -> Result<Vec<Pushdown>>;
+}
+
+/// What a source does with a filter Spark offers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pushdown {
+    /// The source drops exactly the rows the filter rejects; Spark trusts it (and shows it
+    /// among `PushedFilters` in `EXPLAIN`).
+    Exact,
+    /// The source uses the filter to skip data that cannot match (files, row groups, pages)
+    /// but may return rows it rejects; Spark applies it again.
+    Inexact,
+    /// The source ignores the filter; Spark applies it.
+    Unsupported,
 }
 
 /// What one scan reads: planned on the driver, handed to every task of the scan as is.
 #[derive(Debug, Clone)]
-pub struct Scan {
+pub struct Scan<P = ()> {
     schema: SchemaRef,
+    requested: SchemaRef,
+    filters: Vec<Filter>,
+    inexact_filters: Vec<Filter>,
+    plan: P,
 }
 
 impl Scan {
-    /// A scan of a source whose declared schema is `schema`.
+    /// A scan of batches of `schema`, all of which Spark reads, with no filters and no plan.
     pub fn new(schema: SchemaRef) -> Self {
-        Scan { schema }
+        Scan {
+            requested: schema.clone(),
+            schema,
+            filters: Vec::new(),
+            inexact_filters: Vec::new(),
+            plan: (),
+        }
     }
+}
 
-    /// The source's schema, as [`SourceSchema::schema`] gave it on the driver: what each batch
-    /// must have.
+impl<P> Scan<P> {
+    /// The schema every batch of the source must have: [`SourceSchema::schema`] as the driver
+    /// computed it, or the user's under [`UserSchema::Produce`].
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
+    }
+
+    /// What Spark reads, as Arrow: the user's schema when they gave one (under
+    /// [`UserSchema::Subset`], the columns of [`schema`](Scan::schema) Spark keeps), else
+    /// Spark's form of `schema`.
+    pub fn requested_schema(&self) -> &SchemaRef {
+        &self.requested
+    }
+
+    /// The filters the source accepted as [`Pushdown::Exact`]: it must drop every row they
+    /// reject.
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    /// The filters the source accepted as [`Pushdown::Inexact`]: hints to skip data, which
+    /// Spark applies again.
+    pub fn inexact_filters(&self) -> &[Filter] {
+        &self.inexact_filters
+    }
+
+    /// What [`BatchReader::plan`] made on the driver.
+    pub fn plan(&self) -> &P {
+        &self.plan
+    }
+
+    /// This scan, reading `requested` of the batches' schema.
+    pub fn with_requested_schema(mut self, requested: SchemaRef) -> Self {
+        self.requested = requested;
+        self
+    }
+
+    /// This scan, with the filters a source accepted.
+    pub fn with_filters(mut self, exact: Vec<Filter>, inexact: Vec<Filter>) -> Self {
+        self.filters = exact;
+        self.inexact_filters = inexact;
+        self
+    }
+
+    /// This scan, with its plan.
+    pub fn with_plan<Q>(self, plan: Q) -> Scan<Q> {
+        Scan {
+            schema: self.schema,
+            requested: self.requested,
+            filters: self.filters,
+            inexact_filters: self.inexact_filters,
+            plan,
+        }
     }
 }
 
@@ -320,14 +462,72 @@ impl Iterator for Batches {
     }
 }
 
-/// Reads a whole source the way Spark does, without Spark: gets the schema, plans the
-/// partitions, sends each through the codec the glue uses, reads them in order and fits every
-/// batch to Spark's schema (so a batch Spark would refuse fails here too). For tests of a
-/// source; the batches are the ones Spark would receive.
+/// Settles what a scan reads, on the driver, as Spark does: `user` is a schema given with
+/// `.schema(...)` (as Arrow, Spark's types), `None` for the source's own. The scan has the
+/// schema the source's batches must have and the schema Spark reads.
+pub fn scan_schemas<T: SourceSchema>(source: &T, user: Option<SchemaRef>) -> Result<Scan> {
+    match user {
+        None => {
+            let schema = source.schema()?;
+            let requested = Arc::new(spark_arrow_schema(&schema)?);
+            Ok(Scan::new(schema).with_requested_schema(requested))
+        }
+        Some(user) => {
+            let schema = match source.user_schema(&user)? {
+                UserSchema::Subset => source.schema()?,
+                UserSchema::Produce => user.clone(),
+            };
+            Ok(Scan::new(schema).with_requested_schema(user))
+        }
+    }
+}
+
+/// The filters of a scan, sorted by what the source said of each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PushedFilters {
+    /// Accepted as [`Pushdown::Exact`].
+    pub exact: Vec<Filter>,
+    /// Accepted as [`Pushdown::Inexact`] (also handed back).
+    pub inexact: Vec<Filter>,
+    /// The positions of the filters Spark must still apply.
+    pub handed_back: Vec<usize>,
+}
+
+/// Sorts `filters` by the source's `verdicts` (one each, in order: anything else is an error
+/// naming the source).
+pub fn sort_pushed(
+    source: &'static str,
+    filters: &[Filter],
+    verdicts: &[Pushdown],
+) -> Result<PushedFilters> {
+    crate::ensure!(
+        verdicts.len() == filters.len(),
+        "{source}: push_filters returned {} verdicts for {} filters (one per filter, in order)",
+        verdicts.len(),
+        filters.len()
+    );
+    let mut pushed = PushedFilters::default();
+    for (index, (filter, verdict)) in filters.iter().zip(verdicts).enumerate() {
+        match verdict {
+            Pushdown::Exact => pushed.exact.push(filter.clone()),
+            Pushdown::Inexact => {
+                pushed.inexact.push(filter.clone());
+                pushed.handed_back.push(index);
+            }
+            Pushdown::Unsupported => pushed.handed_back.push(index),
+        }
+    }
+    Ok(pushed)
+}
+
+/// Reads a whole source the way Spark does, without Spark: settles the schema, makes the plan
+/// and the partitions, sends each through the codec the glue uses, reads them in order (task
+/// by task) and fits every batch to what Spark reads (so a batch Spark would refuse fails here
+/// too). For tests of a source; the batches are the ones Spark would receive.
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use datasource_core::{read_all, BatchReader, Batches, Result, Row, Scan, SourceSchema, split_range};
+/// # use datasource_core::{read_all, BatchReader, Batches, Result, Row, Scan, SourceSchema, Task, split_range};
 /// # use datasource_core::arrow_schema::SchemaRef;
 /// # use datasource_macros::{Row, data_source};
 /// # #[data_source(name = "numbers", crate = "datasource_core")]
@@ -339,9 +539,10 @@ impl Iterator for Batches {
 /// #     fn schema(&self) -> Result<SchemaRef> { Ok(Number::schema()) }
 /// # }
 /// # impl BatchReader for Numbers {
+/// #     type Plan = ();
 /// #     type Partition = std::ops::Range<u64>;
 /// #     fn partitions(&self, _: &Scan) -> Result<Vec<Self::Partition>> { Ok(split_range(0..10, 3)) }
-/// #     fn read(self: Arc<Self>, _: &Scan, p: Self::Partition) -> Result<Batches> {
+/// #     fn read(self: Arc<Self>, _: &Scan, _: &Task, p: Self::Partition) -> Result<Batches> {
 /// #         Ok(Batches::from_rows(p.map(|n| Number { n: n as i64 })))
 /// #     }
 /// # }
@@ -350,14 +551,70 @@ impl Iterator for Batches {
 /// ```
 pub fn read_all<T: BatchReader>(source: impl Into<Arc<T>>) -> Result<Vec<RecordBatch>> {
     let source = source.into();
-    let schema = source.schema()?;
-    let adapter = ReadAdapter::new(T::NAME, &schema, &schema)?;
-    let scan = Scan::new(schema);
+    let scan = scan_schemas(source.as_ref(), None)?;
+    read_scan(source, scan)
+}
+
+/// [`read_all`], with a schema the user gives (`spark.read.schema(...)`, as Arrow).
+pub fn read_all_as<T: BatchReader>(
+    source: impl Into<Arc<T>>,
+    user_schema: SchemaRef,
+) -> Result<Vec<RecordBatch>> {
+    let source = source.into();
+    let scan = scan_schemas(source.as_ref(), Some(user_schema))?;
+    read_scan(source, scan)
+}
+
+/// What [`read_all_pushed`] read, and the filters the source handed back to Spark.
+#[derive(Debug)]
+pub struct PushedRead {
+    /// The batches Spark receives from the source.
+    pub batches: Vec<RecordBatch>,
+    /// The filters Spark still applies after the scan.
+    pub handed_back: Vec<Filter>,
+}
+
+/// [`read_all`], with `filters` offered to the source as Spark offers them; Spark's own work
+/// (applying what was handed back) is left to the caller.
+pub fn read_all_pushed<T: FilterPushdown>(
+    source: impl Into<Arc<T>>,
+    filters: Vec<Filter>,
+) -> Result<PushedRead> {
+    let source = source.into();
+    let scan = scan_schemas(source.as_ref(), None)?;
+    // Filters cross from Spark through the codec, as in the glue.
+    let shipped = codec::encode(T::NAME, "filters", &filters)?;
+    let filters: Vec<Filter> = codec::decode(T::NAME, "filters", &shipped)?;
+    let verdicts = source.push_filters(&scan, &filters)?;
+    let pushed = sort_pushed(T::NAME, &filters, &verdicts)?;
+    let handed_back = pushed
+        .handed_back
+        .iter()
+        .map(|&i| filters[i].clone())
+        .collect();
+    let scan = scan.with_filters(pushed.exact, pushed.inexact);
+    let batches = read_scan(source, scan)?;
+    Ok(PushedRead {
+        batches,
+        handed_back,
+    })
+}
+
+/// Plans and reads a scan whose schemas and filters are settled.
+fn read_scan<T: BatchReader>(source: Arc<T>, scan: Scan) -> Result<Vec<RecordBatch>> {
+    let adapter = ReadAdapter::new(T::NAME, scan.schema(), scan.requested_schema())?;
+    let plan = source.plan(&scan)?;
+    let plan: T::Plan = codec::decode(T::NAME, "plan", &codec::encode(T::NAME, "plan", &plan)?)?;
+    let scan = scan.with_plan(plan);
     let mut batches = Vec::new();
-    for partition in source.partitions(&scan)? {
+    for (index, partition) in source.partitions(&scan)?.into_iter().enumerate() {
         let shipped = codec::encode(T::NAME, "partition", &partition)?;
         let partition: T::Partition = codec::decode(T::NAME, "partition", &shipped)?;
-        for batch in source.clone().read(&scan, partition)? {
+        let task = Task {
+            partition_id: index as u32,
+            ..Task::default()
+        };
+        for batch in source.clone().read(&scan, &task, partition)? {
             batches.push(adapter.adapt(batch?)?);
         }
     }

@@ -65,27 +65,50 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+/// The Spark type of an Arrow type. Types Spark has no exact match for are mapped to the one
+/// that holds every value (the read adapter converts the batches): unsigned integers widen
+/// (`UInt64` to `DECIMAL(20,0)`, as Spark's Parquet reader does), large and view layouts
+/// become the plain ones, dictionaries their values, `Float16` `FLOAT`, `Date64` `DATE`, and
+/// timestamps of any unit `TIMESTAMP` (with a zone) or `TIMESTAMP_NTZ` (without).
 fn type_json(data_type: &DataType, column: &str) -> Result<Value, SchemaError> {
     let simple = |name: &str| Ok(Value::String(name.to_owned()));
+    let unsupported = || SchemaError::UnsupportedArrowType {
+        column: column.to_owned(),
+        data_type: data_type.to_string(),
+    };
+    let decimal = |precision: u8, scale: i8| {
+        if precision > 38 || scale < 0 || scale as u8 > precision {
+            return Err(unsupported());
+        }
+        simple(&format!("decimal({precision},{scale})"))
+    };
     match data_type {
         DataType::Boolean => simple("boolean"),
         DataType::Int8 => simple("byte"),
-        DataType::Int16 => simple("short"),
-        DataType::Int32 => simple("integer"),
-        DataType::Int64 => simple("long"),
-        DataType::Float32 => simple("float"),
+        DataType::Int16 | DataType::UInt8 => simple("short"),
+        DataType::Int32 | DataType::UInt16 => simple("integer"),
+        DataType::Int64 | DataType::UInt32 => simple("long"),
+        DataType::UInt64 => simple("decimal(20,0)"),
+        DataType::Float16 | DataType::Float32 => simple("float"),
         DataType::Float64 => simple("double"),
-        DataType::Utf8 => simple("string"),
-        DataType::Binary => simple("binary"),
-        DataType::Date32 => simple("date"),
-        DataType::Timestamp(TimeUnit::Microsecond, Some(tz))
-            if tz.as_ref() == SPARK_TIMESTAMP_TZ =>
-        {
-            simple("timestamp")
-        }
-        DataType::Timestamp(TimeUnit::Microsecond, None) => simple("timestamp_ntz"),
-        DataType::Decimal128(precision, scale) => simple(&format!("decimal({precision},{scale})")),
-        DataType::List(element) => Ok(json!({
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => simple("string"),
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => simple("binary"),
+        DataType::Date32 | DataType::Date64 => simple("date"),
+        DataType::Timestamp(_, Some(_)) => simple("timestamp"),
+        DataType::Timestamp(_, None) => simple("timestamp_ntz"),
+        DataType::Decimal32(precision, scale)
+        | DataType::Decimal64(precision, scale)
+        | DataType::Decimal128(precision, scale)
+        | DataType::Decimal256(precision, scale) => decimal(*precision, *scale),
+        DataType::Dictionary(_, values) => type_json(values, column),
+        DataType::List(element)
+        | DataType::LargeList(element)
+        | DataType::ListView(element)
+        | DataType::LargeListView(element)
+        | DataType::FixedSizeList(element, _) => Ok(json!({
             "type": "array",
             "elementType": type_json(element.data_type(), &join_path(column, "element"))?,
             "containsNull": element.is_nullable(),
@@ -100,10 +123,7 @@ fn type_json(data_type: &DataType, column: &str) -> Result<Value, SchemaError> {
             }))
         }
         DataType::Struct(fields) => struct_json(fields, column),
-        other => Err(SchemaError::UnsupportedArrowType {
-            column: column.to_owned(),
-            data_type: other.to_string(),
-        }),
+        _ => Err(unsupported()),
     }
 }
 
@@ -156,7 +176,14 @@ fn quote_identifier(name: &str) -> String {
 
 fn type_ddl(data_type: &DataType, column: &str) -> Result<String, SchemaError> {
     Ok(match data_type {
-        DataType::List(element) => format!("ARRAY<{}>", type_ddl(element.data_type(), column)?),
+        DataType::List(element)
+        | DataType::LargeList(element)
+        | DataType::ListView(element)
+        | DataType::LargeListView(element)
+        | DataType::FixedSizeList(element, _) => {
+            format!("ARRAY<{}>", type_ddl(element.data_type(), column)?)
+        }
+        DataType::Dictionary(_, values) => type_ddl(values, column)?,
         DataType::Map(entries, _) => {
             let (key, value) = map_children(entries, column)?;
             format!(
@@ -173,9 +200,9 @@ fn type_ddl(data_type: &DataType, column: &str) -> Result<String, SchemaError> {
             format!("STRUCT<{}>", members.join(", "))
         }
         DataType::Int8 => "TINYINT".into(),
-        DataType::Int16 => "SMALLINT".into(),
-        DataType::Int32 => "INT".into(),
-        DataType::Int64 => "BIGINT".into(),
+        DataType::Int16 | DataType::UInt8 => "SMALLINT".into(),
+        DataType::Int32 | DataType::UInt16 => "INT".into(),
+        DataType::Int64 | DataType::UInt32 => "BIGINT".into(),
         other => match type_json(other, column)? {
             Value::String(name) => name.to_uppercase(),
             _ => unreachable!("only nested types render as JSON objects"),
@@ -398,13 +425,47 @@ mod tests {
     }
 
     #[test]
+    fn arrow_types_spark_lacks_map_to_ones_that_hold_every_value() {
+        let dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let nanos = DataType::Timestamp(TimeUnit::Nanosecond, Some("Europe/Paris".into()));
+        let large_list = DataType::LargeList(Arc::new(Field::new("item", DataType::UInt8, true)));
+        let schema = Schema::new(vec![
+            Field::new("u8", DataType::UInt8, false),
+            Field::new("u16", DataType::UInt16, false),
+            Field::new("u32", DataType::UInt32, false),
+            Field::new("u64", DataType::UInt64, false),
+            Field::new("half", DataType::Float16, true),
+            Field::new("large", DataType::LargeUtf8, true),
+            Field::new("view", DataType::Utf8View, true),
+            Field::new("bytes", DataType::FixedSizeBinary(4), true),
+            Field::new("dict", dictionary, true),
+            Field::new("at", nanos, true),
+            Field::new("day", DataType::Date64, true),
+            Field::new("list", large_list, true),
+        ]);
+        let ddl = to_ddl(&schema).unwrap();
+        assert_eq!(
+            ddl,
+            "u8 SMALLINT NOT NULL, u16 INT NOT NULL, u32 BIGINT NOT NULL, \
+             u64 DECIMAL(20,0) NOT NULL, half FLOAT, large STRING, view STRING, bytes BINARY, \
+             dict STRING, at TIMESTAMP, day DATE, list ARRAY<SMALLINT>"
+        );
+    }
+
+    #[test]
     fn unsupported_arrow_types_are_named() {
-        let schema = Schema::new(vec![Field::new("u", DataType::UInt32, false)]);
+        let schema = Schema::new(vec![Field::new(
+            "t",
+            DataType::Time64(TimeUnit::Microsecond),
+            false,
+        )]);
         let error = to_spark_json(&schema).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "column `u`: Arrow type UInt32 has no Spark SQL type"
+            "column `t`: Arrow type Time64(µs) has no Spark SQL type"
         );
+        let wide = Schema::new(vec![Field::new("d", DataType::Decimal256(50, 2), false)]);
+        assert!(to_spark_json(&wide).is_err());
     }
 
     #[test]

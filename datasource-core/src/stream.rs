@@ -11,7 +11,8 @@ use arrow_array::RecordBatch;
 use crate::Result;
 use crate::adapter::ReadAdapter;
 use crate::codec;
-use crate::read::{Batches, Scan, SourceSchema};
+use crate::read::{Batches, Scan, SourceSchema, scan_schemas};
+use crate::task::Task;
 
 /// Where a stream is: any serde type whose JSON Spark stores in its checkpoint and compares as
 /// text. The SDK writes it canonically (object keys sorted at every depth, so a map's order
@@ -137,8 +138,14 @@ pub trait StreamReader: SourceSchema {
         end: &Self::Offset,
     ) -> Result<Vec<Self::Partition>>;
 
-    /// Reads one partition, on an executor (as [`BatchReader::read`](crate::BatchReader::read)).
-    fn read(self: Arc<Self>, scan: &Scan, partition: Self::Partition) -> Result<Batches>;
+    /// Reads one partition, on an executor, in `task` (as
+    /// [`BatchReader::read`](crate::BatchReader::read); the task holds the micro-batch's id).
+    fn read(
+        self: Arc<Self>,
+        scan: &Scan,
+        task: &Task,
+        partition: Self::Partition,
+    ) -> Result<Batches>;
 
     /// Everything up to `end` has been processed, on the driver: what the source kept for
     /// replay before it may go.
@@ -211,7 +218,7 @@ fn shipped<O: Offset>(source: &'static str, offset: &O) -> Result<(String, O)> {
 ///
 /// ```
 /// # use std::sync::Arc;
-/// # use datasource_core::{Batches, ReadLimit, Result, Row, Scan, SourceSchema, StreamReader, StreamRun};
+/// # use datasource_core::{Batches, ReadLimit, Result, Row, Scan, SourceSchema, StreamReader, StreamRun, Task};
 /// # use datasource_core::arrow_schema::SchemaRef;
 /// # use datasource_macros::{Row, data_source};
 /// # #[derive(Row)]
@@ -233,7 +240,7 @@ fn shipped<O: Offset>(source: &'static str, offset: &O) -> Result<(String, O)> {
 ///     fn partitions(&self, _: &Scan, start: &u64, end: &u64) -> Result<Vec<Self::Partition>> {
 ///         Ok(vec![*start..*end])
 ///     }
-///     fn read(self: Arc<Self>, _: &Scan, part: Self::Partition) -> Result<Batches> {
+///     fn read(self: Arc<Self>, _: &Scan, _: &Task, part: Self::Partition) -> Result<Batches> {
 ///         Ok(Batches::from_rows(part.map(|n| N { n: n as i64 })))
 ///     }
 /// }
@@ -264,12 +271,12 @@ impl<T: StreamReader> StreamRun<T> {
     /// A query restarted from a checkpoint whose last batch ended at `offset`.
     pub fn resume(source: impl Into<Arc<T>>, offset: &T::Offset) -> Result<Self> {
         let source = source.into();
-        let schema = source.schema()?;
-        let adapter = ReadAdapter::new(T::NAME, &schema, &schema)?;
+        let scan = scan_schemas(source.as_ref(), None)?;
+        let adapter = ReadAdapter::new(T::NAME, scan.schema(), scan.requested_schema())?;
         let (_, offset) = shipped(T::NAME, offset)?;
         Ok(StreamRun {
             source,
-            scan: Scan::new(schema),
+            scan,
             adapter,
             offset,
             until: None,
@@ -310,10 +317,15 @@ impl<T: StreamReader> StreamRun<T> {
     /// again (nothing is committed).
     pub fn replay(&self, start: &T::Offset, end: &T::Offset) -> Result<Vec<RecordBatch>> {
         let mut batches = Vec::new();
-        for partition in self.source.partitions(&self.scan, start, end)? {
+        let partitions = self.source.partitions(&self.scan, start, end)?;
+        for (index, partition) in partitions.into_iter().enumerate() {
             let text = codec::encode(T::NAME, "partition", &partition)?;
             let partition: T::Partition = codec::decode(T::NAME, "partition", &text)?;
-            for batch in self.source.clone().read(&self.scan, partition)? {
+            let task = Task {
+                partition_id: index as u32,
+                ..Task::default()
+            };
+            for batch in self.source.clone().read(&self.scan, &task, partition)? {
                 batches.push(self.adapter.adapt(batch?)?);
             }
         }
@@ -351,8 +363,8 @@ impl<T: SimpleStreamReader> SimpleStreamRun<T> {
     /// A query restarted from a checkpoint whose last batch ended at `offset`.
     pub fn resume(source: impl Into<Arc<T>>, offset: &T::Offset) -> Result<Self> {
         let source = source.into();
-        let schema = source.schema()?;
-        let adapter = ReadAdapter::new(T::NAME, &schema, &schema)?;
+        let scan = scan_schemas(source.as_ref(), None)?;
+        let adapter = ReadAdapter::new(T::NAME, scan.schema(), scan.requested_schema())?;
         let (_, offset) = shipped(T::NAME, offset)?;
         Ok(SimpleStreamRun {
             source,

@@ -15,6 +15,7 @@ use crate::codec;
 use crate::read::Batches;
 use crate::row::{Row, Rows};
 use crate::source::DataSource;
+use crate::task::Task;
 
 /// The batch-write capability: `df.write.format(...).save()`.
 ///
@@ -174,19 +175,6 @@ impl WriteJob {
     pub fn overwrite(&self) -> bool {
         self.overwrite
     }
-}
-
-/// The Spark task a `write` runs in.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Task {
-    /// The partition of the data this task writes: one per task of the write.
-    pub partition_id: u32,
-    /// How many times this task was tried before (0 the first time).
-    pub attempt_number: u32,
-    /// An identifier of this attempt, unique in the Spark application.
-    pub task_attempt_id: u64,
-    /// The micro-batch this task writes part of, in a streaming query.
-    pub batch_id: Option<u64>,
 }
 
 /// A new write identifier: the time, the process and a counter, so two writes never share one.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use datasource_core::{DataSource, OptionsError, RawOptions};
 
 use crate::capability::Capabilities;
-use crate::read::{BatchReadRole, SchemaRole};
+use crate::read::{BatchReadRole, FilterRole, SchemaRole};
 use crate::stream_read::{SimpleStreamReadRole, StreamReadRole};
 use crate::write::WriteRole;
 
@@ -58,6 +58,7 @@ impl std::fmt::Debug for SourceBinding {
 /// the glue of each capability it has.
 pub(crate) struct OpenSource {
     pub(crate) batch_read: Option<Arc<dyn BatchReadRole>>,
+    pub(crate) filter_pushdown: Option<Arc<dyn FilterRole>>,
     pub(crate) stream_read: Option<Arc<dyn StreamReadRole>>,
     pub(crate) simple_stream_read: Option<Arc<dyn SimpleStreamReadRole>>,
     pub(crate) batch_write: Option<Arc<dyn WriteRole>>,
@@ -118,6 +119,7 @@ impl<T: DataSource> SourceType for TypedSource<T> {
         let source = Arc::new(T::from_options(options)?);
         let Capabilities {
             batch_read,
+            filter_pushdown,
             stream_read,
             simple_stream_read,
             batch_write,
@@ -125,6 +127,7 @@ impl<T: DataSource> SourceType for TypedSource<T> {
         } = &self.capabilities;
         Ok(OpenSource {
             batch_read: batch_read.map(|glue| glue(source.clone())),
+            filter_pushdown: filter_pushdown.map(|glue| glue(source.clone())),
             stream_read: stream_read.map(|glue| glue(source.clone())),
             simple_stream_read: simple_stream_read.map(|glue| glue(source.clone())),
             batch_write: batch_write.map(|glue| glue(source.clone())),

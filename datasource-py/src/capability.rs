@@ -8,14 +8,17 @@
 //!
 //! Adding a capability: its trait in `datasource-core`, a `probe!` and a field of
 //! [`Capabilities`] here, a `capable!` link (one more `&` on every link before it, and on
-//! `bind_source!`'s receiver), its role in the glue, and the matching function in `shim.py`.
+//! `bind_source!`'s receiver) unless the trait extends one that has a link already, its role in
+//! the glue, and the matching function in `shim.py`.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use datasource_core::{BatchReader, BatchWriter, SimpleStreamReader, StreamReader, StreamWriter};
+use datasource_core::{
+    BatchReader, BatchWriter, FilterPushdown, SimpleStreamReader, StreamReader, StreamWriter,
+};
 
-use crate::read::{BatchReadRole, TypedRead};
+use crate::read::{BatchReadRole, FilterRole, TypedRead};
 use crate::stream_read::{SimpleStreamReadRole, StreamReadRole};
 use crate::write::{TypedBatchWrite, TypedStreamWrite, WriteRole};
 
@@ -27,6 +30,8 @@ pub type GlueFn<T, R> = fn(Arc<T>) -> Arc<R>;
 pub struct Capabilities<T> {
     /// `BatchReader`: `spark.read`.
     pub batch_read: Option<GlueFn<T, dyn BatchReadRole>>,
+    /// `FilterPushdown`: `spark.read` with filters applied by the source.
+    pub filter_pushdown: Option<GlueFn<T, dyn FilterRole>>,
     /// `StreamReader`: `spark.readStream`.
     pub stream_read: Option<GlueFn<T, dyn StreamReadRole>>,
     /// `SimpleStreamReader`: `spark.readStream`, read on the driver.
@@ -48,6 +53,7 @@ impl<T> Capabilities<T> {
     pub fn names(&self) -> Vec<&'static str> {
         let Capabilities {
             batch_read,
+            filter_pushdown,
             stream_read,
             simple_stream_read,
             batch_write,
@@ -55,6 +61,7 @@ impl<T> Capabilities<T> {
         } = self;
         [
             batch_read.is_some().then_some("batch_read"),
+            filter_pushdown.is_some().then_some("filter_pushdown"),
             stream_read.is_some().then_some("stream_read"),
             simple_stream_read.is_some().then_some("simple_stream_read"),
             batch_write.is_some().then_some("batch_write"),
@@ -107,6 +114,14 @@ probe!(
     batch_read,
     BatchReader,
     BatchReadRole,
+    TypedRead
+);
+probe!(
+    ViaFilterPushdown,
+    NoFilterPushdown,
+    filter_pushdown,
+    FilterPushdown,
+    FilterRole,
     TypedRead
 );
 probe!(
@@ -212,8 +227,9 @@ macro_rules! bind_source {
     ($source:ty) => {{
         #[allow(unused_imports)]
         use $crate::__private::capability::{
-            AnyCapability as _, NoBatchReader as _, NoBatchWriter as _, NoSimpleStreamReader as _,
-            NoStreamReader as _, NoStreamWriter as _, ViaBatchReader as _, ViaBatchWriter as _,
+            AnyCapability as _, NoBatchReader as _, NoBatchWriter as _, NoFilterPushdown as _,
+            NoSimpleStreamReader as _, NoStreamReader as _, NoStreamWriter as _,
+            ViaBatchReader as _, ViaBatchWriter as _, ViaFilterPushdown as _,
             ViaSimpleStreamReader as _, ViaStreamReader as _, ViaStreamWriter as _,
         };
         let probe = $crate::__private::capability::Probe::<$source>::new();
@@ -221,6 +237,7 @@ macro_rules! bind_source {
         $crate::__private::SourceBinding::new::<$source>(
             $crate::__private::capability::Capabilities {
                 batch_read: (&probe).batch_read(),
+                filter_pushdown: (&probe).filter_pushdown(),
                 stream_read: (&probe).stream_read(),
                 simple_stream_read: (&probe).simple_stream_read(),
                 batch_write: (&probe).batch_write(),

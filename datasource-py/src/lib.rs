@@ -31,11 +31,12 @@
 //! }
 //!
 //! impl BatchReader for Numbers {
+//!     type Plan = ();
 //!     type Partition = std::ops::Range<u64>;
 //!     fn partitions(&self, _: &Scan) -> Result<Vec<Self::Partition>> {
 //!         Ok(split_range(0..self.count, self.num_partitions))
 //!     }
-//!     fn read(self: Arc<Self>, _: &Scan, part: Self::Partition) -> Result<Batches> {
+//!     fn read(self: Arc<Self>, _: &Scan, _: &Task, part: Self::Partition) -> Result<Batches> {
 //!         Ok(Batches::from_rows(part.map(|n| Number { n: n as i64 })))
 //!     }
 //! }
@@ -62,18 +63,21 @@ mod stream_read;
 mod write;
 
 pub use datasource_core::{
-    BatchReader, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder, ColumnReader,
-    Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error, Offset, OptionSpec, OptionValue,
-    Options, OptionsError, RawOptions, ReadLimit, Result, Row, RowBatcher, Rows,
+    BatchReader, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder, ColumnPath,
+    ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error,
+    Filter, FilterError, FilterPushdown, Literal, Offset, OptionSpec, OptionValue, Options,
+    OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit, Result, Row, RowBatcher, Rows,
     SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun, SourceSchema, SparkType,
-    StreamReader, StreamRun, StreamWriter, Task, WriteJob, WriteOutcome, arrow_array, arrow_buffer,
-    arrow_schema, bail, chrono, ensure, format_err, read_all, split_range, write_all,
+    StreamReader, StreamRun, StreamWriter, Task, UserSchema, WriteJob, WriteOutcome, arrow_array,
+    arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, read_all, read_all_as,
+    read_all_pushed, split_range, write_all,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
-/// Spark schemas: DDL and Spark JSON for a schema, and the Arrow schema Spark derives for one.
+/// Spark schemas: DDL and Spark JSON for a schema, the Arrow schema Spark derives for one, and
+/// the adapter that fits batches to a schema Spark reads.
 pub mod schema {
-    pub use datasource_core::adapter::spark_arrow_schema;
+    pub use datasource_core::adapter::{ReadAdapter, spark_arrow_schema};
     pub use datasource_core::schema::{SchemaError, to_ddl, to_spark_json};
 }
 
@@ -87,10 +91,10 @@ pub mod prelude {
     pub use crate::arrow_schema::SchemaRef;
     pub use crate::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     pub use crate::{
-        BatchReader, BatchSize, BatchWriter, Batches, Binary, Context, DataSource, Decimal,
-        OptionValue, Options, ReadLimit, Result, Row, Scan, Secret, SimpleStreamReader,
-        SourceSchema, StreamReader, StreamWriter, Task, WriteJob, bail, data_source, ensure,
-        export, split_range,
+        BatchReader, BatchSize, BatchWriter, Batches, Binary, ColumnPath, Context, DataSource,
+        Decimal, Filter, FilterPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit,
+        Result, Row, Scan, Secret, SimpleStreamReader, SourceSchema, StreamReader, StreamWriter,
+        Task, UserSchema, WriteJob, bail, data_source, ensure, export, split_range,
     };
 }
 

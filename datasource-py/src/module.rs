@@ -72,9 +72,10 @@ struct NativeSource {
 
 #[pymethods]
 impl NativeSource {
-    /// The source's schema as Spark JSON (for every read capability); a source Spark may read
-    /// as a simple stream has no column comments (see `schema_json`).
-    fn schema_json(&self, py: Python<'_>) -> PyResult<String> {
+    /// The source's schema as Spark JSON and as its own Arrow schema (for every read
+    /// capability); a source Spark may read as a simple stream has no column comments (see
+    /// `schema_json`).
+    fn schema_json(&self, py: Python<'_>) -> PyResult<(String, String)> {
         let role = self.source.schema().ok_or_else(|| self.missing("read"))?;
         schema_json(py, role, self.source.simple_stream_read.is_none())
     }
@@ -85,6 +86,7 @@ impl NativeSource {
         let role = self.source.batch_read.clone();
         Ok(NativeBatchRead::new(
             role.ok_or_else(|| self.missing("read"))?,
+            self.source.filter_pushdown.clone(),
         ))
     }
 

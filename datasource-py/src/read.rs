@@ -11,10 +11,15 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatchReader;
 use arrow_pyarrow::IntoPyArrow;
+use std::sync::Mutex;
+
 use arrow_schema::{Schema, SchemaRef};
 use datasource_core::adapter::ReadAdapter;
+use datasource_core::read::{scan_schemas, sort_pushed};
 use datasource_core::schema::{from_spark_json, to_spark_json};
-use datasource_core::{BatchReader, Batches, Result, Scan, SourceSchema, codec};
+use datasource_core::{
+    BatchReader, Batches, Filter, FilterPushdown, Pushdown, Result, Scan, SourceSchema, Task, codec,
+};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
@@ -27,15 +32,29 @@ use crate::errors::{guarded, in_source, schema_error};
 pub trait SchemaRole: Send + Sync {
     fn source_name(&self) -> &'static str;
     fn declared_schema(&self) -> Result<SchemaRef>;
+    /// The scan of `user`'s schema (`spark.read.schema(...)`), or of the source's own.
+    fn settled_scan(&self, user: Option<SchemaRef>) -> Result<Scan>;
 }
 
-/// A [`BatchReader`] with its types erased: partitions travel as codec text.
+/// A [`BatchReader`] with its types erased: its plan and partitions travel as codec text.
 ///
 /// Its methods are named apart from the traits users implement, so the compiler never offers
 /// them as candidates in a user's error.
 pub trait BatchReadRole: SchemaRole {
-    fn planned_partitions(&self, scan: &Scan) -> Result<Vec<String>>;
-    fn read_partition(&self, scan: &Scan, partition: &str) -> Result<Batches>;
+    fn planned_scan(&self, scan: &Scan) -> Result<String>;
+    fn planned_partitions(&self, scan: &Scan, plan: &str) -> Result<Vec<String>>;
+    fn read_partition(
+        &self,
+        scan: &Scan,
+        plan: &str,
+        task: &Task,
+        partition: &str,
+    ) -> Result<Batches>;
+}
+
+/// A [`FilterPushdown`] with its types erased.
+pub trait FilterRole: Send + Sync {
+    fn pushed_filters(&self, scan: &Scan, filters: &[Filter]) -> Result<Vec<Pushdown>>;
 }
 
 /// The read glue of a source type `T`: one wrapper serves each read role it implements.
@@ -49,45 +68,78 @@ impl<T: SourceSchema> SchemaRole for TypedRead<T> {
     fn declared_schema(&self) -> Result<SchemaRef> {
         self.0.schema()
     }
+
+    fn settled_scan(&self, user: Option<SchemaRef>) -> Result<Scan> {
+        scan_schemas(self.0.as_ref(), user)
+    }
 }
 
 impl<T: BatchReader> BatchReadRole for TypedRead<T> {
-    fn planned_partitions(&self, scan: &Scan) -> Result<Vec<String>> {
+    fn planned_scan(&self, scan: &Scan) -> Result<String> {
+        Ok(codec::encode(T::NAME, "plan", &self.0.plan(scan)?)?)
+    }
+
+    fn planned_partitions(&self, scan: &Scan, plan: &str) -> Result<Vec<String>> {
+        let plan: T::Plan = codec::decode(T::NAME, "plan", plan)?;
         self.0
-            .partitions(scan)?
+            .partitions(&scan.clone().with_plan(plan))?
             .iter()
             .map(|partition| Ok(codec::encode(T::NAME, "partition", partition)?))
             .collect()
     }
 
-    fn read_partition(&self, scan: &Scan, partition: &str) -> Result<Batches> {
+    fn read_partition(
+        &self,
+        scan: &Scan,
+        plan: &str,
+        task: &Task,
+        partition: &str,
+    ) -> Result<Batches> {
+        let plan: T::Plan = codec::decode(T::NAME, "plan", plan)?;
         let partition: T::Partition = codec::decode(T::NAME, "partition", partition)?;
-        self.0.clone().read(scan, partition)
+        self.0
+            .clone()
+            .read(&scan.clone().with_plan(plan), task, partition)
+    }
+}
+
+impl<T: FilterPushdown> FilterRole for TypedRead<T> {
+    fn pushed_filters(&self, scan: &Scan, filters: &[Filter]) -> Result<Vec<Pushdown>> {
+        self.0.push_filters(scan, filters)
     }
 }
 
 /// What travels from the driver's reader to the executors' (Spark schemas as JSON).
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct ReadPlan {
-    /// The source's schema, as the driver computed it.
+    /// The schema of the source's batches, as the driver settled it (Arrow, through serde).
     declared: serde_json::Value,
     /// The schema Spark reads: the declared one, or a user's `.schema(...)`.
     requested: serde_json::Value,
+    /// The filters the source accepted as exact, then as inexact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    filters: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    inexact_filters: Vec<Filter>,
+    /// The source's own plan (`BatchReader::plan`), as codec text, once made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_plan: Option<String>,
 }
 
 /// What every reader (batch or stream) holds once planned: the scan its tasks get, the adapter
 /// fitting its batches to Spark's schema, and the plan it was restored from (its pickled form).
+#[derive(Clone)]
 pub(crate) struct PlannedRead {
     source: &'static str,
     pub(crate) scan: Scan,
     adapter: ReadAdapter,
-    plan: String,
+    plan: ReadPlan,
 }
 
 impl PlannedRead {
-    /// Plans a read on the driver: `declared_json` is the schema the Python source already
-    /// computed (it is computed here if the user gave their own schema instead),
-    /// `requested_json` the schema Spark reads.
+    /// Plans a read on the driver: `declared_json` is the Arrow schema the Python source
+    /// already computed (`None` when the user gave their own schema: the source then says what
+    /// it produces), `requested_json` the schema Spark reads (Spark JSON).
     pub(crate) fn plan(
         py: Python<'_>,
         role: &dyn SchemaRole,
@@ -95,45 +147,79 @@ impl PlannedRead {
         requested_json: &str,
     ) -> PyResult<Self> {
         let name = role.source_name();
-        let declared = match declared_json {
-            Some(json) => from_spark_json(json).map_err(|e| schema_error(name, e))?,
-            None => {
-                let schema: SchemaRef = in_source(py, name, "schema()", || role.declared_schema())?;
-                Schema::clone(&schema)
+        let requested = from_spark_json(requested_json).map_err(|e| schema_error(name, e))?;
+        let scan = match declared_json {
+            Some(json) => {
+                let declared: Schema =
+                    serde_json::from_str(json).map_err(|e| schema_error(name, e))?;
+                Scan::new(Arc::new(declared)).with_requested_schema(Arc::new(requested))
             }
+            None => in_source(py, name, "schema()", || {
+                role.settled_scan(Some(Arc::new(requested)))
+            })?,
         };
         let plan = ReadPlan {
-            declared: to_spark_json(&declared).map_err(|e| schema_error(name, e))?,
-            requested: serde_json::from_str(requested_json).map_err(|e| schema_error(name, e))?,
+            declared: serde_json::to_value(scan.schema().as_ref())
+                .map_err(|e| schema_error(name, e))?,
+            requested: to_spark_json(scan.requested_schema()).map_err(|e| schema_error(name, e))?,
+            filters: Vec::new(),
+            inexact_filters: Vec::new(),
+            source_plan: None,
         };
-        let plan = codec::encode(name, "read plan", &plan).map_err(|e| schema_error(name, e))?;
-        Self::restore(name, &plan)
+        Self::from_plan(name, plan)
     }
 
-    /// Restores a read from its plan: nothing of the source's is called.
-    pub(crate) fn restore(name: &'static str, plan_text: &str) -> PyResult<Self> {
+    /// Restores a read from its pickled state: nothing of the source's is called.
+    pub(crate) fn restore(name: &'static str, state: &str) -> PyResult<Self> {
         let plan: ReadPlan =
-            codec::decode(name, "read plan", plan_text).map_err(|e| schema_error(name, e))?;
-        let from_json = |json: &serde_json::Value| {
-            from_spark_json(&json.to_string()).map_err(|e| schema_error(name, e))
-        };
-        let declared = from_json(&plan.declared)?;
-        let requested = from_json(&plan.requested)?;
+            codec::decode(name, "read plan", state).map_err(|e| schema_error(name, e))?;
+        Self::from_plan(name, plan)
+    }
+
+    fn from_plan(name: &'static str, plan: ReadPlan) -> PyResult<Self> {
+        let declared: Schema =
+            serde_json::from_value(plan.declared.clone()).map_err(|e| schema_error(name, e))?;
+        let requested =
+            from_spark_json(&plan.requested.to_string()).map_err(|e| schema_error(name, e))?;
         let adapter =
             ReadAdapter::new(name, &declared, &requested).map_err(|e| schema_error(name, e))?;
+        let scan = Scan::new(Arc::new(declared))
+            .with_requested_schema(Arc::new(requested))
+            .with_filters(plan.filters.clone(), plan.inexact_filters.clone());
         Ok(PlannedRead {
             source: name,
-            scan: Scan::new(Arc::new(declared)),
+            scan,
             adapter,
-            plan: plan_text.to_owned(),
+            plan,
         })
     }
 
-    /// The plan, for pickling.
-    pub(crate) fn state(&self) -> &str {
-        &self.plan
+    /// This read, with the filters the source accepted.
+    pub(crate) fn with_filters(mut self, exact: Vec<Filter>, inexact: Vec<Filter>) -> Self {
+        self.scan = self.scan.with_filters(exact.clone(), inexact.clone());
+        self.plan.filters = exact;
+        self.plan.inexact_filters = inexact;
+        self
     }
 
+    /// The source's plan, made once (by `make`) and kept.
+    pub(crate) fn source_plan(
+        &mut self,
+        make: impl FnOnce(&Scan) -> PyResult<String>,
+    ) -> PyResult<String> {
+        if let Some(plan) = &self.plan.source_plan {
+            return Ok(plan.clone());
+        }
+        let plan = make(&self.scan)?;
+        self.plan.source_plan = Some(plan.clone());
+        Ok(plan)
+    }
+
+    /// The plan, for pickling: restoring from it gives this read back.
+    pub(crate) fn state(&self) -> PyResult<String> {
+        codec::encode(self.source, "read plan", &self.plan)
+            .map_err(|e| schema_error(self.source, e))
+    }
     /// `batches` as a `pyarrow.RecordBatchReader`, each fitted to Spark's schema as pyarrow
     /// pulls it.
     pub(crate) fn to_pyarrow<'py>(
@@ -184,11 +270,20 @@ impl PlannedRead {
 #[pyclass(frozen, name = "NativeBatchRead", module = "datasource_py")]
 pub(crate) struct NativeBatchRead {
     role: Arc<dyn BatchReadRole>,
+    pushdown: Option<Arc<dyn FilterRole>>,
 }
 
 impl NativeBatchRead {
-    pub(crate) fn new(role: Arc<dyn BatchReadRole>) -> Self {
-        NativeBatchRead { role }
+    pub(crate) fn new(role: Arc<dyn BatchReadRole>, pushdown: Option<Arc<dyn FilterRole>>) -> Self {
+        NativeBatchRead { role, pushdown }
+    }
+
+    fn reader_of(&self, planned: PlannedRead) -> NativeBatchReader {
+        NativeBatchReader {
+            role: self.role.clone(),
+            pushdown: self.pushdown.clone(),
+            planned: Mutex::new(planned),
+        }
     }
 }
 
@@ -205,79 +300,157 @@ impl NativeBatchRead {
     ) -> PyResult<NativeBatchReader> {
         guarded(self.role.source_name(), "reader()", || {
             let planned = PlannedRead::plan(py, self.role.as_ref(), declared_json, requested_json)?;
-            Ok(NativeBatchReader {
-                role: self.role.clone(),
-                planned,
-            })
+            Ok(self.reader_of(planned))
         })
     }
 
     /// An executor's reader: this source, and the plan the driver made.
-    fn restore_reader(&self, plan: &str) -> PyResult<NativeBatchReader> {
+    fn restore_reader(&self, state: &str) -> PyResult<NativeBatchReader> {
         let name = self.role.source_name();
         guarded(name, "reader restore", || {
-            Ok(NativeBatchReader {
-                role: self.role.clone(),
-                planned: PlannedRead::restore(name, plan)?,
-            })
+            Ok(self.reader_of(PlannedRead::restore(name, state)?))
         })
     }
 }
 
-/// A planned batch read: on the driver, it plans partitions; on an executor (restored from the
-/// pickled plan), it reads them.
+/// A planned batch read: on the driver, it takes filters and plans partitions; on an executor
+/// (restored from the pickled plan), it reads them.
 #[pyclass(frozen, name = "NativeBatchReader", module = "datasource_py")]
 pub(crate) struct NativeBatchReader {
     role: Arc<dyn BatchReadRole>,
-    planned: PlannedRead,
+    pushdown: Option<Arc<dyn FilterRole>>,
+    /// Spark pushes filters into the reader, then plans it, then pickles it.
+    planned: Mutex<PlannedRead>,
+}
+
+impl NativeBatchReader {
+    fn planned(&self) -> std::sync::MutexGuard<'_, PlannedRead> {
+        // A panic while the lock was held is already reported; the plan itself is intact.
+        self.planned
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The scan and the source's plan, made on first use.
+    fn scan_and_plan(&self, py: Python<'_>) -> PyResult<(PlannedRead, String)> {
+        let name = self.role.source_name();
+        let mut planned = self.planned();
+        let plan = planned
+            .source_plan(|scan| in_source(py, name, "plan()", || self.role.planned_scan(scan)))?;
+        Ok((planned.clone(), plan))
+    }
 }
 
 #[pymethods]
 impl NativeBatchReader {
     /// The plan, for pickling: restoring from it gives this reader back.
-    fn state(&self) -> &str {
-        self.planned.state()
+    fn state(&self, py: Python<'_>) -> PyResult<String> {
+        let (planned, _) = self.scan_and_plan(py)?;
+        planned.state()
+    }
+
+    /// Offers Spark's filters (JSON, one per entry, `None` where the shim could not convert
+    /// one) to the source; returns the positions of those Spark must still apply.
+    fn push_filters(&self, py: Python<'_>, specs: Vec<Option<String>>) -> PyResult<Vec<usize>> {
+        let name = self.role.source_name();
+        let Some(pushdown) = &self.pushdown else {
+            return Ok((0..specs.len()).collect());
+        };
+        // A filter whose literal Rust cannot hold stays with Spark.
+        let (positions, filters): (Vec<usize>, Vec<Filter>) = specs
+            .iter()
+            .enumerate()
+            .filter_map(|(index, spec)| {
+                let filter = codec::decode::<Filter>(name, "filter", spec.as_deref()?).ok()?;
+                Some((index, filter))
+            })
+            .unzip();
+        let scan = self.planned().scan.clone();
+        let pushed = in_source(py, name, "push_filters()", || {
+            let verdicts = pushdown.pushed_filters(&scan, &filters)?;
+            sort_pushed(name, &filters, &verdicts)
+        })?;
+        let taken: std::collections::HashSet<usize> = (0..filters.len())
+            .filter(|i| !pushed.handed_back.contains(i))
+            .map(|i| positions[i])
+            .collect();
+        let mut planned = self.planned();
+        *planned = planned.clone().with_filters(pushed.exact, pushed.inexact);
+        Ok((0..specs.len()).filter(|i| !taken.contains(i)).collect())
     }
 
     /// Plans partitions (codec text), with the GIL released.
     fn partitions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let name = self.role.source_name();
-        let planned = in_source(py, name, "partitions()", || {
-            self.role.planned_partitions(&self.planned.scan)
+        let (planned, plan) = self.scan_and_plan(py)?;
+        let partitions = in_source(py, name, "partitions()", || {
+            self.role.planned_partitions(&planned.scan, &plan)
         })?;
-        PyList::new(py, planned)
+        PyList::new(py, partitions)
     }
 
-    /// Reads one partition as a `pyarrow.RecordBatchReader` over Rust's batches; `None` is
-    /// Spark's placeholder when `partitions()` planned none: no rows.
-    #[pyo3(signature = (partition=None))]
-    fn read<'py>(&self, py: Python<'py>, partition: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    /// Reads one partition in the task `(partition id, attempt number, task attempt id)` as a
+    /// `pyarrow.RecordBatchReader` over Rust's batches; `None` is Spark's placeholder when
+    /// `partitions()` planned none: no rows.
+    #[pyo3(signature = (partition, task))]
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        partition: Option<&str>,
+        task: TaskSpec,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let name = self.role.source_name();
+        let (planned, plan) = self.scan_and_plan(py)?;
         let batches = match partition {
             None => Batches::empty(),
             Some(partition) => in_source(py, name, "read", || {
-                self.role.read_partition(&self.planned.scan, partition)
+                self.role
+                    .read_partition(&planned.scan, &plan, &task.into_task(), partition)
             })?,
         };
-        guarded(name, "read()", || self.planned.to_pyarrow(py, batches))
+        guarded(name, "read()", || planned.to_pyarrow(py, batches))
     }
 }
 
-/// The source's schema as Spark JSON, for `StructType.fromJson`; computed with the GIL
-/// released. Without `comments`, no field carries its doc comment (Spark's check of a simple
+/// A task as the shim describes it: (partition id, attempt number, task attempt id,
+/// micro-batch id).
+pub(crate) type TaskSpec = (u32, u32, u64, Option<u64>);
+
+/// The [`Task`] of a [`TaskSpec`].
+pub(crate) trait IntoTask {
+    fn into_task(self) -> Task;
+}
+
+impl IntoTask for TaskSpec {
+    fn into_task(self) -> Task {
+        let (partition_id, attempt_number, task_attempt_id, batch_id) = self;
+        Task {
+            partition_id,
+            attempt_number,
+            task_attempt_id,
+            batch_id,
+        }
+    }
+}
+
+/// The source's schema, computed with the GIL released: as Spark JSON, for
+/// `StructType.fromJson`, and as the Arrow schema the source declared (its exact types, which
+/// Spark's may only hold: an unsigned integer, a dictionary), for the reader to plan from.
+/// Without `comments`, no Spark field carries its doc comment (Spark's check of a simple
 /// stream's prefetched batches compares field metadata, which Arrow batches cannot carry).
 pub(crate) fn schema_json(
     py: Python<'_>,
     role: &dyn SchemaRole,
     comments: bool,
-) -> PyResult<String> {
+) -> PyResult<(String, String)> {
     let name = role.source_name();
     let schema = in_source(py, name, "schema()", || role.declared_schema())?;
     let mut json = to_spark_json(&schema).map_err(|e| schema_error(name, e))?;
     if !comments {
         drop_metadata(&mut json);
     }
-    Ok(json.to_string())
+    let declared = serde_json::to_string(schema.as_ref()).map_err(|e| schema_error(name, e))?;
+    Ok((json.to_string(), declared))
 }
 
 /// Empties every field's `metadata` in a Spark schema's JSON, at any depth.

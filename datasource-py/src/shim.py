@@ -7,6 +7,8 @@ what a driver computed travels to the executors in the pickled objects, as text 
 """
 
 import dataclasses
+import datetime
+import decimal
 import itertools
 import json
 import os
@@ -54,8 +56,10 @@ def define_source(native_type, module, class_name):
             except ValueError as error:
                 self._opened = None
                 self._options_error = error
-            # The schema, once computed on the driver, travels with the source.
+            # The schema, once computed on the driver, travels with the source: as Spark's
+            # JSON, and as the Arrow schema Rust declared (which Spark's types may only hold).
             self._schema_json = None
+            self._declared_schema = None
 
         @property
         def _native(self):
@@ -64,11 +68,16 @@ def define_source(native_type, module, class_name):
             return self._opened
 
         def __getstate__(self):
-            return {"options": dict(self.options), "schema": self._schema_json}
+            return {
+                "options": dict(self.options),
+                "schema": self._schema_json,
+                "declared": self._declared_schema,
+            }
 
         def __setstate__(self, state):
             Source.__init__(self, state["options"])
             self._schema_json = state["schema"]
+            self._declared_schema = state["declared"]
 
     def writer(self, schema, overwrite):
         raise RuntimeError(
@@ -95,7 +104,7 @@ def add_schema(Source):
 
     def schema(self):
         if self._schema_json is None:
-            self._schema_json = self._native.schema_json()
+            self._schema_json, self._declared_schema = self._native.schema_json()
         return StructType.fromJson(json.loads(self._schema_json))
 
     Source.schema = schema
@@ -143,15 +152,107 @@ def add_batch_read(Source, native_type):
         def read(self, partition):
             # PySpark 4.0 passes None, 4.1+ InputPartition(None), when no partition was planned.
             value = partition.value if partition is not None else None
-            yield from read_batches(self._native.read(value))
+            yield from read_batches(self._native.read(value, current_task()))
 
     def reader(self, schema):
-        return Reader(self, self._native.batch_read.reader(schema.json(), self._schema_json))
+        return Reader(self, self._native.batch_read.reader(schema.json(), self._declared_schema))
 
     add_schema(Source)
     Source.reader = reader
+    Source._batch_reader = Reader
     Reader.__doc__ = f"Reads `{native_type.name}` partitions as Arrow batches built in Rust."
     return [Reader]
+
+
+def add_filter_pushdown(Source, native_type):
+    """`pushFilters` on the batch reader (PySpark 4.1+ calls it when
+    `spark.sql.python.filterPushdown.enabled` is on): Rust takes the filters it can hold, and
+    Spark gets back, by identity, the original objects of those it must still apply."""
+    Source._batch_reader.pushFilters = property(PushFilters)
+    return []
+
+
+class PushFilters:
+    """A reader's `pushFilters`.
+
+    PySpark refuses every read of a reader that overrides `pushFilters` while pushdown is off
+    (it compares the method's `__func__` with the inherited one), to stop a source from
+    believing it filters when it does not. Here the source only ever skips work, since Spark
+    applies every filter it did not accept: with pushdown off, Spark filters all rows and the
+    result is the same. So the hook presents the inherited `__func__`, and the source reads
+    whether pushdown is on or off."""
+
+    def __init__(self, reader):
+        self.__func__ = DataSourceReader.pushFilters
+        self._reader = reader
+
+    def __call__(self, filters):
+        filters = list(filters)
+        handed_back = self._reader._native.push_filters([filter_json(f) for f in filters])
+        return [filters[index] for index in handed_back]
+
+
+EPOCH_UTC = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+EPOCH = datetime.datetime(1970, 1, 1)
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def literal_json(value):
+    """A filter's literal as Rust's `Literal` reads it (`filter.rs`, `WireLiteral`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return {"bool": value}
+    if isinstance(value, int):
+        return {"int": value}
+    if isinstance(value, float):
+        return {"float": repr(value)}
+    if isinstance(value, str):
+        return {"string": value}
+    if isinstance(value, decimal.Decimal):
+        return {"decimal": format(value, "f")}
+    if isinstance(value, (bytes, bytearray)):
+        return {"binary": bytes(value).hex()}
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            return {"timestamp_ntz": (value - EPOCH) // MICROSECOND}
+        return {"timestamp": (value - EPOCH_UTC) // MICROSECOND}
+    if isinstance(value, datetime.date):
+        return {"date": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return {"list": [literal_json(item) for item in value]}
+    if isinstance(value, dict):
+        return {"struct": [[str(key), literal_json(item)] for key, item in value.items()]}
+    raise TypeError(type(value).__name__)
+
+
+def filter_args(f):
+    kind = type(f).__name__
+    if kind == "Not":
+        return filter_spec(f.child)
+    args = {"column": list(f.attribute)}
+    if kind == "In":
+        args["values"] = [literal_json(value) for value in f.value]
+    elif kind.startswith("String"):
+        if not isinstance(f.value, str):
+            raise TypeError(type(f.value).__name__)
+        args["value"] = f.value
+    elif kind not in ("IsNull", "IsNotNull"):
+        args["value"] = literal_json(f.value)
+    return args
+
+
+def filter_spec(f):
+    return {"kind": type(f).__name__, "args": filter_args(f)}
+
+
+def filter_json(f):
+    """A PySpark filter as Rust's `Filter` reads it, or None when it holds a value Rust has no
+    literal for (Spark keeps that filter)."""
+    try:
+        return json.dumps(filter_spec(f))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 # Offsets cross as text: Rust writes canonical JSON, Spark stores the dict's `json.dumps`.
@@ -201,7 +302,7 @@ def add_stream_read(Source, native_type):
             return [InputPartition(value) for value in planned]
 
         def read(self, partition):
-            yield from read_batches(self._native.read(partition.value))
+            yield from read_batches(self._native.read(partition.value, current_task()))
 
         def commit(self, end):
             self._native.commit(offset_text(end))
@@ -210,7 +311,7 @@ def add_stream_read(Source, native_type):
             self._native.stop()
 
     def streamReader(self, schema):
-        native = self._native.stream_read.reader(schema.json(), self._schema_json)
+        native = self._native.stream_read.reader(schema.json(), self._declared_schema)
         reader = StreamReader(self, native)
         stop_on_sigterm(reader, native_type.name)
         return reader
@@ -265,7 +366,7 @@ def add_simple_stream_read(Source, native_type):
             self._native.commit(offset_text(end))
 
     def simpleStreamReader(self, schema):
-        native = self._native.simple_stream_read.reader(schema.json(), self._schema_json)
+        native = self._native.simple_stream_read.reader(schema.json(), self._declared_schema)
         return SimpleStreamReader(self, native)
 
     add_schema(Source)
@@ -376,6 +477,7 @@ def add_stream_write(Source, native_type):
 
 CAPABILITIES = {
     "batch_read": add_batch_read,
+    "filter_pushdown": add_filter_pushdown,
     "stream_read": add_stream_read,
     "simple_stream_read": add_simple_stream_read,
     "batch_write": add_batch_write,

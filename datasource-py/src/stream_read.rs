@@ -8,13 +8,15 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use datasource_core::{Batches, ReadLimit, Result, Scan, SimpleStreamReader, StreamReader, codec};
+use datasource_core::{
+    Batches, ReadLimit, Result, Scan, SimpleStreamReader, StreamReader, Task, codec,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::errors::{guarded, in_source};
-use crate::read::{PlannedRead, SchemaRole, TypedRead};
+use crate::read::{IntoTask, PlannedRead, SchemaRole, TaskSpec, TypedRead};
 
 /// A [`StreamReader`] with its types erased: offsets and partitions travel as codec text.
 pub trait StreamReadRole: SchemaRole {
@@ -28,7 +30,7 @@ pub trait StreamReadRole: SchemaRole {
     fn default_limit(&self) -> ReadLimit;
     fn planned_stream_partitions(&self, scan: &Scan, start: &str, end: &str)
     -> Result<Vec<String>>;
-    fn read_stream_partition(&self, scan: &Scan, partition: &str) -> Result<Batches>;
+    fn read_stream_partition(&self, scan: &Scan, task: &Task, partition: &str) -> Result<Batches>;
     fn commit_offset(&self, end: &str) -> Result<()>;
     fn stop_reading(&self) -> Result<()>;
 }
@@ -89,9 +91,9 @@ impl<T: StreamReader> StreamReadRole for TypedRead<T> {
             .collect()
     }
 
-    fn read_stream_partition(&self, scan: &Scan, partition: &str) -> Result<Batches> {
+    fn read_stream_partition(&self, scan: &Scan, task: &Task, partition: &str) -> Result<Batches> {
         let partition: T::Partition = codec::decode(T::NAME, "partition", partition)?;
-        StreamReader::read(self.0.clone(), scan, partition)
+        StreamReader::read(self.0.clone(), scan, task, partition)
     }
 
     fn commit_offset(&self, end: &str) -> Result<()> {
@@ -219,7 +221,7 @@ impl NativeStreamReader {
 #[pymethods]
 impl NativeStreamReader {
     /// The plan, for pickling: restoring from it gives this reader back.
-    fn state(&self) -> &str {
+    fn state(&self) -> PyResult<String> {
         self.planned.state()
     }
 
@@ -278,12 +280,17 @@ impl NativeStreamReader {
         PyList::new(py, planned)
     }
 
-    /// Reads one partition as a `pyarrow.RecordBatchReader` over Rust's batches.
-    fn read<'py>(&self, py: Python<'py>, partition: &str) -> PyResult<Bound<'py, PyAny>> {
+    /// Reads one partition in `task` as a `pyarrow.RecordBatchReader` over Rust's batches.
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        partition: &str,
+        task: TaskSpec,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let scan = self.planned.scan.clone();
         let partition = partition.to_owned();
         let batches = self.call(py, "read", move |role, _| {
-            role.read_stream_partition(&scan, &partition)
+            role.read_stream_partition(&scan, &task.into_task(), &partition)
         })?;
         guarded(self.role.source_name(), "read", || {
             self.planned.to_pyarrow(py, batches)
@@ -352,7 +359,7 @@ pub(crate) struct NativeSimpleStreamReader {
 
 #[pymethods]
 impl NativeSimpleStreamReader {
-    fn state(&self) -> &str {
+    fn state(&self) -> PyResult<String> {
         self.planned.state()
     }
 

@@ -56,13 +56,14 @@ impl SourceSchema for Levels {
 }
 
 impl BatchReader for Levels {
+    type Plan = ();
     type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }
 
-    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, (): ()) -> Result<Batches> {
         let p = Point { x: 1.0, y: 2.0 };
         Ok(Batches::from_rows([Shape {
             r#type: "line".into(),

@@ -72,13 +72,14 @@ impl SourceSchema for Everything {
 }
 
 impl BatchReader for Everything {
+    type Plan = ();
     type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }
 
-    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, (): ()) -> Result<Batches> {
         Ok(Batches::empty())
     }
 }

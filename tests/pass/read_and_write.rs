@@ -26,11 +26,12 @@ impl SourceSchema for Points {
 }
 
 impl BatchReader for Points {
+    type Plan = ();
     type Partition = ();
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }
-    fn read(self: Arc<Self>, _: &Scan, _: ()) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, _: ()) -> Result<Batches> {
         Ok(Batches::from_rows(STORE.lock().unwrap().clone()))
     }
 }
@@ -49,7 +50,7 @@ impl StreamReader for Points {
     fn partitions(&self, _: &Scan, start: &usize, end: &usize) -> Result<Vec<Self::Partition>> {
         Ok(vec![*start..*end])
     }
-    fn read(self: Arc<Self>, _: &Scan, points: Self::Partition) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, points: Self::Partition) -> Result<Batches> {
         Ok(Batches::from_rows(STORE.lock().unwrap()[points].to_vec()))
     }
 }

@@ -36,6 +36,7 @@ impl SourceSchema for Shards {
 }
 
 impl BatchReader for Shards {
+    type Plan = ();
     type Partition = Shard;
 
     fn partitions(&self, _: &Scan) -> Result<Vec<Shard>> {
@@ -46,7 +47,7 @@ impl BatchReader for Shards {
             .collect())
     }
 
-    fn read(self: Arc<Self>, _: &Scan, shard: Shard) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, shard: Shard) -> Result<Batches> {
         let Shard { name, rows } = shard;
         Ok(Batches::from_rows((0..rows as i32).map(move |n| Item { shard: name.clone(), n })))
     }

@@ -140,11 +140,15 @@ fn a_requested_schema_that_does_not_fit_lists_every_problem() {
 
 #[test]
 fn a_type_spark_cannot_hold_is_named() {
-    let schema = Schema::new(vec![Field::new("u", DataType::UInt32, false)]);
+    let schema = Schema::new(vec![Field::new(
+        "d",
+        DataType::Duration(TimeUnit::Second),
+        false,
+    )]);
     let error = ReadAdapter::new("src", &schema, &schema).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "column `u`: Arrow type UInt32 has no Spark SQL type"
+        "column `d`: Arrow type Duration(s) has no Spark SQL type"
     );
 }
 
@@ -327,4 +331,53 @@ fn a_sink_takes_safe_widenings_and_sparks_large_types() {
         error.contains("column `n` is BIGINT but the sink takes INT"),
         "{error}"
     );
+}
+
+#[test]
+fn types_spark_lacks_are_converted_to_spark_s_own() {
+    use arrow_array::types::Int32Type;
+    use arrow_array::{
+        DictionaryArray, LargeStringArray, TimestampNanosecondArray, UInt32Array, UInt64Array,
+    };
+    let at = TimestampNanosecondArray::from(vec![1_500_000_001_i64]).with_timezone("Asia/Tokyo");
+    let dict: DictionaryArray<Int32Type> = vec!["b"].into_iter().collect();
+    let batch = RecordBatch::try_from_iter(vec![
+        (
+            "u32",
+            Arc::new(UInt32Array::from(vec![u32::MAX])) as ArrayRef,
+        ),
+        (
+            "u64",
+            Arc::new(UInt64Array::from(vec![u64::MAX])) as ArrayRef,
+        ),
+        (
+            "large",
+            Arc::new(LargeStringArray::from(vec!["a"])) as ArrayRef,
+        ),
+        ("dict", Arc::new(dict) as ArrayRef),
+        ("at", Arc::new(at) as ArrayRef),
+    ])
+    .unwrap();
+    let declared = batch.schema();
+    let requested = spark_arrow_schema(&declared).unwrap();
+    let adapter = ReadAdapter::new("src", &declared, &requested).unwrap();
+    let adapted = adapter.adapt(batch).unwrap();
+    assert_eq!(adapted.schema().as_ref(), &requested);
+    assert_eq!(
+        adapted
+            .column(0)
+            .as_primitive::<arrow_array::types::Int64Type>()
+            .value(0),
+        u32::MAX as i64
+    );
+    let u64s = adapted
+        .column(1)
+        .as_primitive::<arrow_array::types::Decimal128Type>();
+    assert_eq!(u64s.value(0), u64::MAX as i128);
+    assert_eq!(adapted.column(2).as_string::<i32>().value(0), "a");
+    assert_eq!(adapted.column(3).as_string::<i32>().value(0), "b");
+    // Nanoseconds truncated to Spark's microseconds; the instant is kept, labelled UTC.
+    let at = adapted.column(4).as_primitive::<TimestampMicrosecondType>();
+    assert_eq!(at.value(0), 1_500_000);
+    assert_eq!(at.timezone(), Some("UTC"));
 }

@@ -62,6 +62,35 @@ impl GeneratedRows {
         split_range(0..self.num_rows, self.num_partitions.into())
     }
 
+    /// `ids` (sorted, disjoint ranges) split into at most `numPartitions` shares of about as
+    /// many rows each.
+    fn partitions_of(&self, ids: &[Range<u64>]) -> Vec<Vec<Range<u64>>> {
+        let total: u64 = ids.iter().map(|r| r.end - r.start).sum();
+        let mut shares = Vec::new();
+        for share in split_range(0..total, self.num_partitions.into()) {
+            // The ranges of `ids` covering positions `share` of the admitted ids.
+            let (mut skip, mut take) = (share.start, share.end - share.start);
+            let mut ranges = Vec::new();
+            for range in ids {
+                let len = range.end - range.start;
+                if skip >= len {
+                    skip -= len;
+                    continue;
+                }
+                let start = range.start + skip;
+                let end = (start + take).min(range.end);
+                take -= end - start;
+                skip = 0;
+                ranges.push(start..end);
+                if take == 0 {
+                    break;
+                }
+            }
+            shares.push(ranges);
+        }
+        shares
+    }
+
     /// The batches of `rows` as `path` asks: `rows` pushes `row(i)` through the derived
     /// builder, `filled` has `fill` write each id into one reused row, `arrow` calls `batch`
     /// for each stretch of ids, `repeat` hands the first such batch over again and again.

@@ -177,13 +177,14 @@ impl SourceSchema for FakePeople {
 }
 
 impl BatchReader for FakePeople {
+    type Plan = ();
     type Partition = Range<u64>;
 
     fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
         Ok(split_range(0..self.num_rows, self.num_partitions.into()))
     }
 
-    fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
+    fn read(self: Arc<Self>, _scan: &Scan, _: &Task, rows: Range<u64>) -> Result<Batches> {
         Ok(Batches::from_fallible_rows(rows.map(move |id| {
             if self.panic_at_row == Some(id) {
                 panic!("asked to panic at row {id}");

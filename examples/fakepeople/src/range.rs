@@ -61,27 +61,129 @@ impl SourceSchema for FakeRange {
 }
 
 impl BatchReader for FakeRange {
-    type Partition = Range<u64>;
+    /// The ids the pushed filters admit, as sorted, disjoint ranges.
+    type Plan = Vec<Range<u64>>;
+    /// A share of those ranges.
+    type Partition = Vec<Range<u64>>;
 
-    fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
-        Ok(self.rows.partitions())
+    fn plan(&self, scan: &Scan) -> Result<Vec<Range<u64>>> {
+        Ok(scan
+            .filters()
+            .iter()
+            .fold(only(0..self.rows.num_rows), |ids, filter| {
+                admitted(filter).map_or(ids.clone(), |admits| intersect(&ids, &admits))
+            }))
     }
 
-    fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
-        let row = numbered;
-        let fill = |row: &mut Numbered, id: u64| {
-            row.id = id as i64;
-            row.value = value_of(id);
-            write_prefixed(&mut row.label, "row-", id);
-        };
-        self.rows.batches(rows, row, fill, Self::arrow_batch)
+    fn partitions(&self, scan: &Scan<Vec<Range<u64>>>) -> Result<Vec<Vec<Range<u64>>>> {
+        Ok(self.rows.partitions_of(scan.plan()))
     }
+
+    fn read(
+        self: Arc<Self>,
+        _scan: &Scan<Vec<Range<u64>>>,
+        _task: &Task,
+        ranges: Vec<Range<u64>>,
+    ) -> Result<Batches> {
+        let stretches = ranges
+            .into_iter()
+            .map(move |rows| {
+                let row = numbered;
+                let fill = |row: &mut Numbered, id: u64| {
+                    row.id = id as i64;
+                    row.value = value_of(id);
+                    write_prefixed(&mut row.label, "row-", id);
+                };
+                self.rows.batches(rows, row, fill, Self::arrow_batch)
+            })
+            .collect::<Result<Vec<Batches>>>()?;
+        Ok(Batches::from_record_batches(
+            stretches.into_iter().flatten(),
+        ))
+    }
+}
+
+/// `fakerange` takes comparisons of `id` with whole numbers, and `id IN (...)`, and generates
+/// only the rows they admit; Spark applies the rest.
+impl FilterPushdown for FakeRange {
+    fn push_filters(&self, _scan: &Scan, filters: &[Filter]) -> Result<Vec<Pushdown>> {
+        Ok(filters
+            .iter()
+            .map(|filter| match admitted(filter) {
+                Some(_) => Pushdown::Exact,
+                None => Pushdown::Unsupported,
+            })
+            .collect())
+    }
+}
+
+/// The ids a filter on `id` admits, as sorted, disjoint ranges; `None` for any other filter.
+fn admitted(filter: &Filter) -> Option<Vec<Range<u64>>> {
+    // Ids are 0 to 2^63 - 1: a bound below 0 admits all or none of them.
+    let at_least = |low: i64| only(low.max(0) as u64..u64::MAX);
+    let below = |high: i64| only(0..high.max(0) as u64);
+    let whole = |value: &Literal| match value {
+        Literal::Int(value) => Some(*value),
+        _ => None,
+    };
+    if !filter.column().is("id") {
+        return None;
+    }
+    Some(match filter {
+        Filter::EqualTo { value, .. } | Filter::EqualNullSafe { value, .. } => {
+            let id = whole(value)?;
+            if id < 0 {
+                vec![]
+            } else {
+                only(id as u64..id as u64 + 1)
+            }
+        }
+        Filter::GreaterThan { value, .. } => at_least(whole(value)?.saturating_add(1)),
+        Filter::GreaterThanOrEqual { value, .. } => at_least(whole(value)?),
+        Filter::LessThan { value, .. } => below(whole(value)?),
+        Filter::LessThanOrEqual { value, .. } => below(whole(value)?.saturating_add(1)),
+        Filter::In { values, .. } => {
+            // A NULL in the list never makes `id IN (...)` true: it admits nothing.
+            let mut ids: Vec<u64> = values
+                .iter()
+                .filter(|value| **value != Literal::Null)
+                .map(whole)
+                .collect::<Option<Vec<i64>>>()?
+                .into_iter()
+                .filter_map(|id| u64::try_from(id).ok())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter().map(|id| id..id + 1).collect()
+        }
+        _ => return None,
+    })
+}
+
+/// One range of ids.
+fn only(ids: Range<u64>) -> Vec<Range<u64>> {
+    std::iter::once(ids).collect()
+}
+
+/// The ids in both sets of sorted, disjoint ranges.
+fn intersect(a: &[Range<u64>], b: &[Range<u64>]) -> Vec<Range<u64>> {
+    let mut both = Vec::new();
+    for x in a {
+        for y in b {
+            let (start, end) = (x.start.max(y.start), x.end.min(y.end));
+            if start < end {
+                both.push(start..end);
+            }
+        }
+    }
+    both.sort_by_key(|range| range.start);
+    both
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasource_py::{RawOptions, read_all};
+    use datasource_py::{ColumnPath, RawOptions, read_all, read_all_pushed};
 
     fn collect(path: &str) -> Vec<RecordBatch> {
         let raw: RawOptions = [("numRows", "20001"), ("path", path), ("batchRows", "5000")]
@@ -97,6 +199,63 @@ mod tests {
         assert_eq!(arrow, collect("filled"));
         assert_eq!(arrow.iter().map(|b| b.num_rows()).sum::<usize>(), 20001);
         assert_eq!(arrow[0].num_rows(), 5000);
+    }
+
+    #[test]
+    fn id_filters_are_taken_and_only_their_rows_generated() {
+        let id = || ColumnPath::new("ID");
+        let filters = vec![
+            Filter::GreaterThanOrEqual {
+                column: id(),
+                value: Literal::Int(10),
+            },
+            Filter::LessThan {
+                column: id(),
+                value: Literal::Int(15),
+            },
+            Filter::In {
+                column: id(),
+                values: vec![
+                    Literal::Int(3),
+                    Literal::Int(12),
+                    Literal::Null,
+                    Literal::Int(14),
+                ],
+            },
+            Filter::GreaterThan {
+                column: ColumnPath::new("value"),
+                value: Literal::Float(6.5),
+            },
+        ];
+        let raw: RawOptions = [("numRows", "100"), ("numPartitions", "3")]
+            .into_iter()
+            .collect();
+        let source = FakeRange::from_options(&raw).unwrap();
+        let pushed = read_all_pushed(source, filters.clone()).unwrap();
+        assert_eq!(pushed.handed_back, filters[3..]);
+        let ids: Vec<i64> = pushed
+            .batches
+            .iter()
+            .flat_map(|b| datasource_py::Rows::<Numbered>::new(b).unwrap())
+            .map(|row| row.id)
+            .collect();
+        assert_eq!(ids, [12, 14]);
+    }
+
+    #[test]
+    fn bounds_outside_the_ids_admit_all_or_nothing() {
+        let below_zero = Filter::GreaterThan {
+            column: ColumnPath::new("id"),
+            value: Literal::Int(i64::MIN),
+        };
+        assert_eq!(admitted(&below_zero), Some(only(0..u64::MAX)));
+        let nothing = Filter::LessThan {
+            column: ColumnPath::new("id"),
+            value: Literal::Int(-3),
+        };
+        assert_eq!(admitted(&nothing), Some(only(0..0)));
+        let not = Filter::Not(Box::new(nothing));
+        assert_eq!(admitted(&not), None);
     }
 
     #[test]

@@ -224,13 +224,14 @@ impl SourceSchema for FakeWide {
 }
 
 impl BatchReader for FakeWide {
+    type Plan = ();
     type Partition = Range<u64>;
 
     fn partitions(&self, _scan: &Scan) -> Result<Vec<Range<u64>>> {
         Ok(self.rows.partitions())
     }
 
-    fn read(self: Arc<Self>, _scan: &Scan, rows: Range<u64>) -> Result<Batches> {
+    fn read(self: Arc<Self>, _scan: &Scan, _: &Task, rows: Range<u64>) -> Result<Batches> {
         self.rows.batches(
             rows,
             |i| wide_row(i as i64),

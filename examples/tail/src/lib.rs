@@ -148,7 +148,7 @@ impl StreamReader for Tail {
         Ok(pack(stretches, task_bytes))
     }
 
-    fn read(self: Arc<Self>, _scan: &Scan, stretches: Vec<Stretch>) -> Result<Batches> {
+    fn read(self: Arc<Self>, _scan: &Scan, _: &Task, stretches: Vec<Stretch>) -> Result<Batches> {
         let dir = self.path.clone();
         let batches = stretches.into_iter().flat_map(move |stretch| {
             let batches: Box<dyn Iterator<Item = Result<_>> + Send> =

@@ -19,7 +19,7 @@ impl StreamReader for Schemaless {
     fn partitions(&self, _: &Scan, _: &u64, _: &u64) -> Result<Vec<()>> {
         Ok(vec![])
     }
-    fn read(self: Arc<Self>, _: &Scan, _: ()) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, _: ()) -> Result<Batches> {
         Ok(Batches::empty())
     }
 }

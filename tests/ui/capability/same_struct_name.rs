@@ -23,11 +23,12 @@ macro_rules! source {
             }
 
             impl BatchReader for Source {
+                type Plan = ();
                 type Partition = ();
                 fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
                     Ok(vec![])
                 }
-                fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
+                fn read(self: Arc<Self>, _: &Scan, _: &Task, (): ()) -> Result<Batches> {
                     Ok(Batches::empty())
                 }
             }

@@ -18,11 +18,12 @@ impl SourceSchema for Numbers {
 }
 
 impl BatchReader for Numbers {
+    type Plan = ();
     type Partition = ();
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }
-    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, (): ()) -> Result<Batches> {
         Ok(Batches::empty())
     }
 }

@@ -20,13 +20,14 @@ impl SourceSchema for Counters {
 }
 
 impl BatchReader for Counters {
+    type Plan = ();
     type Partition = ();
 
     fn partitions(&self, _: &Scan) -> Result<Vec<()>> {
         Ok(vec![()])
     }
 
-    fn read(self: Arc<Self>, _: &Scan, (): ()) -> Result<Batches> {
+    fn read(self: Arc<Self>, _: &Scan, _: &Task, (): ()) -> Result<Batches> {
         Ok(Batches::from_rows(Vec::<Counter>::new()))
     }
 }

@@ -1,0 +1,120 @@
+//! One file: its schema, the row groups its statistics leave to read, and its batches.
+
+use std::fs::File;
+use std::path::Path;
+
+use arrow_ipc::reader::FileReader;
+use datasource_py::arrow_array::RecordBatch;
+use datasource_py::arrow_schema::{Schema, SchemaRef};
+use datasource_py::prelude::*;
+use datasource_py::{ColumnStatistics, Context};
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
+
+use crate::listing::Format;
+
+/// A file's Arrow schema, from its footer (Parquet) or header (Arrow IPC).
+pub fn schema(path: &Path, format: Format) -> Result<SchemaRef> {
+    let opened = open(path)?;
+    let context = || format!("cannot read the schema of `{}`", path.display());
+    match format {
+        Format::Parquet => Ok(ArrowReaderMetadata::load(&opened, Default::default())
+            .with_context(context)?
+            .schema()
+            .clone()),
+        Format::Arrow => Ok(FileReader::try_new(opened, None)
+            .with_context(context)?
+            .schema()),
+    }
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).with_context(|| format!("cannot open `{}`", path.display()))
+}
+
+/// The positions of `columns`' fields in `schema`, by name (exactly, or else ignoring case).
+pub fn projection(schema: &Schema, columns: &Schema) -> Result<Vec<usize>> {
+    columns
+        .fields()
+        .iter()
+        .map(|field| {
+            let name = field.name();
+            schema
+                .index_of(name)
+                .ok()
+                .or_else(|| {
+                    let mut fields = schema.fields().iter();
+                    fields.position(|f| f.name().eq_ignore_ascii_case(name))
+                })
+                .ok_or_else(|| datasource_py::format_err!("the files have no column `{name}`"))
+        })
+        .collect()
+}
+
+/// The row groups of a Parquet file that may hold rows every filter admits, by the file's
+/// statistics; and how many there are in all.
+pub fn row_groups(path: &Path, filters: &[&Filter]) -> Result<(Vec<usize>, usize)> {
+    let metadata = ArrowReaderMetadata::load(&open(path)?, Default::default())
+        .with_context(|| format!("cannot read the footer of `{}`", path.display()))?;
+    let groups = metadata.metadata().row_groups();
+    let mut keep = vec![true; groups.len()];
+    for filter in filters {
+        let Some(column) = filter.column().top_level() else {
+            continue;
+        };
+        let Some((_, field)) = metadata.schema().column_with_name(column) else {
+            continue;
+        };
+        let Ok(converter) = StatisticsConverter::try_new(
+            field.name(),
+            metadata.schema(),
+            metadata.parquet_schema(),
+        ) else {
+            continue;
+        };
+        let statistics = ColumnStatistics {
+            min: converter.row_group_mins(groups)?,
+            max: converter.row_group_maxes(groups)?,
+            null_count: Some(converter.row_group_null_counts(groups)?),
+            row_count: converter.row_group_row_counts(groups)?,
+        };
+        let may_match = filter.may_match(&statistics);
+        for (index, may) in may_match.iter().enumerate() {
+            keep[index] &= may.unwrap_or(true);
+        }
+    }
+    let kept = (0..groups.len()).filter(|&index| keep[index]).collect();
+    Ok((kept, groups.len()))
+}
+
+/// The batches of `path`'s `columns` (positions in its schema): of the given row groups of a
+/// Parquet file, or of a whole Arrow IPC file.
+pub fn batches(
+    path: &Path,
+    format: Format,
+    columns: Vec<usize>,
+    row_groups: Vec<usize>,
+    batch_rows: usize,
+) -> Result<Box<dyn Iterator<Item = Result<RecordBatch>> + Send>> {
+    let file = open(path)?;
+    let context = format!("cannot read `{}`", path.display());
+    Ok(match format {
+        Format::Parquet => {
+            let builder =
+                ParquetRecordBatchReaderBuilder::try_new(file).context(context.clone())?;
+            let mask = ProjectionMask::roots(builder.parquet_schema(), columns);
+            let reader = builder
+                .with_projection(mask)
+                .with_row_groups(row_groups)
+                .with_batch_size(batch_rows)
+                .build()
+                .context(context.clone())?;
+            Box::new(reader.map(move |batch| batch.context(context.clone())))
+        }
+        Format::Arrow => {
+            let reader = FileReader::try_new(file, Some(columns)).context(context.clone())?;
+            Box::new(reader.map(move |batch| batch.context(context.clone())))
+        }
+    })
+}
