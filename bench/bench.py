@@ -11,7 +11,9 @@ The write half writes one cached DataFrame (the same rows) into: Spark's own sin
 Parquet), pure-Python sinks (a Row writer, an Arrow writer that only counts: the write pipe
 limit, a pyarrow Parquet writer), and the Rust example sinks (counting, typed-row decode,
 Parquet files). The stream half (`streams.py`) drains a directory of JSON Lines with the Rust
-`tail` source and with Spark's own file streams, and times a line from its write to a sink.
+`tail` source and with Spark's own file streams, and times a line from its write to a sink. The
+pushdown half (`pushdown.py`) runs a selective query over Parquet files through the Rust `arrow`
+source with filter pushdown off and on, and through Spark's own Parquet reader.
 Prints Markdown tables, writes bench/README.md and the README's short table.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
@@ -20,8 +22,9 @@ Prints Markdown tables, writes bench/README.md and the README's short table.
     BENCH_QUICK=1    1M / 200k rows, memory at 2M vs 8M: under two minutes
     BENCH_WRITE=0    do not rewrite bench/README.md and README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
-    BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half
-                     (no report)
+    BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half,
+                     `pushdown` the pushdown half (no report)
+    BENCH_PUSHDOWN_ROWS  rows of the Parquet files of the pushdown half (default 20,000,000)
     BENCH_WRITE_BATCH  rows per Arrow batch Spark hands Python writers (default 10,000: Spark's)
 """
 
@@ -39,7 +42,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import streams  # bench/streams.py: bench/ is the script's directory, first on sys.path
+import pushdown  # bench/pushdown.py and bench/streams.py: bench/ is first on sys.path
+import streams
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000 if QUICK else 10_000_000))
@@ -47,6 +51,7 @@ WIDE_ROWS = int(os.environ.get("BENCH_WIDE_ROWS", 200_000 if QUICK else 2_000_00
 RUNS = max(3, int(os.environ.get("BENCH_RUNS", 3 if QUICK else 5)))
 MEMORY_ROWS = (2_000_000, 8_000_000) if QUICK else (10_000_000, 40_000_000)
 STREAM_LINES = int(os.environ.get("BENCH_STREAM_LINES", 500_000 if QUICK else 4_000_000))
+PUSHDOWN_ROWS = int(os.environ.get("BENCH_PUSHDOWN_ROWS", 2_000_000 if QUICK else 20_000_000))
 PARTITIONS = 2
 SIZES = (8192, 65536, 262144)
 ROOT = Path(__file__).resolve().parent.parent
@@ -846,7 +851,7 @@ def main():
     only = os.environ.get("BENCH_ONLY")
     spark = session()
     rows_of = {False: ROWS, True: WIDE_ROWS}
-    results, written, streamed, latency = {}, {}, {}, {}
+    results, written, streamed, latency, pushed = {}, {}, {}, {}, {}
     if half in (None, "read"):
         if not only:
             check_same_data(spark)
@@ -875,10 +880,16 @@ def main():
         }
         for name, values in latency.items():
             print(f"latency | {name}: median {statistics.median(values) * 1000:.0f} ms", flush=True)
+    if half in (None, "pushdown") and not only:
+        pushed = pushdown.timed(spark, PUSHDOWN_ROWS, RUNS)
+        for case, seconds in pushed.items():
+            print(f"pushdown | {case}: {statistics.median(seconds) * 1000:,.0f} ms", flush=True)
     version = spark.version
     spark.stop()
     if half == "stream":
         print(streams.report(streamed, latency, STREAM_LINES))
+    if half == "pushdown":
+        print(pushdown.report(pushed, PUSHDOWN_ROWS))
     if only or half:
         return
     memory = {rows: peak_rss(rows) for rows in MEMORY_ROWS}
@@ -896,18 +907,21 @@ def main():
     writes = write_report(written)
     write_targets = write_targets_table(written, write_memory)
     stream_tables = streams.report(streamed, latency, STREAM_LINES)
+    pushdown_table = pushdown.report(pushed, PUSHDOWN_ROWS)
     print(
         f"\n{environment}\n\n{tables['noop']}\n\n{tables['aggregate']}\n\n{targets}\n\n{costs}"
-        f"\n\n{generation}\n\n{writes}\n\n{write_targets}\n\n{stream_tables}"
+        f"\n\n{generation}\n\n{writes}\n\n{write_targets}\n\n{stream_tables}\n\n{pushdown_table}"
     )
     if os.environ.get("BENCH_WRITE", "1") != "0":
         write_results(
-            tables, targets, costs, generation, writes, write_targets, stream_tables, environment
+            tables, targets, costs, generation, writes, write_targets, stream_tables,
+            pushdown_table, environment,
         )
 
 
 def write_results(
-    tables, targets, costs, generation, writes, write_targets, stream_tables, environment
+    tables, targets, costs, generation, writes, write_targets, stream_tables, pushdown_table,
+    environment,
 ):
     (ROOT / "bench" / "README.md").write_text(
         "# Benchmarks\n\n"
@@ -979,17 +993,26 @@ def write_results(
         "## Streams\n\n"
         "The Rust `tail` source (`examples/tail`) against Spark's own file streams over the same "
         "files, the cases taking turns round by round; each drain is a whole query (start-up "
-        "included) with a fresh checkpoint. `tail` + `from_json` gives the same rows as Spark's "
-        "`json` stream; *lines only* compares `tail` (which also gives each line's file and "
+        "included) with a fresh checkpoint. `tail` given the schema parses each line as a JSON "
+        "record in Rust and gives the same rows as Spark's `json` stream; *lines only* compares `tail` (which also gives each line's file and "
         "position) with Spark's `text` stream. For latency, Spark's file streams only see new "
         "files, so its case writes each line as a new file; `tail` appends to one file.\n\n"
-        f"{stream_tables}\n"
+        f"{stream_tables}\n\n"
+        "## Filter pushdown\n\n"
+        "The Rust `arrow` file source (`examples/arrowfiles`) and Spark's own Parquet reader over "
+        "the same files. With pushdown on (PySpark 4.1+, "
+        "`spark.sql.python.filterPushdown.enabled`), the source plans only the row groups whose "
+        "statistics allow a matching row, and filters the rows it reads in Rust before they "
+        "cross into Spark; with it off, it reads every row and Spark filters. Spark's reader "
+        "pushes the filter into its Parquet reader as well.\n\n"
+        f"{pushdown_table}\n"
     )
     readme = ROOT / "README.md"
     text = readme.read_text()
     short = (
         f"<!-- bench:start -->\n{environment}\n\nReads (full scan):\n\n{tables['noop']}\n\n"
-        f"Writes:\n\n{writes}\n<!-- bench:end -->"
+        f"Writes:\n\n{writes}\n\nFilter pushdown (a 1% selection over Parquet files):\n\n"
+        f"{pushdown_table.split(chr(10) + chr(10), 1)[1]}\n<!-- bench:end -->"
     )
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", short, text, flags=re.S))
 

@@ -1,6 +1,6 @@
 //! Batches of a schema known only at run time, built by arrow-json's decoder: from records of
-//! any serde type ([`Batches::from_serialized`]) or from JSON Lines text
-//! ([`Batches::from_json_lines`]).
+//! any serde type ([`Batches::from_serialized`]), from JSON Lines text
+//! ([`Batches::from_json_lines`]), or piece by piece ([`JsonDecoder`]).
 
 use std::io::BufRead;
 
@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_json::ReaderBuilder;
+use arrow_json::reader::Decoder;
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Schema, SchemaRef};
 use serde::Serialize;
 
@@ -45,14 +46,10 @@ impl Batches {
     {
         let mut records = records.into_iter();
         let mut sizer = BatchSizer::new(size.into());
-        let decoding = Decoding::new(schema);
         // `serialize` takes any number of rows; the batch size only sizes the first buffers.
-        let decoder = ReaderBuilder::new(decoding.decoded.clone())
-            .with_batch_size(sizer.rows())
-            .build_decoder();
-        let mut decoder = match decoder {
+        let mut decoder = match JsonDecoder::new(schema, sizer.rows()) {
             Ok(decoder) => Some(decoder),
-            Err(error) => return Batches::from_record_batches(std::iter::once(Err(error.into()))),
+            Err(error) => return Batches::from_record_batches(std::iter::once(Err(error))),
         };
         let stream = std::iter::from_fn(move || {
             let active = decoder.as_mut()?;
@@ -63,7 +60,7 @@ impl Batches {
                     Some(Ok(record)) => {
                         if let Err(error) = active.serialize(std::slice::from_ref(&record)) {
                             decoder = None;
-                            return Some(Err(error.into()));
+                            return Some(Err(error));
                         }
                         pending += 1;
                     }
@@ -74,9 +71,7 @@ impl Batches {
                     None => break,
                 }
             }
-            let flushed = active
-                .flush()
-                .and_then(|batch| batch.map(|b| decoding.finish(b)).transpose());
+            let flushed = active.flush();
             if pending < rows {
                 decoder = None;
             }
@@ -88,7 +83,7 @@ impl Batches {
                 Ok(None) => None,
                 Err(error) => {
                     decoder = None;
-                    Some(Err(error.into()))
+                    Some(Err(error))
                 }
             }
         });
@@ -110,6 +105,69 @@ impl Batches {
                 Batches::from_record_batches(reader.map(move |batch| Ok(decoding.finish(batch?)?)))
             }
             Err(error) => Batches::from_record_batches(std::iter::once(Err(error.into()))),
+        }
+    }
+}
+
+/// arrow-json's decoder, for a schema Spark reads (Spark's `UTC` timestamps included): JSON
+/// text or serde records in, record batches of the schema out. For a source that feeds it
+/// piece by piece (a line at a time, a page at a time) and flushes when it likes.
+pub struct JsonDecoder {
+    decoder: Decoder,
+    decoding: Decoding,
+}
+
+impl std::fmt::Debug for JsonDecoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JsonDecoder")
+            .field("schema", &self.decoding.wanted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JsonDecoder {
+    /// A decoder into `schema`, flushing at most `batch_rows` rows of JSON text at a time.
+    pub fn new(schema: SchemaRef, batch_rows: usize) -> Result<Self> {
+        let decoding = Decoding::new(schema);
+        let decoder = ReaderBuilder::new(decoding.decoded.clone())
+            .with_batch_size(batch_rows.max(1))
+            .build_decoder()?;
+        Ok(JsonDecoder { decoder, decoding })
+    }
+
+    /// Decodes JSON text (records separated by whitespace, such as JSON Lines) and returns how
+    /// many bytes it took: fewer than given once `batch_rows` rows are waiting (flush, then go
+    /// on with the rest). A record that does not fit the schema is an error naming the column.
+    pub fn decode(&mut self, text: &[u8]) -> Result<usize> {
+        Ok(self.decoder.decode(text)?)
+    }
+
+    /// Adds records of any serde type (however many).
+    pub fn serialize<S: Serialize>(&mut self, records: &[S]) -> Result<()> {
+        Ok(self.decoder.serialize(records)?)
+    }
+
+    /// The schema of the batches.
+    pub fn schema(&self) -> SchemaRef {
+        self.decoding.wanted.clone()
+    }
+
+    /// The rows decoded and not yet flushed.
+    pub fn len(&self) -> usize {
+        self.decoder.len()
+    }
+
+    /// Whether no row waits to be flushed.
+    pub fn is_empty(&self) -> bool {
+        self.decoder.is_empty()
+    }
+
+    /// The rows decoded so far, as one batch of the schema (`None` if there are none); an
+    /// error if a record was left half-decoded.
+    pub fn flush(&mut self) -> Result<Option<RecordBatch>> {
+        match self.decoder.flush()? {
+            Some(batch) => Ok(Some(self.decoding.finish(batch)?)),
+            None => Ok(None),
         }
     }
 }

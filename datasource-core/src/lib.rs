@@ -19,6 +19,7 @@ pub mod options;
 pub mod partition;
 pub mod read;
 pub mod row;
+pub mod scan;
 pub mod schema;
 pub mod secret;
 pub mod source;
@@ -29,13 +30,15 @@ pub mod write;
 
 pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
 pub use filter::{ColumnPath, ColumnStatistics, Filter, FilterError, Literal};
+pub use json::JsonDecoder;
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
 pub use partition::split_range;
 pub use read::{
-    BatchReader, Batches, FilterPushdown, Pushdown, PushedRead, Scan, SourceSchema, UserSchema,
-    read_all, read_all_as, read_all_pushed,
+    BatchReader, Batches, FilterPushdown, Pushdown, PushedRead, SourceSchema, UserSchema, read_all,
+    read_all_as, read_all_pushed,
 };
 pub use row::{Row, RowBatcher, Rows};
+pub use scan::Scan;
 pub use secret::Secret;
 pub use source::DataSource;
 pub use stream::{Offset, ReadLimit, SimpleStreamReader, SimpleStreamRun, StreamReader, StreamRun};

@@ -11,7 +11,8 @@ use arrow_array::RecordBatch;
 use crate::Result;
 use crate::adapter::ReadAdapter;
 use crate::codec;
-use crate::read::{Batches, Scan, SourceSchema, scan_schemas};
+use crate::read::{Batches, SourceSchema};
+use crate::scan::{Scan, scan_schemas};
 use crate::task::Task;
 
 /// Where a stream is: any serde type whose JSON Spark stores in its checkpoint and compares as

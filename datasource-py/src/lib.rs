@@ -1,8 +1,9 @@
 //! Apache Spark data sources in Rust.
 //!
 //! Annotate a struct with [`data_source`] (its fields are the options), implement the
-//! capabilities Spark should have ([`BatchReader`] for `spark.read`, [`StreamReader`] for
-//! `spark.readStream`, [`BatchWriter`] for `df.write`, ...), describe rows with
+//! capabilities Spark should have ([`BatchReader`] for `spark.read`, [`FilterPushdown`] for
+//! the filters it applies itself, [`StreamReader`] for `spark.readStream`, [`BatchWriter`] for
+//! `df.write`, ...), describe rows with
 //! [`derive@Row`], and [`export!`] the module: `maturin build` makes a wheel that PySpark 4.x
 //! reads with `spark.read.format("<name>")`. Data crosses into Spark as Arrow batches through
 //! the C data interface, never as Python objects.
@@ -65,12 +66,12 @@ mod write;
 pub use datasource_core::{
     BatchReader, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder, ColumnPath,
     ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error,
-    Filter, FilterError, FilterPushdown, Literal, Offset, OptionSpec, OptionValue, Options,
-    OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit, Result, Row, RowBatcher, Rows,
-    SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun, SourceSchema, SparkType,
-    StreamReader, StreamRun, StreamWriter, Task, UserSchema, WriteJob, WriteOutcome, arrow_array,
-    arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, read_all, read_all_as,
-    read_all_pushed, split_range, write_all,
+    Filter, FilterError, FilterPushdown, JsonDecoder, Literal, Offset, OptionSpec, OptionValue,
+    Options, OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit, Result, Row, RowBatcher,
+    Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun, SourceSchema,
+    SparkType, StreamReader, StreamRun, StreamWriter, Task, UserSchema, WriteJob, WriteOutcome,
+    arrow_array, arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, read_all,
+    read_all_as, read_all_pushed, split_range, write_all,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use arrow_schema::{Schema, SchemaRef};
 use datasource_core::adapter::ReadAdapter;
-use datasource_core::read::{scan_schemas, sort_pushed};
+use datasource_core::scan::{scan_schemas, sort_pushed};
 use datasource_core::schema::{from_spark_json, to_spark_json};
 use datasource_core::{
     BatchReader, Batches, Filter, FilterPushdown, Pushdown, Result, Scan, SourceSchema, Task, codec,
@@ -109,13 +109,16 @@ impl<T: FilterPushdown> FilterRole for TypedRead<T> {
     }
 }
 
-/// What travels from the driver's reader to the executors' (Spark schemas as JSON).
-#[derive(Clone, Serialize, Deserialize)]
+/// What travels from the driver's reader to the executors'.
+#[derive(Serialize, Deserialize)]
 struct ReadPlan {
     /// The schema of the source's batches, as the driver settled it (Arrow, through serde).
     declared: serde_json::Value,
     /// The schema Spark reads: the declared one, or a user's `.schema(...)`.
     requested: serde_json::Value,
+    /// Whether the user gave `requested`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    user_schema: bool,
     /// The filters the source accepted as exact, then as inexact.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     filters: Vec<Filter>,
@@ -127,13 +130,14 @@ struct ReadPlan {
 }
 
 /// What every reader (batch or stream) holds once planned: the scan its tasks get, the adapter
-/// fitting its batches to Spark's schema, and the plan it was restored from (its pickled form).
+/// fitting its batches to Spark's schema, and the source's own plan once made; its pickled form
+/// is a [`ReadPlan`].
 #[derive(Clone)]
 pub(crate) struct PlannedRead {
     source: &'static str,
     pub(crate) scan: Scan,
     adapter: ReadAdapter,
-    plan: ReadPlan,
+    source_plan: Option<String>,
 }
 
 impl PlannedRead {
@@ -158,47 +162,41 @@ impl PlannedRead {
                 role.settled_scan(Some(Arc::new(requested)))
             })?,
         };
-        let plan = ReadPlan {
-            declared: serde_json::to_value(scan.schema().as_ref())
-                .map_err(|e| schema_error(name, e))?,
-            requested: to_spark_json(scan.requested_schema()).map_err(|e| schema_error(name, e))?,
-            filters: Vec::new(),
-            inexact_filters: Vec::new(),
-            source_plan: None,
-        };
-        Self::from_plan(name, plan)
+        Self::of(name, scan, None)
     }
 
     /// Restores a read from its pickled state: nothing of the source's is called.
     pub(crate) fn restore(name: &'static str, state: &str) -> PyResult<Self> {
         let plan: ReadPlan =
             codec::decode(name, "read plan", state).map_err(|e| schema_error(name, e))?;
-        Self::from_plan(name, plan)
-    }
-
-    fn from_plan(name: &'static str, plan: ReadPlan) -> PyResult<Self> {
         let declared: Schema =
-            serde_json::from_value(plan.declared.clone()).map_err(|e| schema_error(name, e))?;
+            serde_json::from_value(plan.declared).map_err(|e| schema_error(name, e))?;
         let requested =
             from_spark_json(&plan.requested.to_string()).map_err(|e| schema_error(name, e))?;
-        let adapter =
-            ReadAdapter::new(name, &declared, &requested).map_err(|e| schema_error(name, e))?;
-        let scan = Scan::new(Arc::new(declared))
-            .with_requested_schema(Arc::new(requested))
-            .with_filters(plan.filters.clone(), plan.inexact_filters.clone());
+        let scan = Scan::new(Arc::new(declared));
+        let scan = if plan.user_schema {
+            scan.with_user_schema(Arc::new(requested))
+        } else {
+            scan.with_requested_schema(Arc::new(requested))
+        };
+        let scan = scan.with_filters(plan.filters, plan.inexact_filters);
+        Self::of(name, scan, plan.source_plan)
+    }
+
+    fn of(name: &'static str, scan: Scan, source_plan: Option<String>) -> PyResult<Self> {
+        let adapter = ReadAdapter::new(name, scan.schema(), scan.requested_schema())
+            .map_err(|e| schema_error(name, e))?;
         Ok(PlannedRead {
             source: name,
             scan,
             adapter,
-            plan,
+            source_plan,
         })
     }
 
     /// This read, with the filters the source accepted.
     pub(crate) fn with_filters(mut self, exact: Vec<Filter>, inexact: Vec<Filter>) -> Self {
-        self.scan = self.scan.with_filters(exact.clone(), inexact.clone());
-        self.plan.filters = exact;
-        self.plan.inexact_filters = inexact;
+        self.scan = self.scan.with_filters(exact, inexact);
         self
     }
 
@@ -207,19 +205,30 @@ impl PlannedRead {
         &mut self,
         make: impl FnOnce(&Scan) -> PyResult<String>,
     ) -> PyResult<String> {
-        if let Some(plan) = &self.plan.source_plan {
+        if let Some(plan) = &self.source_plan {
             return Ok(plan.clone());
         }
         let plan = make(&self.scan)?;
-        self.plan.source_plan = Some(plan.clone());
+        self.source_plan = Some(plan.clone());
         Ok(plan)
     }
 
-    /// The plan, for pickling: restoring from it gives this read back.
+    /// The pickled form: restoring from it gives this read back.
     pub(crate) fn state(&self) -> PyResult<String> {
-        codec::encode(self.source, "read plan", &self.plan)
-            .map_err(|e| schema_error(self.source, e))
+        let name = self.source;
+        let scan = &self.scan;
+        let plan = ReadPlan {
+            declared: serde_json::to_value(scan.schema().as_ref())
+                .map_err(|e| schema_error(name, e))?,
+            requested: to_spark_json(scan.requested_schema()).map_err(|e| schema_error(name, e))?,
+            user_schema: scan.user_schema().is_some(),
+            filters: scan.filters().to_vec(),
+            inexact_filters: scan.inexact_filters().to_vec(),
+            source_plan: self.source_plan.clone(),
+        };
+        codec::encode(name, "read plan", &plan).map_err(|e| schema_error(name, e))
     }
+
     /// `batches` as a `pyarrow.RecordBatchReader`, each fitted to Spark's schema as pyarrow
     /// pulls it.
     pub(crate) fn to_pyarrow<'py>(

@@ -33,6 +33,8 @@ def test_classes_are_assembled_from_what_the_rust_type_implements():
         "CallsStreamReader"  # sdk_calls is also a (non-simple) stream
     ]
     assert "pushFilters" not in vars(module.ShapesReader)
+    # A source that pushes filters (FilterPushdown) has the hook, and only its reader.
+    assert "pushFilters" in vars(module.EdgesReader)
     assert {"schema", "reader"} <= set(vars(module.Shapes))
     assert "streamReader" not in vars(module.Shapes)
     # A stream reader, but not a simple one: Spark falls back to `simpleStreamReader` only when
@@ -43,7 +45,7 @@ def test_classes_are_assembled_from_what_the_rust_type_implements():
     # Spark calls writer() on any source it writes to: this one says plainly that it cannot.
     with pytest.raises(RuntimeError, match="sdk_shapes: this source cannot be written"):
         module.Shapes({}).writer(None, False)
-    for name in ("sdk_shapes", "sdk_vault", "sdk_calls"):
+    for name in ("sdk_shapes", "sdk_vault", "sdk_calls", "sdk_filters", "sdk_planned"):
         assert f"`{name}`" in module.__doc__
 
 

@@ -129,6 +129,27 @@ def test_available_now_reads_what_exists_and_stops(session, tmp_path):
         assert batch_sizes(query) == [14]
 
 
+def test_with_a_schema_each_line_is_parsed_as_a_json_record_in_rust(session, tmp_path):
+    append(tmp_path / "a.jsonl", "".join(f'{{"id": {i}, "tags": ["t{i}"]}}\n' for i in range(5)))
+    append(tmp_path / "a.jsonl", '{"id": 5, "extra": true}\n\n')
+    df = (
+        session.readStream.format("tail")
+        .schema("id BIGINT, tags ARRAY<STRING>, missing STRING")
+        .option("path", str(tmp_path))
+        .load()
+    )
+    query = df.writeStream.format("memory").queryName("tail_json").trigger(availableNow=True).start()
+    assert query.awaitTermination(120), "the query stopped by itself"
+    rows = sorted(session.sql("select * from tail_json").collect())
+    assert [tuple(row) for row in rows] == [(i, [f"t{i}"], None) for i in range(5)] + [(5, None, None)]
+
+    # A line that is not a record of the schema fails the query, and says where it is.
+    append(tmp_path / "b.jsonl", '{"id": "six"}\n')
+    failing = df.writeStream.format("memory").queryName("tail_bad").trigger(availableNow=True).start()
+    with pytest.raises(Exception, match=r"tail: .*b\.jsonl"):
+        failing.awaitTermination(120)
+
+
 def test_options_are_checked_before_the_stream_starts(session):
     with pytest.raises(Exception) as error:
         session.readStream.format("tail").option("maxRowsPerTrigger", "0").load()

@@ -8,6 +8,7 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema};
 
 use super::*;
+use crate::read::Batches;
 
 fn column(name: &str) -> ColumnPath {
     ColumnPath::new(name)

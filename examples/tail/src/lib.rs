@@ -6,7 +6,9 @@
 //! is new (a last line still being written waits for its line break). New files are picked up
 //! from their first byte. A micro-batch is split into tasks of at most `maxPartitionBytes`, each
 //! reading whole lines, and every line carries its file and byte position: with a checkpoint,
-//! each line reaches the sink exactly once, across crashes and restarts.
+//! each line reaches the sink exactly once, across crashes and restarts. Given a schema
+//! (`spark.readStream.schema(...)`), each line is parsed as a JSON record of it instead, in
+//! Rust.
 
 mod lines;
 mod scan;
@@ -79,6 +81,11 @@ impl SourceSchema for Tail {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Line::schema())
     }
+
+    /// With a schema of the user's, each line is a JSON record of it, parsed in Rust.
+    fn user_schema(&self, _user: &SchemaRef) -> Result<UserSchema> {
+        Ok(UserSchema::Produce)
+    }
 }
 
 impl StreamReader for Tail {
@@ -148,11 +155,12 @@ impl StreamReader for Tail {
         Ok(pack(stretches, task_bytes))
     }
 
-    fn read(self: Arc<Self>, _scan: &Scan, _: &Task, stretches: Vec<Stretch>) -> Result<Batches> {
+    fn read(self: Arc<Self>, scan: &Scan, _: &Task, stretches: Vec<Stretch>) -> Result<Batches> {
         let dir = self.path.clone();
+        let json = scan.user_schema().cloned();
         let batches = stretches.into_iter().flat_map(move |stretch| {
             let batches: Box<dyn Iterator<Item = Result<_>> + Send> =
-                match lines::LineBatches::open(&dir, stretch) {
+                match lines::LineBatches::open(&dir, stretch, json.clone()) {
                     Ok(batches) => Box::new(batches),
                     Err(error) => Box::new(std::iter::once(Err(error))),
                 };

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use datasource_py::arrow_array::builder::{ArrayBuilder, Int64Builder, StringBuilder};
 use datasource_py::arrow_array::{RecordBatch, StringArray};
 use datasource_py::prelude::*;
-use datasource_py::{Context, format_err};
+use datasource_py::{Context, JsonDecoder, format_err};
 
 use crate::Stretch;
 
@@ -29,10 +29,12 @@ pub struct Line {
     pub position: i64,
 }
 
-/// The lines of one stretch, in batches.
+/// The lines of one stretch, in batches: as they are, or parsed as JSON records.
 pub(crate) struct LineBatches {
     path: PathBuf,
     file: String,
+    /// The decoder of a user's schema; `None`: lines as they are.
+    json: Option<JsonDecoder>,
     reader: BufReader<File>,
     /// Where the next line starts.
     at: u64,
@@ -45,7 +47,8 @@ pub(crate) struct LineBatches {
 impl LineBatches {
     /// Opens `stretch` of a file of `dir`: it starts at the first line that starts in it (a
     /// line that started before belongs to the stretch before).
-    pub(crate) fn open(dir: &Path, stretch: Stretch) -> Result<Self> {
+    /// With `json`, a schema, each line is parsed as a JSON record of it.
+    pub(crate) fn open(dir: &Path, stretch: Stretch, json: Option<SchemaRef>) -> Result<Self> {
         let path = dir.join(&stretch.file);
         let mut file =
             File::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
@@ -62,6 +65,9 @@ impl LineBatches {
         Ok(LineBatches {
             path,
             file: stretch.file,
+            json: json
+                .map(|schema| JsonDecoder::new(schema, BATCH_ROWS))
+                .transpose()?,
             reader,
             at,
             end: stretch.end,
@@ -85,19 +91,39 @@ impl LineBatches {
                     self.at + read as u64
                 ));
             }
-            let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let text = std::str::from_utf8(line).map_err(|error| {
-                format_err!(
-                    "`{}`: the line at byte {} is not UTF-8 ({error})",
-                    self.path.display(),
-                    self.at
-                )
-            })?;
-            values.append_value(text);
+            if let Some(json) = &mut self.json {
+                json.decode(&self.line).with_context(|| {
+                    format!("`{}`: the line at byte {}", self.path.display(), self.at)
+                })?;
+            } else {
+                let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let text = std::str::from_utf8(line).map_err(|error| {
+                    format_err!(
+                        "`{}`: the line at byte {} is not UTF-8 ({error})",
+                        self.path.display(),
+                        self.at
+                    )
+                })?;
+                values.append_value(text);
+            }
             positions.append_value(self.at as i64);
             self.at += read as u64;
             bytes += read;
+        }
+        if let Some(json) = &mut self.json {
+            let first = positions.finish();
+            let schema = json.schema();
+            return Ok(json
+                .flush()
+                .with_context(|| {
+                    format!(
+                        "`{}`: the lines from byte {}",
+                        self.path.display(),
+                        first.values().first().copied().unwrap_or_default()
+                    )
+                })?
+                .unwrap_or_else(|| RecordBatch::new_empty(schema)));
         }
         let rows = positions.len();
         let files = StringArray::from_iter_values(std::iter::repeat_n(&self.file, rows));

@@ -218,3 +218,48 @@ fn readme_lists_the_options() {
     let table = Tail::options_markdown();
     assert!(readme.contains(&table), "README.md is missing:\n{table}");
 }
+
+#[test]
+fn with_a_users_schema_lines_are_json_records_and_a_bad_one_is_located() {
+    use datasource_py::arrow_array::cast::AsArray;
+    use datasource_py::arrow_array::types::Int64Type;
+    use datasource_py::arrow_schema::{DataType, Field, Schema};
+
+    let dir = temp_dir("json");
+    append(
+        &dir,
+        "a.jsonl",
+        "{\"id\": 1, \"name\": \"x\"}\n\n{\"id\": 2}\n",
+    );
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, true),
+        Field::new("name", DataType::Utf8, true),
+    ]));
+    let stretch = |end| Stretch {
+        file: "a.jsonl".into(),
+        start: 0,
+        end,
+    };
+    let end = std::fs::metadata(dir.join("a.jsonl")).unwrap().len();
+    let batches: Vec<RecordBatch> =
+        lines::LineBatches::open(&dir, stretch(end), Some(schema.clone()))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+    let ids: Vec<i64> = batches
+        .iter()
+        .flat_map(|b| b.column(0).as_primitive::<Int64Type>().values().to_vec())
+        .collect();
+    assert_eq!(ids, [1, 2]);
+    assert!(batches[0].column(1).is_null(1));
+
+    append(&dir, "a.jsonl", "{\"id\": \"three\"}\n");
+    let end = std::fs::metadata(dir.join("a.jsonl")).unwrap().len();
+    let error = lines::LineBatches::open(&dir, stretch(end), Some(schema))
+        .unwrap()
+        .find_map(Result::err)
+        .expect("a record of the wrong type");
+    let message = format!("{error:#}");
+    assert!(message.contains("a.jsonl"), "{message}");
+    assert!(message.contains("id"), "{message}");
+}

@@ -1,0 +1,166 @@
+//! [`Scan`]: what one scan reads, settled on the driver (the schemas, the filters the source
+//! took, its plan) and handed to every task as is; and the steps that settle it, shared by the
+//! glue and the test harnesses.
+
+use std::sync::Arc;
+
+use arrow_schema::SchemaRef;
+
+use crate::Result;
+use crate::adapter::spark_arrow_schema;
+use crate::filter::Filter;
+use crate::read::{Pushdown, SourceSchema, UserSchema};
+
+/// What one scan reads: planned on the driver, handed to every task of the scan as is.
+#[derive(Debug, Clone)]
+pub struct Scan<P = ()> {
+    schema: SchemaRef,
+    requested: SchemaRef,
+    /// Whether `requested` is a schema the user gave.
+    user: bool,
+    filters: Vec<Filter>,
+    inexact_filters: Vec<Filter>,
+    plan: P,
+}
+
+impl Scan {
+    /// A scan of batches of `schema`, all of which Spark reads, with no filters and no plan.
+    pub fn new(schema: SchemaRef) -> Self {
+        Scan {
+            requested: schema.clone(),
+            schema,
+            user: false,
+            filters: Vec::new(),
+            inexact_filters: Vec::new(),
+            plan: (),
+        }
+    }
+}
+
+impl<P> Scan<P> {
+    /// The schema every batch of the source must have: [`SourceSchema::schema`] as the driver
+    /// computed it, or the user's under [`UserSchema::Produce`].
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// What Spark reads, as Arrow: the user's schema when they gave one (under
+    /// [`UserSchema::Subset`], the columns of [`schema`](Scan::schema) Spark keeps), else
+    /// Spark's form of `schema`.
+    pub fn requested_schema(&self) -> &SchemaRef {
+        &self.requested
+    }
+
+    /// The schema the user gave (`spark.read.schema(...)`, a catalog table's), as Arrow with
+    /// Spark's types; `None` when Spark reads the source's own.
+    pub fn user_schema(&self) -> Option<&SchemaRef> {
+        self.user.then_some(&self.requested)
+    }
+
+    /// The filters the source accepted as [`Pushdown::Exact`]: it must drop every row they
+    /// reject.
+    pub fn filters(&self) -> &[Filter] {
+        &self.filters
+    }
+
+    /// The filters the source accepted as [`Pushdown::Inexact`]: hints to skip data, which
+    /// Spark applies again.
+    pub fn inexact_filters(&self) -> &[Filter] {
+        &self.inexact_filters
+    }
+
+    /// What [`BatchReader::plan`](crate::BatchReader::plan) made on the driver.
+    pub fn plan(&self) -> &P {
+        &self.plan
+    }
+
+    /// This scan, reading `requested` of the batches' schema.
+    pub fn with_requested_schema(mut self, requested: SchemaRef) -> Self {
+        self.requested = requested;
+        self
+    }
+
+    /// This scan, reading `user`, a schema the user gave, of the batches' schema.
+    pub fn with_user_schema(mut self, user: SchemaRef) -> Self {
+        self.requested = user;
+        self.user = true;
+        self
+    }
+
+    /// This scan, with the filters a source accepted.
+    pub fn with_filters(mut self, exact: Vec<Filter>, inexact: Vec<Filter>) -> Self {
+        self.filters = exact;
+        self.inexact_filters = inexact;
+        self
+    }
+
+    /// This scan, with its plan.
+    pub fn with_plan<Q>(self, plan: Q) -> Scan<Q> {
+        Scan {
+            schema: self.schema,
+            requested: self.requested,
+            user: self.user,
+            filters: self.filters,
+            inexact_filters: self.inexact_filters,
+            plan,
+        }
+    }
+}
+
+/// Settles what a scan reads, on the driver, as Spark does: `user` is a schema given with
+/// `.schema(...)` (as Arrow, Spark's types), `None` for the source's own. The scan has the
+/// schema the source's batches must have and the schema Spark reads.
+pub fn scan_schemas<T: SourceSchema>(source: &T, user: Option<SchemaRef>) -> Result<Scan> {
+    match user {
+        None => {
+            let schema = source.schema()?;
+            let requested = Arc::new(spark_arrow_schema(&schema)?);
+            Ok(Scan::new(schema).with_requested_schema(requested))
+        }
+        Some(user) => {
+            let schema = match source.user_schema(&user)? {
+                UserSchema::Subset => source.schema()?,
+                UserSchema::Produce => user.clone(),
+            };
+            Ok(Scan::new(schema).with_user_schema(user))
+        }
+    }
+}
+
+/// The filters of a scan, sorted by what the source said of each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PushedFilters {
+    /// Accepted as [`Pushdown::Exact`].
+    pub exact: Vec<Filter>,
+    /// Accepted as [`Pushdown::Inexact`] (also handed back).
+    pub inexact: Vec<Filter>,
+    /// The positions of the filters Spark must still apply.
+    pub handed_back: Vec<usize>,
+}
+
+/// Sorts `filters` by the source's `verdicts` (one each, in order: anything else is an error
+/// naming the source).
+pub fn sort_pushed(
+    source: &'static str,
+    filters: &[Filter],
+    verdicts: &[Pushdown],
+) -> Result<PushedFilters> {
+    crate::ensure!(
+        verdicts.len() == filters.len(),
+        "{source}: push_filters returned {} verdicts for {} filters (one per filter, in order)",
+        verdicts.len(),
+        filters.len()
+    );
+    let mut pushed = PushedFilters::default();
+    for (index, (filter, verdict)) in filters.iter().zip(verdicts).enumerate() {
+        match verdict {
+            Pushdown::Exact => pushed.exact.push(filter.clone()),
+            Pushdown::Inexact => {
+                pushed.inexact.push(filter.clone());
+                pushed.handed_back.push(index);
+            }
+            Pushdown::Unsupported => pushed.handed_back.push(index),
+        }
+    }
+    Ok(pushed)
+}
