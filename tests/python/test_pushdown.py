@@ -103,12 +103,14 @@ def physical_plan(spark, condition, accept):
 def test_every_filter_gives_the_rows_spark_gives_without_pushdown(spark):
     total = len(rows(spark, "true", "none", False))
     selective = 0
-    for condition in CONDITIONS:
+    # PySpark 4.0 never pushes: a few conditions show that the setting changes nothing there.
+    conditions = CONDITIONS if PUSHES else CONDITIONS[:6]
+    for condition in conditions:
         expected = rows(spark, condition, "none", False)
         selective += 0 < len(expected) < total
         assert rows(spark, condition, "exact", True) == expected, condition
     # The conditions select something, and not everything: a wrong answer would show.
-    assert selective >= len(CONDITIONS) - 4
+    assert selective >= len(conditions) - 4
 
 
 @pytest.mark.parametrize("accept", ["inexact", "none"])
