@@ -88,21 +88,28 @@ pub fn row_groups(path: &Path, filters: &[&Filter]) -> Result<(Vec<usize>, usize
     Ok((kept, groups.len()))
 }
 
-/// The batches of `path`'s `columns` (positions in its schema): of the given row groups of a
-/// Parquet file, or of a whole Arrow IPC file.
+/// A file's batches, as they are read.
+pub type FileBatches = Box<dyn Iterator<Item = Result<RecordBatch>> + Send>;
+
+/// The batches of `path`'s columns that `wanted` names (by name): of the given row groups of
+/// a Parquet file, or of a whole Arrow IPC file; and the schema they have (the file's types, in
+/// the file's column order for Parquet, in `wanted`'s for Arrow IPC).
 pub fn batches(
     path: &Path,
     format: Format,
-    columns: Vec<usize>,
+    wanted: &Schema,
     row_groups: Vec<usize>,
     batch_rows: usize,
-) -> Result<Box<dyn Iterator<Item = Result<RecordBatch>> + Send>> {
-    let file = open(path)?;
+) -> Result<(Schema, FileBatches)> {
     let context = format!("cannot read `{}`", path.display());
     Ok(match format {
         Format::Parquet => {
             let builder =
-                ParquetRecordBatchReaderBuilder::try_new(file).context(context.clone())?;
+                ParquetRecordBatchReaderBuilder::try_new(open(path)?).context(context.clone())?;
+            // Parquet reads a projection in the file's column order.
+            let mut columns = projection(builder.schema(), wanted)?;
+            columns.sort_unstable();
+            let read = builder.schema().project(&columns)?;
             let mask = ProjectionMask::roots(builder.parquet_schema(), columns);
             let reader = builder
                 .with_projection(mask)
@@ -110,11 +117,20 @@ pub fn batches(
                 .with_batch_size(batch_rows)
                 .build()
                 .context(context.clone())?;
-            Box::new(reader.map(move |batch| batch.context(context.clone())))
+            (
+                read,
+                Box::new(reader.map(move |batch| batch.context(context.clone()))),
+            )
         }
         Format::Arrow => {
-            let reader = FileReader::try_new(file, Some(columns)).context(context.clone())?;
-            Box::new(reader.map(move |batch| batch.context(context.clone())))
+            let columns = projection(&*schema(path, format)?, wanted)?;
+            let reader =
+                FileReader::try_new(open(path)?, Some(columns)).context(context.clone())?;
+            let read = reader.schema().as_ref().clone();
+            (
+                read,
+                Box::new(reader.map(move |batch| batch.context(context.clone()))),
+            )
         }
     })
 }

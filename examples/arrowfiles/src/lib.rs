@@ -165,13 +165,13 @@ impl BatchReader for ArrowFiles {
                 datasource_py::format_err!("no file {} in the listing", share.file)
             })?;
         let schema = scan.schema().clone();
-        let file_schema = files::schema(&listed.path, listed.format)?;
-        let mut columns = files::projection(&file_schema, &schema)?;
-        if listed.format == Format::Parquet {
-            // Parquet reads its projection in the file's order.
-            columns.sort_unstable();
-        }
-        let read = file_schema.project(&columns)?;
+        let (read, batches) = files::batches(
+            &listed.path,
+            listed.format,
+            &schema,
+            share.row_groups,
+            self.batch_rows,
+        )?;
         // Batches of another column order or type than the scan's (a user's schema, a file
         // unlike the first) are fitted to it.
         let adapter = if read.fields() == schema.fields() {
@@ -179,14 +179,7 @@ impl BatchReader for ArrowFiles {
         } else {
             Some(ReadAdapter::new(Self::NAME, &read, &schema)?)
         };
-        let batches = files::batches(
-            &listed.path,
-            listed.format,
-            columns,
-            share.row_groups,
-            self.batch_rows,
-        )?
-        .map(move |batch| match &adapter {
+        let batches = batches.map(move |batch| match &adapter {
             Some(adapter) => Ok(adapter.adapt(batch?)?),
             None => batch,
         });
