@@ -10,7 +10,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::Result;
-use crate::adapter::ReadAdapter;
 use crate::batch_size::{BatchSize, BatchSizer};
 use crate::codec;
 use crate::filter::Filter;
@@ -466,7 +465,7 @@ pub fn read_all_pushed<T: FilterPushdown>(
 
 /// Plans and reads a scan whose schemas and filters are settled.
 fn read_scan<T: BatchReader>(source: Arc<T>, scan: Scan) -> Result<Vec<RecordBatch>> {
-    let adapter = ReadAdapter::new(T::NAME, scan.schema(), scan.requested_schema())?;
+    let adapter = scan.adapter(T::NAME)?;
     let plan = source.plan(&scan)?;
     let plan: T::Plan = codec::decode(T::NAME, "plan", &codec::encode(T::NAME, "plan", &plan)?)?;
     let scan = scan.with_plan(plan);

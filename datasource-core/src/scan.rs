@@ -7,9 +7,10 @@ use std::sync::Arc;
 use arrow_schema::SchemaRef;
 
 use crate::Result;
-use crate::adapter::spark_arrow_schema;
+use crate::adapter::{ReadAdapter, spark_arrow_schema};
 use crate::filter::Filter;
 use crate::read::{Pushdown, SourceSchema, UserSchema};
+use crate::schema::SchemaError;
 
 /// What one scan reads: planned on the driver, handed to every task of the scan as is.
 #[derive(Debug, Clone)]
@@ -67,6 +68,12 @@ impl<P> Scan<P> {
     /// Spark applies again.
     pub fn inexact_filters(&self) -> &[Filter] {
         &self.inexact_filters
+    }
+
+    /// The adapter that fits this scan's batches to what Spark reads (the source named
+    /// `source`'s errors name it).
+    pub fn adapter(&self, source: &'static str) -> Result<ReadAdapter, SchemaError> {
+        ReadAdapter::new(source, &self.schema, &self.requested)
     }
 
     /// What [`BatchReader::plan`](crate::BatchReader::plan) made on the driver.

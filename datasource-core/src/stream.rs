@@ -273,7 +273,7 @@ impl<T: StreamReader> StreamRun<T> {
     pub fn resume(source: impl Into<Arc<T>>, offset: &T::Offset) -> Result<Self> {
         let source = source.into();
         let scan = scan_schemas(source.as_ref(), None)?;
-        let adapter = ReadAdapter::new(T::NAME, scan.schema(), scan.requested_schema())?;
+        let adapter = scan.adapter(T::NAME)?;
         let (_, offset) = shipped(T::NAME, offset)?;
         Ok(StreamRun {
             source,
@@ -365,7 +365,7 @@ impl<T: SimpleStreamReader> SimpleStreamRun<T> {
     pub fn resume(source: impl Into<Arc<T>>, offset: &T::Offset) -> Result<Self> {
         let source = source.into();
         let scan = scan_schemas(source.as_ref(), None)?;
-        let adapter = ReadAdapter::new(T::NAME, scan.schema(), scan.requested_schema())?;
+        let adapter = scan.adapter(T::NAME)?;
         let (_, offset) = shipped(T::NAME, offset)?;
         Ok(SimpleStreamRun {
             source,

@@ -184,8 +184,7 @@ impl PlannedRead {
     }
 
     fn of(name: &'static str, scan: Scan, source_plan: Option<String>) -> PyResult<Self> {
-        let adapter = ReadAdapter::new(name, scan.schema(), scan.requested_schema())
-            .map_err(|e| schema_error(name, e))?;
+        let adapter = scan.adapter(name).map_err(|e| schema_error(name, e))?;
         Ok(PlannedRead {
             source: name,
             scan,
