@@ -9,6 +9,9 @@ MATURIN := "maturin>=1.5,<2"
 PYTHON ?= python3
 VENV := .venv
 VENV_OLDEST := .venv-spark40
+# A Spark node's Python that never installed the wheels (pyarrow only): the deployment tests ship
+# the wheels to it.
+VENV_WORKER := .venv-worker
 EXAMPLE := examples/fakepeople
 FIXTURES := tests/fixtures
 FILESINK := examples/filesink
@@ -22,12 +25,12 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter-check new-source python-test bench clean
+.PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
 
 demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
 
-test: setup lint rust-test wheel python-test
+test: setup lint rust-test wheel python-test test-deploy
 
 setup: toolchain java $(VENV)/.installed $(VENV_OLDEST)/.installed
 
@@ -54,13 +57,18 @@ java:
 $(VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q "pyspark==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN)
+	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN)
 	touch $@
 
 $(VENV_OLDEST)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/pip install -q --upgrade pip
-	$(VENV_OLDEST)/bin/pip install -q "pyspark==$(PYSPARK_OLDEST)" $(PYTHON_DEPS)
+	$(VENV_OLDEST)/bin/pip install -q "pyspark[connect]==$(PYSPARK_OLDEST)" $(PYTHON_DEPS)
+	touch $@
+
+$(VENV_WORKER)/.installed: Makefile
+	$(PYTHON) -m venv $(VENV_WORKER)
+	$(VENV_WORKER)/bin/pip install -q "pyarrow>=14"
 	touch $@
 
 lint:
@@ -104,7 +112,8 @@ fixtures-wheel: $(VENV)/.installed
 new-source: setup
 	@test -n "$(NAME)" -a -n "$(DIR)" || { echo "usage: make new-source NAME=my_source DIR=path/to/new/crate"; exit 2; }
 	$(PYTHON) examples/starter/new_source.py "$(NAME)" "$(DIR)" "$(CURDIR)"
-	cd "$(DIR)" && cargo test --quiet
+	@# The first run writes the wheel's Python files (python/, pyproject.toml) from `export!`.
+	cd "$(DIR)" && DATASOURCE_PY=overwrite cargo test --quiet
 	cd "$(DIR)" && $(abspath $(VENV))/bin/maturin build --release --quiet -o target/wheels
 	$(VENV)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
 	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
@@ -124,9 +133,15 @@ python-test: wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
+# Real deployments on 127.0.0.1, started and stopped by the tests (tests/deploy): a standalone
+# cluster, Spark Connect servers, and Spark processes whose Python lacks the wheels.
+test-deploy: wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel $(VENV_WORKER)/.installed
+	cd tests/deploy && $(call spark_env,$(VENV)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider --durations=10
+	cd tests/deploy && $(call spark_env,$(VENV_OLDEST)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider --durations=10
+
 # Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
 bench: setup wheel sink-wheel tail-wheel arrowfiles-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
 
 clean:
-	rm -rf $(VENV) $(VENV_OLDEST) $(WHEEL_DIR)
+	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_WORKER) $(WHEEL_DIR)

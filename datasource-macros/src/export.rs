@@ -74,6 +74,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         quote_spanned! {source.span()=> #krate::__private::bind_source!(#source) }
     });
     let distinct = distinct_names(&krate, &sources);
+    let wheel_files = library_name().map(|_| wheel_files_test(&krate, &module, &sources));
     quote! {
         #[#krate::__private::pyo3::pymodule]
         #[pyo3(crate = #pyo3_path)]
@@ -84,6 +85,34 @@ pub fn expand(input: TokenStream) -> TokenStream {
         }
 
         #distinct
+        #wheel_files
+    }
+}
+
+/// The test that keeps the crate's Python files (one `pyspark_*` module per further source,
+/// and the wheel module's loader) and `pyproject.toml` in step with the export list; emitted
+/// only in a crate that builds an extension module.
+fn wheel_files_test(krate: &Path, module: &Ident, sources: &[Type]) -> TokenStream {
+    let module = module.to_string();
+    quote! {
+        #[cfg(test)]
+        mod __datasource_py {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[test]
+            fn wheel_python_files_match_export() {
+                use #krate::__private::{DataSource, ExportedSource};
+                #krate::__private::check_wheel_files(
+                    ::core::env!("CARGO_MANIFEST_DIR"),
+                    #module,
+                    &[#(ExportedSource {
+                        name: <#sources as DataSource>::NAME,
+                        class_name: <#sources as DataSource>::CLASS_NAME,
+                    }),*],
+                );
+            }
+        }
     }
 }
 

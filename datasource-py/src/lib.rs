@@ -59,6 +59,7 @@ mod binding;
 mod capability;
 mod errors;
 mod module;
+mod package;
 mod read;
 mod stream_read;
 mod write;
@@ -108,6 +109,7 @@ pub mod __private {
     pub use crate::bind_source;
     pub use crate::binding::SourceBinding;
     pub use crate::module::init_module;
+    pub use crate::package::{ExportedSource, check_wheel_files};
     pub use datasource_core::__private::*;
     pub use pyo3;
 

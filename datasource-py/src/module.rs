@@ -140,7 +140,8 @@ const SHIM: &str = include_str!("shim.py");
 
 /// Fills a wheel's module: one `DataSource` subclass per binding, with the classes of its
 /// capabilities (the first is also `DefaultSource`, for Spark's auto-registration of
-/// `pyspark_*` modules), and `register(spark)`.
+/// `pyspark_*` modules; the generated `pyspark_<name>` modules hold the others'),
+/// `register(spark)`, and the ways to ship the wheel (`archive()`, `ship(spark)`).
 pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -> PyResult<()> {
     let py = module.py();
     quiet_caught_panics();
@@ -153,6 +154,7 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
 
     let mut sources = Vec::with_capacity(bindings.len());
     let mut documented = Vec::with_capacity(bindings.len());
+    let mut names = Vec::new();
     for (index, binding) in bindings.into_iter().enumerate() {
         let (class_name, name) = (binding.class_name(), binding.name());
         if module.hasattr(class_name)? {
@@ -167,11 +169,13 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
             .extract()?;
         for class in &classes {
             let class_name: String = class.getattr("__name__")?.extract()?;
-            module.add(class_name, class)?;
+            module.add(&class_name, class)?;
+            names.push(class_name);
         }
         let source = classes[0].clone();
         if index == 0 {
             module.add("DefaultSource", &source)?;
+            names.push("DefaultSource".to_owned());
         }
         documented.push(format!("- `{name}`: `{package}.{class_name}`"));
         sources.push(source);
@@ -179,13 +183,24 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
     let register = shim
         .getattr("define_register")?
         .call1((sources, &package))?;
+    let (archive, ship, command): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) = shim
+        .getattr("define_deployment")?
+        .call1((&package, &register))?
+        .extract()?;
     module.add("register", register)?;
+    module.add("archive", archive)?;
+    module.add("ship", ship)?;
+    // `python -m <package>` (the generated `__main__.py`).
+    module.add("_command", command)?;
+    names.extend(["register", "archive", "ship"].map(str::to_owned));
+    module.add("__all__", names)?;
     module.setattr(
         "__doc__",
         format!(
             "Spark data sources written in Rust. Read with `spark.read.format(name)`:\n\n{}\n\n\
-             The first is the module's `DefaultSource`, which Spark registers by itself; \
-             `register(spark)` registers them all.",
+             Spark finds each by name where the wheel is installed; `register(spark)` registers \
+             them in a session, and `ship(spark)` also sends the wheel to Spark's nodes that \
+             lack it (`archive()` packs it for `spark-submit --archives`).",
             documented.join("\n")
         ),
     )?;
