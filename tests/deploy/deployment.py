@@ -14,6 +14,9 @@ import urllib.request
 import pyspark
 
 SPARK_HOME = os.path.dirname(pyspark.__file__)
+# What a Spark Connect client session sets in its process (PySpark switches the whole process to
+# Connect mode): classic sessions started later, here or in a child process, must not see them.
+CONNECT_MODE_VARIABLES = ("SPARK_CONNECT_MODE_ENABLED", "SPARK_REMOTE", "SPARK_LOCAL_REMOTE")
 
 
 def free_port():
@@ -29,7 +32,7 @@ def http_json(url):
 
 def spark_env(python, **extra):
     """The environment of a Spark process whose Python (planning and tasks) is `python`."""
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k not in CONNECT_MODE_VARIABLES}
     env.update(
         SPARK_HOME=SPARK_HOME,
         SPARK_LOCAL_IP="127.0.0.1",

@@ -2,12 +2,26 @@
 SDK source by name with no register call, get option and read errors in full, and, from a server
 whose Python lacks the wheel, `ship` it."""
 
+import os
 import sys
 
 import pytest
 from conftest import sdk_source_names
-from deployment import ConnectServer
+from deployment import CONNECT_MODE_VARIABLES, ConnectServer
 from expected_people import person
+
+
+@pytest.fixture(scope="module", autouse=True)
+def classic_mode_afterwards():
+    """A Connect client session switches this process to Connect mode: the modules after this
+    one start classic sessions."""
+    saved = {name: os.environ.get(name) for name in CONNECT_MODE_VARIABLES}
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="module")

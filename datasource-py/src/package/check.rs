@@ -186,15 +186,7 @@ fn shown(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const PEOPLE: ExportedSource = ExportedSource {
-        name: "fakepeople",
-        class_name: "FakePeople",
-    };
-    const RANGE: ExportedSource = ExportedSource {
-        name: "fakerange",
-        class_name: "FakeRange",
-    };
+    use crate::package::tests::{PEOPLE, RANGE};
 
     fn crate_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("datasource-py-{name}-{}", std::process::id()));

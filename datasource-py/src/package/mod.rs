@@ -194,11 +194,11 @@ fn is_generated(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    const PEOPLE: ExportedSource = ExportedSource {
+    pub(super) const PEOPLE: ExportedSource = ExportedSource {
         name: "fakepeople",
         class_name: "FakePeople",
     };
-    const RANGE: ExportedSource = ExportedSource {
+    pub(super) const RANGE: ExportedSource = ExportedSource {
         name: "fakerange",
         class_name: "FakeRange",
     };
