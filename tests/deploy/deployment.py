@@ -30,6 +30,18 @@ def http_json(url):
         return json.load(response)
 
 
+def port_open(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+
+
+def run_app(argv, env):
+    """Runs a Spark application to its end; the JSON object its last line of output printed."""
+    ran = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr[-5000:]
+    return json.loads(ran.stdout.strip().splitlines()[-1])
+
+
 def spark_env(python, **extra):
     """The environment of a Spark process whose Python (planning and tasks) is `python`."""
     env = {k: v for k, v in os.environ.items() if k not in CONNECT_MODE_VARIABLES}
@@ -149,7 +161,7 @@ class ConnectServer:
             spark_env(python),
         )
         self.daemons.wait_until(
-            lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close() is None,
+            lambda: port_open(port),
             "Spark Connect server listening",
         )
 

@@ -2,7 +2,6 @@
 sources read in parallel on both workers, exactly; a Parquet round trip through Spark and through
 the SDK's sink; and a cluster where no Python has the wheel, fed through `--archives`."""
 
-import json
 import os
 import subprocess
 import sys
@@ -10,7 +9,7 @@ import textwrap
 import time
 
 import pytest
-from deployment import SPARK_HOME, StandaloneCluster, free_port, http_json, spark_env
+from deployment import SPARK_HOME, StandaloneCluster, free_port, http_json, run_app, spark_env
 from expected_people import person
 
 
@@ -129,13 +128,11 @@ def test_a_cluster_without_the_wheel_gets_it_through_archives(spark, cluster, wo
     assert "--archives" in made.stderr
     (tmp_path / "app.py").write_text(APP)
     # The driver, its planning and the executors all run an interpreter without the wheel.
-    submitted = subprocess.run(
+    result = run_app(
         [os.path.join(SPARK_HOME, "bin", "spark-submit"), "--master", cluster.url,
          "--conf", "spark.executor.memory=512m", "--archives", archive, str(tmp_path / "app.py")],
-        env=spark_env(worker_python), capture_output=True, text=True, timeout=300,
+        spark_env(worker_python),
     )
-    assert submitted.returncode == 0, submitted.stderr[-5000:]
-    result = json.loads(submitted.stdout.strip().splitlines()[-1])
     assert "site-packages" not in result["imported_from"], result["imported_from"]
     assert result["people"] == [list(person(i)[:3]) for i in range(300)]
     assert result["range_sum"] == sum(range(1000))

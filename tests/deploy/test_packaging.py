@@ -13,6 +13,7 @@ import zipfile
 import pyspark_fakepeople
 import pytest
 from conftest import sdk_source_names
+from deployment import run_app, spark_env
 from pyspark.sql.datasource import DataSource
 
 WHEELS = ["pyspark_fakepeople", "pyspark_arrowfiles", "pyspark_filesink", "pyspark_tail",
@@ -82,12 +83,18 @@ def test_archive_packs_the_installed_package_with_its_wheel_tags(tmp_path):
     assert tag.startswith("Tag: cp39-abi3-") and os.uname().machine in tag, tag
 
 
-def foreign_copy(tmp_path, machine, tag):
-    """The package, unpacked from its archive, with its library marked for another CPU."""
+def unpacked_copy(tmp_path):
+    """The package as a node unpacks it from its archive, in `<tmp_path>/site`."""
     spec = pyspark_fakepeople.archive(str(tmp_path))
     target = tmp_path / "site" / "pyspark_fakepeople"
     with zipfile.ZipFile(spec.partition("#")[0]) as archive:
         archive.extractall(target)
+    return target
+
+
+def foreign_copy(tmp_path, machine, tag):
+    """The unpacked package with its library marked for another CPU."""
+    target = unpacked_copy(tmp_path)
     library = next(target.glob("pyspark_fakepeople*.so"))
     elf = bytearray(library.read_bytes())
     elf[18:20] = struct.pack("<H", machine)  # e_machine
@@ -115,9 +122,7 @@ def test_a_library_for_another_platform_names_both_platforms(tmp_path):
 
 def test_other_import_errors_pass_through_unchanged(tmp_path):
     # A working library whose own imports fail (pyarrow missing) is not a platform problem.
-    spec = pyspark_fakepeople.archive(str(tmp_path))
-    with zipfile.ZipFile(spec.partition("#")[0]) as archive:
-        archive.extractall(tmp_path / "site" / "pyspark_fakepeople")
+    unpacked_copy(tmp_path)
     failed = import_isolated(tmp_path / "site", prelude="sys.modules['pyarrow'] = None; ")
     assert "ModuleNotFoundError" in failed.stderr and "pyarrow" in failed.stderr, failed.stderr
     assert "cannot load its native library" not in failed.stderr, failed.stderr
@@ -145,14 +150,7 @@ SHIP_APP = textwrap.dedent(
 
 
 def test_ship_in_a_classic_session_whose_python_lacks_the_wheel(tmp_path, worker_python):
-    import json
-
-    from deployment import spark_env
-
     (tmp_path / "app.py").write_text(SHIP_APP)
     # This interpreter runs the application; Spark's Python processes run one without the wheel.
-    ran = subprocess.run([sys.executable, str(tmp_path / "app.py")], env=spark_env(worker_python),
-                         capture_output=True, text=True, timeout=300)
-    assert ran.returncode == 0, ran.stderr[-5000:]
-    result = json.loads(ran.stdout.strip().splitlines()[-1])
+    result = run_app([sys.executable, str(tmp_path / "app.py")], spark_env(worker_python))
     assert result == {"found_before": False, "sum": sum(range(1000))}

@@ -112,7 +112,6 @@ impl<'a> WheelLayout<'a> {
 
     fn init_py(&self) -> String {
         let module = self.module;
-        let native = module;
         let mut body = format!(
             "\"\"\"Spark data sources written in Rust: {names}.\n\n\
              Spark finds each by name once the wheel is installed where it runs Python;\n\
@@ -123,13 +122,13 @@ impl<'a> WheelLayout<'a> {
         let _ = write!(
             body,
             "try:\n    \
-                 from .{native} import *  # noqa: F403 (the sources, register, ship, archive)\n    \
-                 from .{native} import __all__, __doc__  # noqa: F401\n\
+                 from .{module} import *  # noqa: F403 (the sources, register, ship, archive)\n    \
+                 from .{module} import __all__, __doc__  # noqa: F401\n\
              except ImportError as error:\n    \
                  # A library built for another platform: say which, instead of the loader's bare\n    \
                  # message (any other import error passes through unchanged).\n    \
                  from ._platform import explain\n\n    \
-                 explain(error, __name__, \"{native}\")\n    \
+                 explain(error, __name__, \"{module}\")\n    \
                  raise\n"
         );
         self.generated(&body)
