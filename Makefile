@@ -17,6 +17,7 @@ FIXTURES := tests/fixtures
 FILESINK := examples/filesink
 TAIL := examples/tail
 ARROWFILES := examples/arrowfiles
+SQLDB := examples/sqldb
 WHEEL_DIR := target/wheels
 
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
@@ -25,7 +26,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
+.PHONY: demo test setup toolchain java postgres lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
 
 demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -53,6 +54,14 @@ java:
 		echo "installing Java 17 (openjdk-17-jre-headless)"; \
 		SUDO=$$(command -v sudo || true); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+
+# The connector tests' database server (they start their own, on 127.0.0.1): Debian's
+# PostgreSQL where it is missing.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+		echo "installing PostgreSQL (postgresql)"; \
+		SUDO=$$(command -v sudo || true); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends postgresql; }
 
 $(VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -103,6 +112,10 @@ tail-wheel: $(VENV)/.installed
 arrowfiles-wheel: $(VENV)/.installed
 	$(call install_wheel,$(ARROWFILES),pyspark_arrowfiles)
 
+# The SQL source and sink example (PostgreSQL, SQLite).
+sqldb-wheel: $(VENV)/.installed
+	$(call install_wheel,$(SQLDB),pyspark_sqldb)
+
 # Sources that make the SDK's own behaviour observable (tests only).
 fixtures-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
@@ -129,7 +142,7 @@ starter-check:
 	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel starter-check
+python-test: postgres wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 

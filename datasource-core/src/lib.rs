@@ -18,6 +18,8 @@ mod json;
 pub mod options;
 pub mod partition;
 pub mod read;
+pub mod redact;
+pub mod retry;
 pub mod row;
 pub mod scan;
 pub mod schema;
@@ -34,8 +36,8 @@ pub use json::JsonDecoder;
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
 pub use partition::split_range;
 pub use read::{
-    BatchReader, Batches, FilterPushdown, Pushdown, PushedRead, SourceSchema, UserSchema, read_all,
-    read_all_as, read_all_pushed,
+    BatchReader, BatchSender, Batches, FilterPushdown, Pushdown, PushedRead, SourceSchema, Stopped,
+    UserSchema, read_all, read_all_as, read_all_pushed,
 };
 pub use row::{Row, RowBatcher, Rows};
 pub use scan::Scan;

@@ -375,6 +375,81 @@ impl Batches {
     }
 }
 
+/// Where [`Batches::from_producer`]'s producer sends its batches.
+#[derive(Debug)]
+pub struct BatchSender {
+    sender: std::sync::mpsc::SyncSender<Result<RecordBatch>>,
+}
+
+/// Spark stopped pulling batches (a `LIMIT` was met, the task was cancelled): the producer
+/// should stop. Returned by [`BatchSender::send`]; a producer that returns it with `?` ends
+/// quietly.
+#[derive(Debug, thiserror::Error)]
+#[error("Spark stopped reading this partition")]
+pub struct Stopped;
+
+impl BatchSender {
+    /// Hands a batch to Spark; waits while the one before it is still unread.
+    pub fn send(&mut self, batch: RecordBatch) -> Result<(), Stopped> {
+        self.sender.send(Ok(batch)).map_err(|_| Stopped)
+    }
+}
+
+impl Batches {
+    /// Batches made by `produce` on a thread of its own, at most one batch ahead of Spark:
+    /// for a reader that holds borrowed state while it reads (a database cursor borrowing its
+    /// connection, a statement its rows) and would gain from working while Spark takes the
+    /// previous batch. `produce` stops early (its `send` fails with [`Stopped`]) when Spark
+    /// drops the partition; its error ends the partition after the batches sent before it.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use datasource_core::Batches;
+    /// # use datasource_core::arrow_array::{Int64Array, RecordBatch};
+    /// let batches = Batches::from_producer(|out| {
+    ///     for start in [0i64, 3] {
+    ///         let ids = Int64Array::from_iter_values(start..start + 3);
+    ///         out.send(RecordBatch::try_from_iter([("id", Arc::new(ids) as _)])?)?;
+    ///     }
+    ///     Ok(())
+    /// });
+    /// let rows: usize = batches.map(|batch| batch.unwrap().num_rows()).sum();
+    /// assert_eq!(rows, 6);
+    /// ```
+    pub fn from_producer<F>(produce: F) -> Self
+    where
+        F: FnOnce(&mut BatchSender) -> Result<()> + Send + 'static,
+    {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let mut out = BatchSender { sender };
+        let spawned = std::thread::Builder::new()
+            .name("datasource-producer".into())
+            .spawn(move || {
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| produce(&mut out)));
+                let error = match outcome {
+                    Ok(Ok(())) => return,
+                    Ok(Err(error)) if error.is::<Stopped>() => return,
+                    Ok(Err(error)) => error,
+                    Err(panic) => crate::format_err!(
+                        "panicked: {}",
+                        panic
+                            .downcast_ref::<&str>()
+                            .copied()
+                            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                            .unwrap_or("(no message)")
+                    ),
+                };
+                let _ = out.sender.send(Err(error));
+            });
+        match spawned {
+            Ok(_) => Self::from_record_batches(receiver),
+            Err(error) => Self::from_record_batches(std::iter::once(Err(crate::Error::new(error)
+                .context("could not start the thread that reads this partition")))),
+        }
+    }
+}
+
 impl Iterator for Batches {
     type Item = Result<RecordBatch>;
 
@@ -482,4 +557,60 @@ fn read_scan<T: BatchReader>(source: Arc<T>, scan: Scan) -> Result<Vec<RecordBat
         }
     }
     Ok(batches)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use arrow_array::Int64Array;
+
+    use super::*;
+
+    fn batch(start: i64) -> RecordBatch {
+        let ids = Int64Array::from_iter_values(start..start + 2);
+        RecordBatch::try_from_iter([("id", Arc::new(ids) as _)]).unwrap()
+    }
+
+    #[test]
+    fn a_producers_error_ends_the_batches_after_those_it_sent() {
+        let mut batches = Batches::from_producer(|out| {
+            out.send(batch(0))?;
+            crate::bail!("the cursor broke")
+        });
+        assert_eq!(batches.next().unwrap().unwrap().num_rows(), 2);
+        let error = batches.next().unwrap().unwrap_err();
+        assert_eq!(error.to_string(), "the cursor broke");
+        assert!(batches.next().is_none());
+    }
+
+    #[test]
+    fn a_producers_panic_is_an_error() {
+        let mut batches = Batches::from_producer(|_| panic!("bad row"));
+        let error = batches.next().unwrap().unwrap_err();
+        assert_eq!(error.to_string(), "panicked: bad row");
+    }
+
+    #[test]
+    fn a_producer_stops_when_spark_stops_reading() {
+        static SENT: AtomicUsize = AtomicUsize::new(0);
+        let (done, finished) = std::sync::mpsc::channel();
+        let mut batches = Batches::from_producer(move |out| {
+            let outcome = (0..1000).try_for_each(|n| {
+                out.send(batch(n))?;
+                SENT.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, Stopped>(())
+            });
+            done.send(outcome.is_err()).unwrap();
+            Ok(outcome?)
+        });
+        batches.next().unwrap().unwrap();
+        drop(batches);
+        assert!(
+            finished.recv().unwrap(),
+            "the producer saw that Spark stopped"
+        );
+        // At most one batch ahead of the one read, plus the one it was sending.
+        assert!(SENT.load(Ordering::SeqCst) <= 3);
+    }
 }

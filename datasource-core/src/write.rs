@@ -265,8 +265,10 @@ where
                 .into_iter()
                 .map(move |batch| Ok(adapter.adapt(batch)?)),
         );
+        // Unique per attempt in the application, as Spark's are.
         let task = Task {
             partition_id: partition as u32,
+            task_attempt_id: partition as u64,
             ..Task::default()
         };
         let shipped = sink

@@ -29,7 +29,9 @@ impl BatchStream {
 
     fn error(&mut self, message: String) -> Option<Result<RecordBatch, ArrowError>> {
         self.finished = true;
-        Some(Err(ArrowError::ExternalError(message.into())))
+        Some(Err(ArrowError::ExternalError(
+            crate::errors::redacted(message).into(),
+        )))
     }
 }
 

@@ -44,10 +44,10 @@ pub(crate) fn guarded<T>(
     f: impl FnOnce() -> Result<T, PyErr>,
 ) -> Result<T, PyErr> {
     catching(f).unwrap_or_else(|panic| {
-        Err(PyRuntimeError::new_err(format!(
+        Err(PyRuntimeError::new_err(redacted(format!(
             "{source}: panicked in {what}: {}",
             panic_message(&*panic)
-        )))
+        ))))
     })
 }
 
@@ -70,16 +70,25 @@ pub(crate) fn source_error(source: &str, what: &str, error: anyhow::Error) -> Py
     let chain = format!("{error:#}");
     // The codec's errors name the source already.
     let chain = chain.strip_prefix(&format!("{source}: ")).unwrap_or(&chain);
-    PyRuntimeError::new_err(format!("{source}: {what} failed: {chain}"))
+    PyRuntimeError::new_err(redacted(format!("{source}: {what} failed: {chain}")))
 }
 
 /// Options, schemas or plans that do not fit: a `ValueError` naming the source once.
 pub(crate) fn schema_error(source: &str, error: impl Display) -> PyErr {
-    let message = error.to_string();
+    let message = redacted(error.to_string());
     if message.starts_with(&format!("{source}: ")) || message.starts_with("data source `") {
         PyValueError::new_err(message)
     } else {
         PyValueError::new_err(format!("{source}: {message}"))
+    }
+}
+
+/// `message` with every secret this process has seen masked (see [`datasource_core::redact`]):
+/// what a source or a library it calls puts into an error (a URL with a token) may hold one.
+pub(crate) fn redacted(message: String) -> String {
+    match datasource_core::redact::redact(&message) {
+        std::borrow::Cow::Borrowed(_) => message,
+        std::borrow::Cow::Owned(masked) => masked,
     }
 }
 

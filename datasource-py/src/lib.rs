@@ -58,6 +58,7 @@ mod batch_stream;
 mod binding;
 mod capability;
 mod errors;
+mod logging;
 mod module;
 mod package;
 mod read;
@@ -65,14 +66,14 @@ mod stream_read;
 mod write;
 
 pub use datasource_core::{
-    BatchReader, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder, ColumnPath,
-    ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES, DataSource, Decimal, Error,
-    Filter, FilterError, FilterPushdown, JsonDecoder, Literal, Offset, OptionSpec, OptionValue,
-    Options, OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit, Result, Row, RowBatcher,
-    Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun, SourceSchema,
-    SparkType, StreamReader, StreamRun, StreamWriter, Task, UserSchema, WriteJob, WriteOutcome,
-    arrow_array, arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, read_all,
-    read_all_as, read_all_pushed, split_range, write_all,
+    BatchReader, BatchSender, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder,
+    ColumnPath, ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES, DataSource, Decimal,
+    Error, Filter, FilterError, FilterPushdown, JsonDecoder, Literal, Offset, OptionSpec,
+    OptionValue, Options, OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit, Result, Row,
+    RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun,
+    SourceSchema, SparkType, Stopped, StreamReader, StreamRun, StreamWriter, Task, UserSchema,
+    WriteJob, WriteOutcome, arrow_array, arrow_buffer, arrow_schema, bail, chrono, ensure,
+    format_err, read_all, read_all_as, read_all_pushed, split_range, write_all,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
@@ -81,6 +82,19 @@ pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 pub mod schema {
     pub use datasource_core::adapter::{ReadAdapter, spark_arrow_schema};
     pub use datasource_core::schema::{SchemaError, to_ddl, to_spark_json};
+}
+
+/// Retrying calls that fail now and then, with exponential backoff and jitter: the options
+/// group [`Retry`](retry::Retry) (`maxRetries`, `retryWait`, `maxRetryWait`) and its
+/// [`run`](retry::Retry::run).
+pub mod retry {
+    pub use datasource_core::retry::*;
+}
+
+/// Masking secrets in text: every `Secret` option value this process parsed, and URL
+/// passwords. Log records and errors that reach Python are masked already.
+pub mod redact {
+    pub use datasource_core::redact::*;
 }
 
 /// Spark types and the column builders and readers that carry them.
@@ -96,7 +110,7 @@ pub mod prelude {
         BatchReader, BatchSize, BatchWriter, Batches, Binary, ColumnPath, Context, DataSource,
         Decimal, Filter, FilterPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit,
         Result, Row, Scan, Secret, SimpleStreamReader, SourceSchema, StreamReader, StreamWriter,
-        Task, UserSchema, WriteJob, bail, data_source, ensure, export, split_range,
+        Task, UserSchema, WriteJob, bail, data_source, ensure, export, format_err, split_range,
     };
 }
 

@@ -262,9 +262,9 @@ impl PlannedRead {
         let collected = collected.map_err(|error| match error {
             // The stream's own errors, already worded for the user.
             arrow_schema::ArrowError::ExternalError(error) => {
-                PyRuntimeError::new_err(error.to_string())
+                PyRuntimeError::new_err(crate::errors::redacted(error.to_string()))
             }
-            error => PyRuntimeError::new_err(error.to_string()),
+            error => PyRuntimeError::new_err(crate::errors::redacted(error.to_string())),
         })?;
         let batches = collected
             .into_iter()

@@ -109,7 +109,7 @@ impl fmt::Display for Problem {
                     Some(value) => write!(
                         f,
                         "option `{option}`: got `{}`, expected {expected}",
-                        echo(value)
+                        echo(&crate::redact::redact(value))
                     )?,
                     None => write!(
                         f,
@@ -308,7 +308,11 @@ impl<'a> OptionsParser<'a> {
             Mode::Parse { raw, .. } => *raw,
         };
         let expected = || spec.expected(&T::expected());
-        let Some(given) = raw.get(spec.name) else {
+        let given = raw.get(spec.name);
+        if let (true, Some(given)) = (spec.secret, given) {
+            crate::redact::register_secret(given);
+        }
+        let Some(given) = given else {
             if let Some(default) = default {
                 return Some((default.value)());
             }

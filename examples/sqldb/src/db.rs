@@ -1,0 +1,89 @@
+//! One interface over both databases: what the source and the sink ask of a connection.
+
+use datasource_py::arrow_schema::SchemaRef;
+use datasource_py::prelude::*;
+use datasource_py::{BatchSender, Batches};
+
+use crate::columns::{Column, Kind};
+use crate::ident::{Ident, TableName};
+use crate::sql::{Dialect, Relation, Sql};
+use crate::url::DatabaseUrl;
+use crate::{postgres, sqlite};
+
+/// How to connect: what every task needs, from the options (each task opens its own
+/// connection; nothing is shared between processes but this).
+#[derive(Debug, Clone)]
+pub struct Connect {
+    pub url: DatabaseUrl,
+    pub user: Option<String>,
+    pub password: Option<Secret<String>>,
+}
+
+impl Connect {
+    pub fn dialect(&self) -> Dialect {
+        match self.url {
+            DatabaseUrl::Postgres(_) => Dialect::Postgres,
+            DatabaseUrl::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    /// A connection for reading: nothing it runs can change the database (a `query` with a
+    /// data-modifying statement fails).
+    pub fn read_only(&self) -> Result<Box<dyn Database>> {
+        self.open(false)
+    }
+
+    /// A connection for writing.
+    pub fn read_write(&self) -> Result<Box<dyn Database>> {
+        self.open(true)
+    }
+
+    fn open(&self, write: bool) -> Result<Box<dyn Database>> {
+        Ok(match &self.url {
+            DatabaseUrl::Postgres(url) => Box::new(postgres::Postgres::connect(
+                url,
+                self.user.as_deref(),
+                self.password.as_ref().map(|p| p.expose().as_str()),
+                write,
+            )?),
+            DatabaseUrl::Sqlite(path) => Box::new(sqlite::Sqlite::open(path, write)?),
+        })
+    }
+}
+
+/// What the source and the sink ask of a database.
+pub trait Database {
+    /// The columns of `relation`, without reading its rows where the database can.
+    fn describe(&mut self, relation: &Relation) -> Result<Vec<Column>>;
+
+    /// The smallest and largest value of an integer `column` among `rows` (a `SELECT` of it);
+    /// `None` for no rows.
+    fn bounds(&mut self, rows: Sql, column: &Ident) -> Result<Option<(i64, i64)>>;
+
+    /// Runs `select`, whose columns have `kinds`, and sends its rows as batches of `schema`,
+    /// `fetch_size` rows each (one round trip each, where the database streams).
+    fn read(
+        &mut self,
+        select: &Sql,
+        schema: SchemaRef,
+        kinds: &[Kind],
+        fetch_size: usize,
+        out: &mut BatchSender,
+    ) -> Result<()>;
+
+    /// The columns of `table`, or `None` when there is no such table.
+    fn table_columns(&mut self, table: &TableName) -> Result<Option<Vec<Column>>>;
+
+    /// The type to declare for a column of `kind`.
+    fn column_type(&self, kind: Kind) -> String;
+
+    /// Creates table `stage` of `columns` and writes `batches` into it, in one transaction;
+    /// the rows written.
+    fn stage(&mut self, stage: &TableName, columns: &[Column], batches: Batches) -> Result<u64>;
+
+    /// Runs `statements` in one transaction: all of them, or none.
+    fn in_transaction(&mut self, statements: &[String]) -> Result<()>;
+
+    /// The tables next to `beside` whose names start with `prefix`.
+    fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>>;
+}

@@ -1,0 +1,696 @@
+//! PostgreSQL, over its wire protocol in binary: rows are decoded from PostgreSQL's binary
+//! format straight into Arrow builders, written with binary `COPY`.
+
+use std::error::Error as StdError;
+use std::str::FromStr;
+
+use datasource_py::arrow_schema::SchemaRef;
+use datasource_py::prelude::*;
+use datasource_py::{BatchSender, Batches, Error};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::{FromSql, IsNull, Kind as PgKind, ToSql, Type, to_sql_checked};
+use postgres::{Client, Config, NoTls};
+
+use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
+use crate::columns::{Column, Kind};
+use crate::db::Database;
+use crate::ident::{Ident, TableName};
+use crate::sql::{Dialect, Param, Relation, Sql};
+
+/// Days from 1970-01-01 (Arrow's epoch) to 2000-01-01 (PostgreSQL's).
+const EPOCH_DAYS: i32 = 10_957;
+/// Microseconds from 1970-01-01 to 2000-01-01.
+const EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// The precision and scale Spark gives a `numeric` declared without them (as Spark's JDBC
+/// reader does).
+const UNCONSTRAINED_NUMERIC: (u8, i8) = (38, 18);
+
+pub struct Postgres {
+    client: Client,
+}
+
+impl Postgres {
+    /// Connects to `url`; `user` and `password` replace the URL's own.
+    pub fn connect(
+        url: &str,
+        user: Option<&str>,
+        password: Option<&str>,
+        write: bool,
+    ) -> Result<Self> {
+        let mut config = Config::from_str(url).context("the PostgreSQL URL does not parse")?;
+        if let Some(user) = user {
+            config.user(user);
+        }
+        if let Some(password) = password {
+            config.password(password);
+        }
+        config.application_name("spark-sqldb");
+        if !write {
+            // Every transaction of a reading connection is read-only, the user's query's too.
+            config.options("-c default_transaction_read_only=on");
+        }
+        let client = config.connect(NoTls).with_context(|| {
+            let hosts: Vec<String> = config
+                .get_hosts()
+                .iter()
+                .map(|host| match host {
+                    postgres::config::Host::Tcp(name) => name.clone(),
+                    postgres::config::Host::Unix(path) => path.display().to_string(),
+                })
+                .collect();
+            format!(
+                "could not connect to PostgreSQL at {} (port {:?}, database {:?}, user {:?})",
+                hosts.join(","),
+                config.get_ports(),
+                config.get_dbname().unwrap_or_default(),
+                config.get_user().unwrap_or_default(),
+            )
+        })?;
+        Ok(Postgres { client })
+    }
+}
+
+impl Database for Postgres {
+    fn describe(&mut self, relation: &Relation) -> Result<Vec<Column>> {
+        let sql = format!("SELECT * FROM {}", relation.sql_text());
+        let statement = self.client.prepare(&sql).map_err(db_error)?;
+        statement
+            .columns()
+            .iter()
+            .map(|column| {
+                let kind = kind_of(column.type_(), column.type_modifier()).with_context(|| {
+                    format!(
+                        "column `{}` has type `{}`, which this source does not read; cast it \
+                         in `query` (for example `\"{}\"::text`)",
+                        column.name(),
+                        column.type_(),
+                        column.name()
+                    )
+                })?;
+                Ok(Column {
+                    name: column.name().to_owned(),
+                    kind,
+                    database_type: column.type_().name().to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    fn bounds(&mut self, rows: Sql, column: &Ident) -> Result<Option<(i64, i64)>> {
+        let mut sql = Sql::new(format!(
+            "SELECT MIN({column})::int8, MAX({column})::int8 FROM ("
+        ));
+        sql.append(rows).push(") AS \"spark_bounds\"");
+        let (text, params) = sql.render(Dialect::Postgres);
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        let row = self.client.query_one(&text, &params).map_err(db_error)?;
+        let (min, max): (Option<i64>, Option<i64>) = (row.get(0), row.get(1));
+        Ok(min.zip(max))
+    }
+
+    fn read(
+        &mut self,
+        select: &Sql,
+        schema: SchemaRef,
+        kinds: &[Kind],
+        fetch_size: usize,
+        out: &mut BatchSender,
+    ) -> Result<()> {
+        let (text, params) = select.render(Dialect::Postgres);
+        let mut transaction = self
+            .client
+            .build_transaction()
+            .read_only(true)
+            .start()
+            .map_err(db_error)?;
+        let statement = transaction.prepare(&text).map_err(db_error)?;
+        ensure!(
+            statement.columns().len() == kinds.len(),
+            "the query now has {} columns where it had {} when Spark planned the read",
+            statement.columns().len(),
+            kinds.len()
+        );
+        let decoders = statement
+            .columns()
+            .iter()
+            .zip(kinds)
+            .map(|(column, kind)| Decoder::new(column.name(), column.type_(), *kind))
+            .collect::<Result<Vec<_>>>()?;
+        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+        let portal = transaction.bind(&statement, &params).map_err(db_error)?;
+        let mut builder = BatchBuilder::new(schema, kinds, fetch_size);
+        let mut scratch = String::new();
+        let fetch = i32::try_from(fetch_size).unwrap_or(i32::MAX);
+        loop {
+            let rows = transaction.query_portal(&portal, fetch).map_err(db_error)?;
+            for row in &rows {
+                for (index, decoder) in decoders.iter().enumerate() {
+                    let raw: Option<Raw<'_>> = row.try_get(index).map_err(db_error)?;
+                    let value = match raw {
+                        None => Cell::Null,
+                        Some(Raw(bytes)) => {
+                            decoder.decode(bytes, &mut scratch).with_context(|| {
+                                format!("column `{}`", statement.columns()[index].name())
+                            })?
+                        }
+                    };
+                    builder.append(index, value)?;
+                }
+                builder.end_row();
+            }
+            if builder.rows() > 0 {
+                out.send(builder.finish()?)?;
+            }
+            if rows.len() < fetch_size {
+                break;
+            }
+        }
+        transaction.commit().map_err(db_error)?;
+        Ok(())
+    }
+
+    fn table_columns(&mut self, table: &TableName) -> Result<Option<Vec<Column>>> {
+        match self.describe(&Relation::Table(table.clone())) {
+            Ok(columns) => Ok(Some(columns)),
+            Err(error)
+                if error
+                    .downcast_ref::<postgres::Error>()
+                    .and_then(postgres::Error::code)
+                    == Some(&postgres::error::SqlState::UNDEFINED_TABLE) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn column_type(&self, kind: Kind) -> String {
+        match kind {
+            Kind::Bool => "boolean".into(),
+            Kind::Int16 => "smallint".into(),
+            Kind::Int32 => "integer".into(),
+            Kind::Int64 => "bigint".into(),
+            Kind::Float32 => "real".into(),
+            Kind::Float64 => "double precision".into(),
+            Kind::Decimal { precision, scale } => format!("numeric({precision}, {scale})"),
+            Kind::Text => "text".into(),
+            Kind::Binary => "bytea".into(),
+            Kind::Date => "date".into(),
+            Kind::Timestamp => "timestamp".into(),
+            Kind::TimestampTz => "timestamptz".into(),
+        }
+    }
+
+    fn stage(&mut self, stage: &TableName, columns: &[Column], batches: Batches) -> Result<u64> {
+        let mut transaction = self.client.transaction().map_err(db_error)?;
+        let declared: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
+            .collect();
+        // Unlogged: staging is rewritten into the target at commit, and need not survive a
+        // crash of the server.
+        transaction
+            .batch_execute(&format!(
+                "CREATE UNLOGGED TABLE {stage} ({})",
+                declared.join(", ")
+            ))
+            .map_err(db_error)?;
+        let names: Vec<String> = columns
+            .iter()
+            .map(|c| Ident::exact(&c.name).to_string())
+            .collect();
+        let types: Vec<Type> = columns.iter().map(|c| pg_type(c.kind)).collect();
+        let copy = transaction
+            .copy_in(&format!(
+                "COPY {stage} ({}) FROM STDIN (FORMAT binary)",
+                names.join(", ")
+            ))
+            .map_err(db_error)?;
+        let mut writer = BinaryCopyInWriter::new(copy, &types);
+        let scales: Vec<i8> = columns
+            .iter()
+            .map(|c| match c.kind {
+                Kind::Decimal { scale, .. } => scale,
+                _ => 0,
+            })
+            .collect();
+        for batch in batches {
+            let batch = batch?;
+            let arrays = batch.columns();
+            let mut values: Vec<Value<'_>> = Vec::with_capacity(columns.len());
+            for row in 0..batch.num_rows() {
+                values.clear();
+                for (index, column) in columns.iter().enumerate() {
+                    values.push(Value {
+                        cell: cell(arrays[index].as_ref(), column.kind, row),
+                        scale: scales[index],
+                    });
+                }
+                let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+                writer.write(&refs).map_err(db_error)?;
+            }
+        }
+        let rows = writer.finish().map_err(db_error)?;
+        transaction.commit().map_err(db_error)?;
+        Ok(rows)
+    }
+
+    fn in_transaction(&mut self, statements: &[String]) -> Result<()> {
+        let mut transaction = self.client.transaction().map_err(db_error)?;
+        for statement in statements {
+            transaction.batch_execute(statement).map_err(db_error)?;
+        }
+        transaction.commit().map_err(db_error)?;
+        Ok(())
+    }
+
+    fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>> {
+        let schema = beside.schema.as_ref().map(|s| s.name().to_owned());
+        let rows = self
+            .client
+            .query(
+                "SELECT tablename FROM pg_catalog.pg_tables \
+                 WHERE schemaname = COALESCE($1::text, current_schema()) \
+                 AND left(tablename, length($2::text)) = $2::text",
+                &[&schema, &prefix],
+            )
+            .map_err(db_error)?;
+        Ok(rows.iter().map(|row| beside.sibling(row.get(0))).collect())
+    }
+}
+
+/// A `postgres::Error` with its cause: the database's own message (`ERROR: relation "x" does
+/// not exist`), which `Display` leaves out.
+fn db_error(error: postgres::Error) -> Error {
+    let detail = error
+        .as_db_error()
+        .map(|db| {
+            let mut text = format!("{}: {}", db.severity(), db.message());
+            if let Some(detail) = db.detail() {
+                text.push_str(&format!(" ({detail})"));
+            }
+            if let Some(hint) = db.hint() {
+                text.push_str(&format!("; hint: {hint}"));
+            }
+            text
+        })
+        .or_else(|| error.source().map(ToString::to_string));
+    match detail {
+        Some(detail) => Error::new(error).context(format!("PostgreSQL: {detail}")),
+        None => Error::new(error).context("PostgreSQL"),
+    }
+}
+
+/// The Spark kind of a PostgreSQL type (`None`: not read).
+fn kind_of(ty: &Type, modifier: i32) -> Option<Kind> {
+    Some(match *ty {
+        Type::BOOL => Kind::Bool,
+        Type::INT2 => Kind::Int16,
+        Type::INT4 => Kind::Int32,
+        Type::INT8 | Type::OID => Kind::Int64,
+        Type::FLOAT4 => Kind::Float32,
+        Type::FLOAT8 => Kind::Float64,
+        Type::NUMERIC => {
+            // atttypmod: ((precision << 16) | scale) + 4, or -1 without them.
+            let (precision, scale) = if modifier >= 4 {
+                let packed = modifier - 4;
+                (
+                    u8::try_from((packed >> 16) & 0xffff).unwrap_or(38).min(38),
+                    i8::try_from(packed & 0xffff).unwrap_or(18),
+                )
+            } else {
+                UNCONSTRAINED_NUMERIC
+            };
+            Kind::Decimal { precision, scale }
+        }
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::CHAR => Kind::Text,
+        Type::JSON | Type::JSONB | Type::UUID | Type::XML => Kind::Text,
+        Type::BYTEA => Kind::Binary,
+        Type::DATE => Kind::Date,
+        Type::TIMESTAMP => Kind::Timestamp,
+        Type::TIMESTAMPTZ => Kind::TimestampTz,
+        _ => match ty.kind() {
+            // An enum's binary form is its label; a domain is its base type's.
+            PgKind::Enum(_) => Kind::Text,
+            PgKind::Domain(base) => return kind_of(base, modifier),
+            _ => return None,
+        },
+    })
+}
+
+/// The binary form of a column's values, as PostgreSQL sends them.
+enum Decoder {
+    Bool,
+    Int16,
+    Int32,
+    Int64,
+    Oid,
+    Float32,
+    Float64,
+    Numeric { precision: u8, scale: i8 },
+    Text,
+    Jsonb,
+    Uuid,
+    Binary,
+    Date,
+    Micros,
+}
+
+impl Decoder {
+    fn new(name: &str, ty: &Type, kind: Kind) -> Result<Self> {
+        let base = match ty.kind() {
+            PgKind::Domain(base) => base,
+            _ => ty,
+        };
+        let decoder = match (kind, base) {
+            (Kind::Bool, &Type::BOOL) => Decoder::Bool,
+            (Kind::Int16, &Type::INT2) => Decoder::Int16,
+            (Kind::Int32, &Type::INT4) => Decoder::Int32,
+            (Kind::Int64, &Type::INT8) => Decoder::Int64,
+            (Kind::Int64, &Type::OID) => Decoder::Oid,
+            (Kind::Float32, &Type::FLOAT4) => Decoder::Float32,
+            (Kind::Float64, &Type::FLOAT8) => Decoder::Float64,
+            (Kind::Decimal { precision, scale }, &Type::NUMERIC) => {
+                Decoder::Numeric { precision, scale }
+            }
+            (Kind::Text, &Type::JSONB) => Decoder::Jsonb,
+            (Kind::Text, &Type::UUID) => Decoder::Uuid,
+            (Kind::Text, _) if kind_of(base, -1) == Some(Kind::Text) => Decoder::Text,
+            (Kind::Binary, &Type::BYTEA) => Decoder::Binary,
+            (Kind::Date, &Type::DATE) => Decoder::Date,
+            (Kind::Timestamp, &Type::TIMESTAMP) | (Kind::TimestampTz, &Type::TIMESTAMPTZ) => {
+                Decoder::Micros
+            }
+            _ => bail!(
+                "column `{name}` is now of type `{ty}`, not what Spark planned the read with \
+                 ({kind:?})"
+            ),
+        };
+        Ok(decoder)
+    }
+
+    /// The value of `bytes`; text made here (a uuid's) is written into `scratch`.
+    fn decode<'a>(&self, bytes: &'a [u8], scratch: &'a mut String) -> Result<Cell<'a>> {
+        Ok(match self {
+            Decoder::Bool => Cell::Bool(bytes.first().is_some_and(|b| *b != 0)),
+            Decoder::Int16 => Cell::Int16(i16::from_be_bytes(fixed(bytes)?)),
+            Decoder::Int32 => Cell::Int32(i32::from_be_bytes(fixed(bytes)?)),
+            Decoder::Int64 => Cell::Int64(i64::from_be_bytes(fixed(bytes)?)),
+            Decoder::Oid => Cell::Int64(i64::from(u32::from_be_bytes(fixed(bytes)?))),
+            Decoder::Float32 => Cell::Float32(f32::from_be_bytes(fixed(bytes)?)),
+            Decoder::Float64 => Cell::Float64(f64::from_be_bytes(fixed(bytes)?)),
+            Decoder::Numeric { precision, scale } => {
+                Cell::Decimal(numeric_to_unscaled(bytes, *precision, *scale)?)
+            }
+            Decoder::Text => Cell::Text(std::str::from_utf8(bytes)?),
+            // jsonb's binary form is a version byte (1), then the text.
+            Decoder::Jsonb => Cell::Text(std::str::from_utf8(bytes.get(1..).unwrap_or_default())?),
+            Decoder::Uuid => {
+                let bytes: [u8; 16] = fixed(bytes)?;
+                scratch.clear();
+                for (index, byte) in bytes.iter().enumerate() {
+                    if matches!(index, 4 | 6 | 8 | 10) {
+                        scratch.push('-');
+                    }
+                    scratch.push_str(&format!("{byte:02x}"));
+                }
+                Cell::Text(scratch)
+            }
+            Decoder::Binary => Cell::Binary(bytes),
+            Decoder::Date => {
+                let days = i32::from_be_bytes(fixed(bytes)?);
+                ensure!(
+                    days != i32::MAX && days != i32::MIN,
+                    "an infinite date cannot be read"
+                );
+                Cell::Date(days + EPOCH_DAYS)
+            }
+            Decoder::Micros => {
+                let micros = i64::from_be_bytes(fixed(bytes)?);
+                ensure!(
+                    micros != i64::MAX && micros != i64::MIN,
+                    "an infinite timestamp cannot be read"
+                );
+                Cell::Micros(micros + EPOCH_MICROS)
+            }
+        })
+    }
+}
+
+fn fixed<const N: usize>(bytes: &[u8]) -> Result<[u8; N]> {
+    bytes
+        .try_into()
+        .map_err(|_| format_err!("a value of {} bytes where {N} were expected", bytes.len()))
+}
+
+/// A value as PostgreSQL sent it, in binary.
+struct Raw<'a>(&'a [u8]);
+
+impl<'a> FromSql<'a> for Raw<'a> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn StdError + Sync + Send>> {
+        Ok(Raw(raw))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// A binary `numeric` (base-10000 digits) as an unscaled integer at `scale`, rounded half away
+/// from zero; an error when it does not fit `precision` digits.
+fn numeric_to_unscaled(bytes: &[u8], precision: u8, scale: i8) -> Result<i128> {
+    let word = |index: usize| -> Result<u16> {
+        Ok(u16::from_be_bytes(fixed(
+            bytes.get(index * 2..index * 2 + 2).unwrap_or_default(),
+        )?))
+    };
+    let digits = usize::from(word(0)?);
+    let weight = i32::from(word(1)? as i16);
+    let sign = word(2)?;
+    match sign {
+        0x0000 | 0x4000 => {}
+        0xC000 => bail!("NaN cannot be a Spark decimal"),
+        _ => bail!("an infinite numeric cannot be a Spark decimal"),
+    }
+    let too_large = || format_err!("a value does not fit DECIMAL({precision}, {scale})");
+    let mut unscaled: i128 = 0;
+    let mut first_dropped: Option<u16> = None;
+    for index in 0..digits {
+        let digit = word(4 + index)?;
+        let exponent = 4 * (weight - index as i32) + i32::from(scale);
+        if exponent >= 0 {
+            let power = 10i128
+                .checked_pow(exponent.unsigned_abs())
+                .ok_or_else(too_large)?;
+            unscaled = i128::from(digit)
+                .checked_mul(power)
+                .and_then(|part| unscaled.checked_add(part))
+                .ok_or_else(too_large)?;
+        } else if exponent > -4 {
+            let divisor = 10u16.pow(exponent.unsigned_abs());
+            unscaled += i128::from(digit / divisor);
+            first_dropped.get_or_insert((digit / (divisor / 10)) % 10);
+        } else if exponent == -4 {
+            first_dropped.get_or_insert(digit / 1000);
+        }
+    }
+    if first_dropped.is_some_and(|digit| digit >= 5) {
+        unscaled += 1;
+    }
+    ensure!(
+        unscaled < 10i128.pow(u32::from(precision)),
+        "{}",
+        too_large()
+    );
+    Ok(if sign == 0x4000 { -unscaled } else { unscaled })
+}
+
+/// An unscaled decimal as a binary `numeric`.
+fn unscaled_to_numeric(unscaled: i128, scale: i8, out: &mut Vec<u8>) {
+    let text = decimal_text(unscaled, scale.max(0));
+    let negative = text.starts_with('-');
+    let text = text.trim_start_matches('-');
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let mut groups: Vec<u16> = Vec::new();
+    let whole_padding = (4 - whole.len() % 4) % 4;
+    let whole: String = "0".repeat(whole_padding) + whole;
+    for chunk in whole.as_bytes().chunks(4) {
+        groups.push(
+            std::str::from_utf8(chunk)
+                .unwrap_or("0")
+                .parse()
+                .unwrap_or(0),
+        );
+    }
+    let mut weight = i16::try_from(groups.len()).unwrap_or(i16::MAX) - 1;
+    let fraction_padding = (4 - fraction.len() % 4) % 4;
+    let fraction: String = fraction.to_owned() + &"0".repeat(fraction_padding);
+    for chunk in fraction.as_bytes().chunks(4) {
+        groups.push(
+            std::str::from_utf8(chunk)
+                .unwrap_or("0")
+                .parse()
+                .unwrap_or(0),
+        );
+    }
+    while groups.first() == Some(&0) {
+        groups.remove(0);
+        weight -= 1;
+    }
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    if groups.is_empty() {
+        weight = 0;
+    }
+    let count = i16::try_from(groups.len()).unwrap_or(i16::MAX);
+    out.extend_from_slice(&count.to_be_bytes());
+    out.extend_from_slice(&weight.to_be_bytes());
+    out.extend_from_slice(&(if negative { 0x4000u16 } else { 0 }).to_be_bytes());
+    out.extend_from_slice(&i16::from(scale.max(0)).to_be_bytes());
+    for group in groups {
+        out.extend_from_slice(&group.to_be_bytes());
+    }
+}
+
+/// The type a staging column of `kind` has (for binary `COPY`).
+fn pg_type(kind: Kind) -> Type {
+    match kind {
+        Kind::Bool => Type::BOOL,
+        Kind::Int16 => Type::INT2,
+        Kind::Int32 => Type::INT4,
+        Kind::Int64 => Type::INT8,
+        Kind::Float32 => Type::FLOAT4,
+        Kind::Float64 => Type::FLOAT8,
+        Kind::Decimal { .. } => Type::NUMERIC,
+        Kind::Text => Type::TEXT,
+        Kind::Binary => Type::BYTEA,
+        Kind::Date => Type::DATE,
+        Kind::Timestamp => Type::TIMESTAMP,
+        Kind::TimestampTz => Type::TIMESTAMPTZ,
+    }
+}
+
+/// A value written with binary `COPY`, in the staging column's own type.
+#[derive(Debug)]
+struct Value<'a> {
+    cell: Cell<'a>,
+    scale: i8,
+}
+
+impl ToSql for Value<'_> {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match self.cell {
+            Cell::Null => return Ok(IsNull::Yes),
+            Cell::Bool(v) => out.extend_from_slice(&[u8::from(v)]),
+            Cell::Int16(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Cell::Int32(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Cell::Int64(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Cell::Float32(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Cell::Float64(v) => out.extend_from_slice(&v.to_be_bytes()),
+            Cell::Decimal(v) => {
+                let mut bytes = Vec::with_capacity(16);
+                unscaled_to_numeric(v, self.scale, &mut bytes);
+                out.extend_from_slice(&bytes);
+            }
+            Cell::Text(v) => out.extend_from_slice(v.as_bytes()),
+            Cell::Binary(v) => out.extend_from_slice(v),
+            Cell::Date(v) => out.extend_from_slice(&(v - EPOCH_DAYS).to_be_bytes()),
+            Cell::Micros(v) => out.extend_from_slice(&(v - EPOCH_MICROS).to_be_bytes()),
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// Filter values and partition bounds, bound as the types their placeholders are cast to.
+impl ToSql for Param {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match self {
+            Param::Bool(v) => v.to_sql(ty, out),
+            Param::Int(v) => v.to_sql(ty, out),
+            Param::Float(v) => v.to_sql(ty, out),
+            Param::Text(v) | Param::Cast(v, _) => v.as_str().to_sql(ty, out),
+            Param::Bytes(v) => v.as_slice().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(
+            *ty,
+            Type::BOOL | Type::INT8 | Type::FLOAT8 | Type::TEXT | Type::BYTEA
+        )
+    }
+
+    to_sql_checked!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numeric(unscaled: i128, scale: i8) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        unscaled_to_numeric(unscaled, scale, &mut bytes);
+        bytes
+    }
+
+    #[test]
+    fn numerics_round_trip_and_round_half_away_from_zero() {
+        for (unscaled, scale) in [
+            (0, 2),
+            (1250, 2),
+            (-5, 3),
+            (123_456_789_012_345_678, 4),
+            (99_999_999_999_999_999_999_999_999_999_999_999_999, 0),
+            (-7, 10),
+        ] {
+            let bytes = numeric(unscaled, scale);
+            assert_eq!(numeric_to_unscaled(&bytes, 38, scale).unwrap(), unscaled);
+        }
+        // 12.345 read at scale 2 is 12.35; -0.005 at scale 2 is -0.01.
+        assert_eq!(
+            numeric_to_unscaled(&numeric(12345, 3), 10, 2).unwrap(),
+            1235
+        );
+        assert_eq!(numeric_to_unscaled(&numeric(-5, 3), 10, 2).unwrap(), -1);
+        assert_eq!(
+            numeric_to_unscaled(&numeric(12344, 3), 10, 2).unwrap(),
+            1234
+        );
+        assert!(numeric_to_unscaled(&numeric(100_000, 0), 5, 0).is_err());
+    }
+
+    #[test]
+    fn postgres_types_map_to_spark_kinds() {
+        assert_eq!(
+            kind_of(&Type::NUMERIC, ((12 << 16) | 2) + 4),
+            Some(Kind::Decimal {
+                precision: 12,
+                scale: 2
+            })
+        );
+        assert_eq!(
+            kind_of(&Type::NUMERIC, -1),
+            Some(Kind::Decimal {
+                precision: 38,
+                scale: 18
+            })
+        );
+        assert_eq!(kind_of(&Type::INTERVAL, -1), None);
+    }
+}
