@@ -26,7 +26,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java postgres lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
+.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
 
 demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -152,8 +152,15 @@ test-deploy: wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel $(VENV_
 	cd tests/deploy && $(call spark_env,$(VENV)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider --durations=10
 	cd tests/deploy && $(call spark_env,$(VENV_OLDEST)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider --durations=10
 
+# Spark's JDBC reader for the database half of the benchmark: Debian's PostgreSQL driver jar.
+jdbc-driver:
+	@test -f /usr/share/java/postgresql.jar || { \
+		echo "installing the PostgreSQL JDBC driver (libpostgresql-jdbc-java)"; \
+		SUDO=$$(command -v sudo || true); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libpostgresql-jdbc-java; }
+
 # Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
-bench: setup wheel sink-wheel tail-wheel arrowfiles-wheel
+bench: setup postgres jdbc-driver wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
 
 clean:

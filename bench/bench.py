@@ -13,7 +13,9 @@ limit, a pyarrow Parquet writer), and the Rust example sinks (counting, typed-ro
 Parquet files). The stream half (`streams.py`) drains a directory of JSON Lines with the Rust
 `tail` source and with Spark's own file streams, and times a line from its write to a sink. The
 pushdown half (`pushdown.py`) runs a selective query over Parquet files through the Rust `arrow`
-source with filter pushdown off and on, and through Spark's own Parquet reader.
+source with filter pushdown off and on, and through Spark's own Parquet reader. The database
+half (`databases.py`) reads a PostgreSQL table with the Rust `sqldb` source and with Spark's JDBC
+reader, 1 and 4 partitions.
 Prints Markdown tables, writes bench/README.md and the README's short table.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
@@ -23,8 +25,9 @@ Prints Markdown tables, writes bench/README.md and the README's short table.
     BENCH_WRITE=0    do not rewrite bench/README.md and README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
     BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half,
-                     `pushdown` the pushdown half (no report)
+                     `pushdown` the pushdown half, `database` the database half (no report)
     BENCH_PUSHDOWN_ROWS  rows of the Parquet files of the pushdown half (default 20,000,000)
+    BENCH_DATABASE_ROWS  rows of the PostgreSQL table of the database half (default 5,000,000)
     BENCH_WRITE_BATCH  rows per Arrow batch Spark hands Python writers (default 10,000: Spark's)
 """
 
@@ -42,7 +45,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import pushdown  # bench/pushdown.py and bench/streams.py: bench/ is first on sys.path
+import databases  # bench/databases.py, pushdown.py, streams.py: bench/ is first on sys.path
+import pushdown
 import streams
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
@@ -52,6 +56,7 @@ RUNS = max(3, int(os.environ.get("BENCH_RUNS", 3 if QUICK else 5)))
 MEMORY_ROWS = (2_000_000, 8_000_000) if QUICK else (10_000_000, 40_000_000)
 STREAM_LINES = int(os.environ.get("BENCH_STREAM_LINES", 500_000 if QUICK else 4_000_000))
 PUSHDOWN_ROWS = int(os.environ.get("BENCH_PUSHDOWN_ROWS", 2_000_000 if QUICK else 20_000_000))
+DATABASE_ROWS = int(os.environ.get("BENCH_DATABASE_ROWS", 1_000_000 if QUICK else 5_000_000))
 PARTITIONS = 2
 SIZES = (8192, 65536, 262144)
 ROOT = Path(__file__).resolve().parent.parent
@@ -463,6 +468,7 @@ def session(worker_reuse=True):
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.python.worker.reuse", str(worker_reuse).lower())
         .config("spark.driver.memory", "4g")  # the write half caches its rows
+        .config("spark.jars", databases.JDBC_JAR)  # Spark's JDBC reader, against `sqldb`
         .config(
             "spark.sql.execution.arrow.maxRecordsPerBatch",
             os.environ.get("BENCH_WRITE_BATCH", "10000"),
@@ -851,7 +857,7 @@ def main():
     only = os.environ.get("BENCH_ONLY")
     spark = session()
     rows_of = {False: ROWS, True: WIDE_ROWS}
-    results, written, streamed, latency, pushed = {}, {}, {}, {}, {}
+    results, written, streamed, latency, pushed, read_db = {}, {}, {}, {}, {}, {}
     if half in (None, "read"):
         if not only:
             check_same_data(spark)
@@ -884,12 +890,19 @@ def main():
         pushed = pushdown.timed(spark, PUSHDOWN_ROWS, RUNS)
         for case, seconds in pushed.items():
             print(f"pushdown | {case}: {statistics.median(seconds) * 1000:,.0f} ms", flush=True)
+    if half in (None, "database") and not only:
+        read_db = databases.timed(spark, DATABASE_ROWS, RUNS)
+        for (reader, partitions), seconds in read_db.items():
+            print(f"database | {databases.case_name(reader, partitions)}: "
+                  f"{statistics.median(seconds) * 1000:,.0f} ms", flush=True)
     version = spark.version
     spark.stop()
     if half == "stream":
         print(streams.report(streamed, latency, STREAM_LINES))
     if half == "pushdown":
         print(pushdown.report(pushed, PUSHDOWN_ROWS))
+    if half == "database":
+        print(databases.report(read_db, DATABASE_ROWS))
     if only or half:
         return
     memory = {rows: peak_rss(rows) for rows in MEMORY_ROWS}
@@ -908,20 +921,22 @@ def main():
     write_targets = write_targets_table(written, write_memory)
     stream_tables = streams.report(streamed, latency, STREAM_LINES)
     pushdown_table = pushdown.report(pushed, PUSHDOWN_ROWS)
+    database_table = databases.report(read_db, DATABASE_ROWS)
     print(
         f"\n{environment}\n\n{tables['noop']}\n\n{tables['aggregate']}\n\n{targets}\n\n{costs}"
         f"\n\n{generation}\n\n{writes}\n\n{write_targets}\n\n{stream_tables}\n\n{pushdown_table}"
+        f"\n\n{database_table}"
     )
     if os.environ.get("BENCH_WRITE", "1") != "0":
         write_results(
             tables, targets, costs, generation, writes, write_targets, stream_tables,
-            pushdown_table, environment,
+            pushdown_table, database_table, environment,
         )
 
 
 def write_results(
     tables, targets, costs, generation, writes, write_targets, stream_tables, pushdown_table,
-    environment,
+    database_table, environment,
 ):
     (ROOT / "bench" / "README.md").write_text(
         "# Benchmarks\n\n"
@@ -1005,14 +1020,22 @@ def write_results(
         "statistics allow a matching row, and filters the rows it reads in Rust before they "
         "cross into Spark; with it off, it reads every row and Spark filters. Spark's reader "
         "pushes the filter into its Parquet reader as well.\n\n"
-        f"{pushdown_table}\n"
+        f"{pushdown_table}\n\n"
+        "## Databases\n\n"
+        "The Rust `sqldb` source (`examples/sqldb`) and Spark's own JDBC reader over one "
+        "PostgreSQL table, on a server the benchmark starts on 127.0.0.1. `sqldb` streams rows "
+        "in PostgreSQL's binary format as the server produces them and decodes them into Arrow "
+        "on a thread of its own; Spark's JDBC reader converts rows in the JVM. With 4 partitions "
+        "on 2 cores, two tasks and two server processes share the cores.\n\n"
+        f"{database_table}\n"
     )
     readme = ROOT / "README.md"
     text = readme.read_text()
     short = (
         f"<!-- bench:start -->\n{environment}\n\nReads (full scan):\n\n{tables['noop']}\n\n"
         f"Writes:\n\n{writes}\n\nFilter pushdown (a 1% selection over Parquet files):\n\n"
-        f"{pushdown_table.split(chr(10) + chr(10), 1)[1]}\n<!-- bench:end -->"
+        f"{pushdown_table.split(chr(10) + chr(10), 1)[1]}\n\nPostgreSQL, against Spark's JDBC reader:\n\n"
+        f"{database_table.split(chr(10) + chr(10), 1)[1]}\n<!-- bench:end -->"
     )
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", short, text, flags=re.S))
 

@@ -51,15 +51,26 @@ impl From<Option<usize>> for BatchSize {
     }
 }
 
-/// The row count of each next batch of one stream.
+/// The row count of each next batch of one stream: what the SDK's row helpers use, for a
+/// source that builds its batches itself (from a database cursor, say).
+///
+/// ```
+/// use datasource_core::{BatchSize, BatchSizer};
+/// let mut sizer = BatchSizer::new(BatchSize::default());
+/// let first = sizer.rows(); // before any batch: a small first batch
+/// # let batch = datasource_core::arrow_array::RecordBatch::new_empty(std::sync::Arc::new(datasource_core::arrow_schema::Schema::empty()));
+/// sizer.observe(&batch); // after each batch: learns the bytes per row
+/// # assert_eq!(sizer.rows(), first);
+/// ```
 #[derive(Debug, Clone)]
-pub(crate) struct BatchSizer {
+pub struct BatchSizer {
     target_bytes: Option<usize>,
     rows: usize,
 }
 
 impl BatchSizer {
-    pub(crate) fn new(size: BatchSize) -> Self {
+    /// Sizes batches as `size` says.
+    pub fn new(size: BatchSize) -> Self {
         match size {
             BatchSize::Rows(rows) => BatchSizer {
                 target_bytes: None,
@@ -73,12 +84,12 @@ impl BatchSizer {
     }
 
     /// The rows of the next batch.
-    pub(crate) fn rows(&self) -> usize {
+    pub fn rows(&self) -> usize {
         self.rows
     }
 
     /// Learns the stream's bytes per row from a batch it built.
-    pub(crate) fn observe(&mut self, batch: &RecordBatch) {
+    pub fn observe(&mut self, batch: &RecordBatch) {
         let Some(target) = self.target_bytes else {
             return;
         };

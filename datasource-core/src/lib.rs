@@ -30,7 +30,7 @@ pub mod task;
 pub mod types;
 pub mod write;
 
-pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
+pub use batch_size::{BatchSize, BatchSizer, DEFAULT_BATCH_BYTES};
 pub use filter::{ColumnPath, ColumnStatistics, Filter, FilterError, Literal};
 pub use json::JsonDecoder;
 pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};

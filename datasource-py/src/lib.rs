@@ -66,14 +66,14 @@ mod stream_read;
 mod write;
 
 pub use datasource_core::{
-    BatchReader, BatchSender, BatchSize, BatchWriter, Batches, Binary, Choice, ColumnBuilder,
-    ColumnPath, ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES, DataSource, Decimal,
-    Error, Filter, FilterError, FilterPushdown, JsonDecoder, Literal, Offset, OptionSpec,
-    OptionValue, Options, OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit, Result, Row,
-    RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader, SimpleStreamRun,
-    SourceSchema, SparkType, Stopped, StreamReader, StreamRun, StreamWriter, Task, UserSchema,
-    WriteJob, WriteOutcome, arrow_array, arrow_buffer, arrow_schema, bail, chrono, ensure,
-    format_err, read_all, read_all_as, read_all_pushed, split_range, write_all,
+    BatchReader, BatchSender, BatchSize, BatchSizer, BatchWriter, Batches, Binary, Choice,
+    ColumnBuilder, ColumnPath, ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES,
+    DataSource, Decimal, Error, Filter, FilterError, FilterPushdown, JsonDecoder, Literal, Offset,
+    OptionSpec, OptionValue, Options, OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit,
+    Result, Row, RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader,
+    SimpleStreamRun, SourceSchema, SparkType, Stopped, StreamReader, StreamRun, StreamWriter, Task,
+    UserSchema, WriteJob, WriteOutcome, arrow_array, arrow_buffer, arrow_schema, bail, chrono,
+    ensure, format_err, read_all, read_all_as, read_all_pushed, split_range, write_all,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 

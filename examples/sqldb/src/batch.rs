@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use datasource_py::BatchSizer;
 use datasource_py::arrow_array::builder::{
     BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
     Float64Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
@@ -44,6 +45,7 @@ pub struct BatchBuilder {
     schema: SchemaRef,
     columns: Vec<ColumnBuilder>,
     rows: usize,
+    sizer: BatchSizer,
 }
 
 enum ColumnBuilder {
@@ -61,8 +63,10 @@ enum ColumnBuilder {
 }
 
 impl BatchBuilder {
-    /// Builders for `schema`, whose columns each have a [`Kind`].
-    pub fn new(schema: SchemaRef, kinds: &[Kind], capacity: usize) -> Self {
+    /// Builders for `schema`, whose columns each have a [`Kind`], for batches of `size`.
+    pub fn new(schema: SchemaRef, kinds: &[Kind], size: BatchSize) -> Self {
+        let sizer = BatchSizer::new(size);
+        let capacity = sizer.rows();
         let columns = kinds
             .iter()
             .map(|kind| match *kind {
@@ -94,6 +98,7 @@ impl BatchBuilder {
             schema,
             columns,
             rows: 0,
+            sizer,
         }
     }
 
@@ -141,6 +146,11 @@ impl BatchBuilder {
         self.rows
     }
 
+    /// Whether the batch has the rows it should (by count, or by the bytes of those before).
+    pub fn is_full(&self) -> bool {
+        self.rows >= self.sizer.rows()
+    }
+
     /// The batch of the rows appended since the last one.
     pub fn finish(&mut self) -> Result<RecordBatch> {
         let arrays: Vec<ArrayRef> = self
@@ -169,7 +179,9 @@ impl BatchBuilder {
             })
             .collect();
         self.rows = 0;
-        Ok(RecordBatch::try_new(self.schema.clone(), arrays)?)
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        self.sizer.observe(&batch);
+        Ok(batch)
     }
 }
 

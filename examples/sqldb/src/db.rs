@@ -61,13 +61,13 @@ pub trait Database {
     fn bounds(&mut self, rows: Sql, column: &Ident) -> Result<Option<(i64, i64)>>;
 
     /// Runs `select`, whose columns have `kinds`, and sends its rows as batches of `schema`,
-    /// `fetch_size` rows each (one round trip each, where the database streams).
+    /// of `size`, as the database produces them.
     fn read(
         &mut self,
         select: &Sql,
         schema: SchemaRef,
         kinds: &[Kind],
-        fetch_size: usize,
+        size: BatchSize,
         out: &mut BatchSender,
     ) -> Result<()>;
 

@@ -70,9 +70,10 @@ pub struct SqlDb {
     /// Where the ranges end: the column's `MAX` when not given (rows above it are read by the
     /// last task).
     upper_bound: Option<i64>,
-    /// Rows fetched per round trip, and per Arrow batch handed to Spark.
-    #[option(default = 10_000, range = 1..=1_000_000)]
-    fetch_size: u32,
+    /// Rows per Arrow batch handed to Spark; by default about 8 MiB of data a batch. (Rows
+    /// stream from the database as it produces them, whatever the batch.)
+    #[option(range = 1..=1_000_000)]
+    fetch_size: Option<u32>,
 }
 
 impl SqlDb {

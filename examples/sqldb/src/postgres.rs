@@ -1,5 +1,7 @@
-//! PostgreSQL, over its wire protocol in binary: rows are decoded from PostgreSQL's binary
-//! format straight into Arrow builders, written with binary `COPY`.
+//! PostgreSQL, over its wire protocol in binary: rows stream from the server as it produces
+//! them and are decoded from PostgreSQL's binary format straight into Arrow builders; writes
+//! use binary `COPY`. tokio-postgres runs on a single-threaded runtime of the connection's own,
+//! entered once per operation (a row costs no trip through the runtime).
 
 use std::error::Error as StdError;
 use std::str::FromStr;
@@ -7,9 +9,11 @@ use std::str::FromStr;
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
 use datasource_py::{BatchSender, Batches, Error};
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{FromSql, IsNull, Kind as PgKind, ToSql, Type, to_sql_checked};
-use postgres::{Client, Config, NoTls};
+use futures_util::{TryStreamExt, pin_mut};
+use tokio::runtime::Runtime;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{FromSql, IsNull, Kind as PgKind, ToSql, Type, to_sql_checked};
+use tokio_postgres::{Client, Config, NoTls};
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
 use crate::columns::{Column, Kind};
@@ -27,6 +31,7 @@ const EPOCH_MICROS: i64 = 946_684_800_000_000;
 const UNCONSTRAINED_NUMERIC: (u8, i8) = (38, 18);
 
 pub struct Postgres {
+    runtime: Runtime,
     client: Client,
 }
 
@@ -50,13 +55,18 @@ impl Postgres {
             // Every transaction of a reading connection is read-only, the user's query's too.
             config.options("-c default_transaction_read_only=on");
         }
-        let client = config.connect(NoTls).with_context(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("could not start the PostgreSQL client's runtime")?;
+        let connected = runtime.block_on(config.connect(NoTls));
+        let (client, connection) = connected.map_err(db_error).with_context(|| {
             let hosts: Vec<String> = config
                 .get_hosts()
                 .iter()
                 .map(|host| match host {
-                    postgres::config::Host::Tcp(name) => name.clone(),
-                    postgres::config::Host::Unix(path) => path.display().to_string(),
+                    tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                    tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
                 })
                 .collect();
             format!(
@@ -67,14 +77,19 @@ impl Postgres {
                 config.get_user().unwrap_or_default(),
             )
         })?;
-        Ok(Postgres { client })
+        // The connection does its work whenever an operation waits on it.
+        runtime.spawn(connection);
+        Ok(Postgres { runtime, client })
     }
 }
 
 impl Database for Postgres {
     fn describe(&mut self, relation: &Relation) -> Result<Vec<Column>> {
         let sql = format!("SELECT * FROM {}", relation.sql_text());
-        let statement = self.client.prepare(&sql).map_err(db_error)?;
+        let statement = self
+            .runtime
+            .block_on(self.client.prepare(&sql))
+            .map_err(db_error)?;
         statement
             .columns()
             .iter()
@@ -104,7 +119,10 @@ impl Database for Postgres {
         sql.append(rows).push(") AS \"spark_bounds\"");
         let (text, params) = sql.render(Dialect::Postgres);
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        let row = self.client.query_one(&text, &params).map_err(db_error)?;
+        let row = self
+            .runtime
+            .block_on(self.client.query_one(&text, &params))
+            .map_err(db_error)?;
         let (min, max): (Option<i64>, Option<i64>) = (row.get(0), row.get(1));
         Ok(min.zip(max))
     }
@@ -114,37 +132,41 @@ impl Database for Postgres {
         select: &Sql,
         schema: SchemaRef,
         kinds: &[Kind],
-        fetch_size: usize,
+        size: BatchSize,
         out: &mut BatchSender,
     ) -> Result<()> {
         let (text, params) = select.render(Dialect::Postgres);
-        let mut transaction = self
-            .client
-            .build_transaction()
-            .read_only(true)
-            .start()
-            .map_err(db_error)?;
-        let statement = transaction.prepare(&text).map_err(db_error)?;
-        ensure!(
-            statement.columns().len() == kinds.len(),
-            "the query now has {} columns where it had {} when Spark planned the read",
-            statement.columns().len(),
-            kinds.len()
-        );
-        let decoders = statement
-            .columns()
-            .iter()
-            .zip(kinds)
-            .map(|(column, kind)| Decoder::new(column.name(), column.type_(), *kind))
-            .collect::<Result<Vec<_>>>()?;
-        let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        let portal = transaction.bind(&statement, &params).map_err(db_error)?;
-        let mut builder = BatchBuilder::new(schema, kinds, fetch_size);
-        let mut scratch = String::new();
-        let fetch = i32::try_from(fetch_size).unwrap_or(i32::MAX);
-        loop {
-            let rows = transaction.query_portal(&portal, fetch).map_err(db_error)?;
-            for row in &rows {
+        let client = &mut self.client;
+        self.runtime.block_on(async {
+            let transaction = client
+                .build_transaction()
+                .read_only(true)
+                .start()
+                .await
+                .map_err(db_error)?;
+            let statement = transaction.prepare(&text).await.map_err(db_error)?;
+            ensure!(
+                statement.columns().len() == kinds.len(),
+                "the query now has {} columns where it had {} when Spark planned the read",
+                statement.columns().len(),
+                kinds.len()
+            );
+            let decoders = statement
+                .columns()
+                .iter()
+                .zip(kinds)
+                .map(|(column, kind)| Decoder::new(column.name(), column.type_(), *kind))
+                .collect::<Result<Vec<_>>>()?;
+            // Rows stream as the server produces them (the connection reads ahead a little, the
+            // socket holds the rest back): decoding here overlaps the server's work.
+            let rows = transaction
+                .query_raw(&statement, params.iter())
+                .await
+                .map_err(db_error)?;
+            pin_mut!(rows);
+            let mut builder = BatchBuilder::new(schema, kinds, size);
+            let mut scratch = String::new();
+            while let Some(row) = rows.try_next().await.map_err(db_error)? {
                 for (index, decoder) in decoders.iter().enumerate() {
                     let raw: Option<Raw<'_>> = row.try_get(index).map_err(db_error)?;
                     let value = match raw {
@@ -158,16 +180,18 @@ impl Database for Postgres {
                     builder.append(index, value)?;
                 }
                 builder.end_row();
+                if builder.is_full() {
+                    // Waiting for Spark here also stops the connection reading: the server
+                    // waits, nothing piles up in memory.
+                    out.send(builder.finish()?)?;
+                }
             }
             if builder.rows() > 0 {
                 out.send(builder.finish()?)?;
             }
-            if rows.len() < fetch_size {
-                break;
-            }
-        }
-        transaction.commit().map_err(db_error)?;
-        Ok(())
+            transaction.commit().await.map_err(db_error)?;
+            Ok(())
+        })
     }
 
     fn table_columns(&mut self, table: &TableName) -> Result<Option<Vec<Column>>> {
@@ -175,9 +199,9 @@ impl Database for Postgres {
             Ok(columns) => Ok(Some(columns)),
             Err(error)
                 if error
-                    .downcast_ref::<postgres::Error>()
-                    .and_then(postgres::Error::code)
-                    == Some(&postgres::error::SqlState::UNDEFINED_TABLE) =>
+                    .downcast_ref::<tokio_postgres::Error>()
+                    .and_then(tokio_postgres::Error::code)
+                    == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) =>
             {
                 Ok(None)
             }
@@ -203,31 +227,15 @@ impl Database for Postgres {
     }
 
     fn stage(&mut self, stage: &TableName, columns: &[Column], batches: Batches) -> Result<u64> {
-        let mut transaction = self.client.transaction().map_err(db_error)?;
         let declared: Vec<String> = columns
             .iter()
             .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
             .collect();
-        // Unlogged: staging is rewritten into the target at commit, and need not survive a
-        // crash of the server.
-        transaction
-            .batch_execute(&format!(
-                "CREATE UNLOGGED TABLE {stage} ({})",
-                declared.join(", ")
-            ))
-            .map_err(db_error)?;
         let names: Vec<String> = columns
             .iter()
             .map(|c| Ident::exact(&c.name).to_string())
             .collect();
         let types: Vec<Type> = columns.iter().map(|c| pg_type(c.kind)).collect();
-        let copy = transaction
-            .copy_in(&format!(
-                "COPY {stage} ({}) FROM STDIN (FORMAT binary)",
-                names.join(", ")
-            ))
-            .map_err(db_error)?;
-        let mut writer = BinaryCopyInWriter::new(copy, &types);
         let scales: Vec<i8> = columns
             .iter()
             .map(|c| match c.kind {
@@ -235,54 +243,81 @@ impl Database for Postgres {
                 _ => 0,
             })
             .collect();
-        for batch in batches {
-            let batch = batch?;
-            let arrays = batch.columns();
-            let mut values: Vec<Value<'_>> = Vec::with_capacity(columns.len());
-            for row in 0..batch.num_rows() {
-                values.clear();
-                for (index, column) in columns.iter().enumerate() {
-                    values.push(Value {
-                        cell: cell(arrays[index].as_ref(), column.kind, row),
-                        scale: scales[index],
-                    });
+        let client = &mut self.client;
+        self.runtime.block_on(async {
+            let transaction = client.transaction().await.map_err(db_error)?;
+            // Unlogged: staging is rewritten into the target at commit, and need not survive
+            // a crash of the server.
+            transaction
+                .batch_execute(&format!(
+                    "CREATE UNLOGGED TABLE {stage} ({})",
+                    declared.join(", ")
+                ))
+                .await
+                .map_err(db_error)?;
+            let copy = transaction
+                .copy_in(&format!(
+                    "COPY {stage} ({}) FROM STDIN (FORMAT binary)",
+                    names.join(", ")
+                ))
+                .await
+                .map_err(db_error)?;
+            let writer = BinaryCopyInWriter::new(copy, &types);
+            pin_mut!(writer);
+            for batch in batches {
+                let batch = batch?;
+                let arrays = batch.columns();
+                let mut values: Vec<Value<'_>> = Vec::with_capacity(columns.len());
+                for row in 0..batch.num_rows() {
+                    values.clear();
+                    for (index, column) in columns.iter().enumerate() {
+                        values.push(Value {
+                            cell: cell(arrays[index].as_ref(), column.kind, row),
+                            scale: scales[index],
+                        });
+                    }
+                    let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
+                    writer.as_mut().write(&refs).await.map_err(db_error)?;
                 }
-                let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-                writer.write(&refs).map_err(db_error)?;
             }
-        }
-        let rows = writer.finish().map_err(db_error)?;
-        transaction.commit().map_err(db_error)?;
-        Ok(rows)
+            let rows = writer.as_mut().finish().await.map_err(db_error)?;
+            transaction.commit().await.map_err(db_error)?;
+            Ok(rows)
+        })
     }
 
     fn in_transaction(&mut self, statements: &[String]) -> Result<()> {
-        let mut transaction = self.client.transaction().map_err(db_error)?;
-        for statement in statements {
-            transaction.batch_execute(statement).map_err(db_error)?;
-        }
-        transaction.commit().map_err(db_error)?;
-        Ok(())
+        let client = &mut self.client;
+        self.runtime.block_on(async {
+            let transaction = client.transaction().await.map_err(db_error)?;
+            for statement in statements {
+                transaction
+                    .batch_execute(statement)
+                    .await
+                    .map_err(db_error)?;
+            }
+            transaction.commit().await.map_err(db_error)
+        })
     }
 
     fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>> {
         let schema = beside.schema.as_ref().map(|s| s.name().to_owned());
         let rows = self
-            .client
-            .query(
+            .runtime
+            .block_on(self.client.query(
                 "SELECT tablename FROM pg_catalog.pg_tables \
                  WHERE schemaname = COALESCE($1::text, current_schema()) \
                  AND left(tablename, length($2::text)) = $2::text",
                 &[&schema, &prefix],
-            )
+            ))
             .map_err(db_error)?;
         Ok(rows.iter().map(|row| beside.sibling(row.get(0))).collect())
     }
 }
 
-/// A `postgres::Error` with its cause: the database's own message (`ERROR: relation "x" does
+/// A `tokio_postgres::Error` with its cause: the database's own message (`ERROR: relation "x" does
 /// not exist`), which `Display` leaves out.
-fn db_error(error: postgres::Error) -> Error {
+fn db_error(error: tokio_postgres::Error) -> Error {
     let detail = error
         .as_db_error()
         .map(|db| {
@@ -583,7 +618,7 @@ impl ToSql for Value<'_> {
     fn to_sql(
         &self,
         _: &Type,
-        out: &mut postgres::types::private::BytesMut,
+        out: &mut tokio_postgres::types::private::BytesMut,
     ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         match self.cell {
             Cell::Null => return Ok(IsNull::Yes),
@@ -618,7 +653,7 @@ impl ToSql for Param {
     fn to_sql(
         &self,
         ty: &Type,
-        out: &mut postgres::types::private::BytesMut,
+        out: &mut tokio_postgres::types::private::BytesMut,
     ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         match self {
             Param::Bool(v) => v.to_sql(ty, out),

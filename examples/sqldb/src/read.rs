@@ -225,11 +225,11 @@ impl BatchReader for SqlDb {
         conditions.extend(self.filter_conditions(scan)?);
         let select = select_where(&Self::column_idents(scan), &self.relation(), conditions);
         let schema = scan.schema().clone();
-        let fetch_size = self.fetch_size as usize;
+        let size = BatchSize::from(self.fetch_size.map(|rows| rows as usize));
         let connect = self.connect();
         Ok(Batches::from_producer(move |out| {
             let mut db = connect.read_only()?;
-            db.read(&select, schema, &kinds, fetch_size, out)
+            db.read(&select, schema, &kinds, size, out)
         }))
     }
 }

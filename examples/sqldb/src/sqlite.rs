@@ -100,7 +100,7 @@ impl Database for Sqlite {
         select: &Sql,
         schema: SchemaRef,
         kinds: &[Kind],
-        fetch_size: usize,
+        size: BatchSize,
         out: &mut BatchSender,
     ) -> Result<()> {
         let (text, params) = select.render(Dialect::Sqlite);
@@ -115,7 +115,7 @@ impl Database for Sqlite {
         let mut rows = statement
             .query(params_from_iter(params.iter()))
             .map_err(sqlite_error)?;
-        let mut builder = BatchBuilder::new(schema, kinds, fetch_size);
+        let mut builder = BatchBuilder::new(schema, kinds, size);
         while let Some(row) = rows.next().map_err(sqlite_error)? {
             for (index, kind) in kinds.iter().enumerate() {
                 let value = row.get_ref(index)?;
@@ -124,7 +124,7 @@ impl Database for Sqlite {
                 builder.append(index, cell)?;
             }
             builder.end_row();
-            if builder.rows() == fetch_size {
+            if builder.is_full() {
                 out.send(builder.finish()?)?;
             }
         }

@@ -1,0 +1,126 @@
+"""The database half of `make bench`: one PostgreSQL table read by the Rust `sqldb` source
+(examples/sqldb) and by Spark's own JDBC reader (the PostgreSQL JDBC driver from Debian's
+`libpostgresql-jdbc-java`), each with 1 and 4 partitions over the table's `id` range.
+
+The server is started here (tests/python/servers.py: 127.0.0.1, a temporary directory). Each
+case is a full scan into Spark's `noop` sink; the cases take turns round by round, and speeds are
+compared as same-round ratios against JDBC with the same partitions.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "python"))
+
+from servers import PostgresServer  # noqa: E402
+
+JDBC_JAR = "/usr/share/java/postgresql.jar"
+PARTITIONS = (1, 4)
+TABLE = """
+CREATE TABLE bench_rows (
+    id bigint NOT NULL, value double precision NOT NULL, label text NOT NULL,
+    day date NOT NULL, amount numeric(12, 2) NOT NULL
+);
+INSERT INTO bench_rows
+SELECT i, i * 0.5, 'row-' || i, date '2024-01-01' + (i % 1000), (i % 100000) * 0.01
+FROM generate_series(1, {rows}) AS i;
+"""
+
+
+def case_name(reader, partitions):
+    return f"{reader}, {partitions} partition{'s' if partitions > 1 else ''}"
+
+
+def cases():
+    return [(reader, partitions) for partitions in PARTITIONS for reader in ("sqldb", "jdbc")]
+
+
+def frame(spark, server, rows, reader, partitions):
+    if reader == "jdbc":
+        df = (
+            spark.read.format("jdbc")
+            .option("url", f"jdbc:postgresql://127.0.0.1:{server.port}/postgres")
+            .option("user", server.USER)
+            .option("password", server.password)
+            .option("driver", "org.postgresql.Driver")
+            .option("dbtable", "bench_rows")
+        )
+    else:
+        df = (
+            spark.read.format("sqldb")
+            .option("url", server.url)
+            .option("user", server.USER)
+            .option("password", server.password)
+            .option("table", "bench_rows")
+        )
+    if partitions > 1:
+        df = (
+            df.option("partitionColumn", "id")
+            .option("numPartitions", partitions)
+            .option("lowerBound", 1)
+            .option("upperBound", rows)
+        )
+    return df.load()
+
+
+def timed(spark, rows, runs):
+    """Seconds of each case's full scan in each of `runs` rounds, after an untimed round that
+    checks both readers give the same rows (count and sums)."""
+    server = PostgresServer()
+    try:
+        started = time.perf_counter()
+        server.sql(TABLE.format(rows=rows))
+        server.sql("VACUUM ANALYZE bench_rows")
+        print(f"database: {rows:,} rows loaded in {time.perf_counter() - started:.0f} s", flush=True)
+        checks = {}
+        for reader, partitions in cases():
+            df = frame(spark, server, rows, reader, partitions)
+            checks[(reader, partitions)] = tuple(
+                df.selectExpr("count(*)", "sum(id)", "sum(value)", "sum(amount)",
+                              "sum(length(label))", "max(day)").first()
+            )
+        assert len(set(checks.values())) == 1, checks
+        assert checks[("jdbc", 1)][0] == rows, checks
+        seconds = {case: [] for case in cases()}
+        for index in range(runs):
+            order = cases()
+            shift = index % len(order)
+            for reader, partitions in order[shift:] + order[:shift]:
+                df = frame(spark, server, rows, reader, partitions)
+                start = time.perf_counter()
+                df.write.format("noop").mode("overwrite").save()
+                seconds[(reader, partitions)].append(time.perf_counter() - start)
+            print(f"database: run {index + 1}/{runs} done", flush=True)
+        return seconds
+    finally:
+        server.stop()
+
+
+def report(seconds, rows):
+    if not seconds:
+        return ""
+
+    def vs_jdbc(reader, partitions):
+        same_round = [
+            jdbc / ours for ours, jdbc in zip(seconds[(reader, partitions)], seconds[("jdbc", partitions)])
+        ]
+        return f"{statistics.median(same_round):.2f}×"
+
+    lines = [
+        f"| {case_name('Rust SDK: `sqldb`' if reader == 'sqldb' else 'native: Spark JDBC', partitions)} "
+        f"| {statistics.median(seconds[(reader, partitions)]) * 1000:,.0f} ms "
+        f"| {rows / statistics.median(seconds[(reader, partitions)]):,.0f} rows/s "
+        f"| {vs_jdbc(reader, partitions)} |"
+        for reader, partitions in cases()
+    ]
+    return (
+        f"{rows:,} rows of `(id bigint, value double precision, label text, day date, "
+        "amount numeric(12,2))` in PostgreSQL 15 on 127.0.0.1, read whole into Spark's `noop` "
+        "sink; partitions split `id` over its full range (given bounds). Spark's JDBC reader "
+        "runs with its defaults (the PostgreSQL driver's default fetch size), `sqldb` with its "
+        "own (batches of about 8 MiB). Speed vs JDBC is the same-round ratio with the same "
+        "partitions: above 1.00× is faster.\n\n"
+        "| reader | median time | rows/s | speed vs JDBC |\n|---|---:|---:|---:|\n" + "\n".join(lines)
+    )
