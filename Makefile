@@ -18,6 +18,7 @@ FILESINK := examples/filesink
 TAIL := examples/tail
 ARROWFILES := examples/arrowfiles
 SQLDB := examples/sqldb
+REST := examples/rest
 WHEEL_DIR := target/wheels
 
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
@@ -26,7 +27,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
+.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
 
 demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -116,6 +117,10 @@ arrowfiles-wheel: $(VENV)/.installed
 sqldb-wheel: $(VENV)/.installed
 	$(call install_wheel,$(SQLDB),pyspark_sqldb)
 
+# The REST API source example.
+rest-wheel: $(VENV)/.installed
+	$(call install_wheel,$(REST),pyspark_rest)
+
 # Sources that make the SDK's own behaviour observable (tests only).
 fixtures-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
@@ -142,13 +147,13 @@ starter-check:
 	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: postgres wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel fixtures-wheel starter-check
+python-test: postgres wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
 # Real deployments on 127.0.0.1, started and stopped by the tests (tests/deploy): a standalone
 # cluster, Spark Connect servers, and Spark processes whose Python lacks the wheels.
-test-deploy: wheel sink-wheel tail-wheel arrowfiles-wheel fixtures-wheel $(VENV_WORKER)/.installed
+test-deploy: wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel $(VENV_WORKER)/.installed
 	cd tests/deploy && $(call spark_env,$(VENV)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider --durations=10
 	cd tests/deploy && $(call spark_env,$(VENV_OLDEST)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider --durations=10
 

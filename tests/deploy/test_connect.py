@@ -49,12 +49,23 @@ def test_every_sdk_source_is_found_by_name_without_register(client, tmp_path):
     names = sdk_source_names()
     # The example wheels' sources, each through a module of its own.
     assert {"fakepeople", "fakerange", "fakewide", "fakesink", "fakestream", "arrow", "files",
-            "tail"} <= set(names), names
+            "tail", "sqldb", "rest"} <= set(names), names
     for name in sorted(names):
         try:
             client.read.format(name).load().schema
         except Exception as error:  # missing options, or a sink: found all the same
             assert "DATA_SOURCE_NOT_FOUND" not in str(error), name
+
+
+def test_a_database_is_written_and_read_in_partitions_through_connect(client, tmp_path):
+    url = f"sqlite:{tmp_path / 'people.db'}"
+    people = client.read.format("fakepeople").option("numRows", 300).load().select("id", "name")
+    people.write.format("sqldb").mode("append").option("url", url).option("table", "people").save()
+    read = (client.read.format("sqldb").option("url", url).option("table", "people")
+            .option("partitionColumn", "id").option("numPartitions", 3).load())
+    assert sorted(tuple(row) for row in read.collect()) == sorted(
+        (row[0], row[1]) for row in (person(i) for i in range(300))
+    )
 
 
 def test_sources_read_and_write_through_connect(client, tmp_path):

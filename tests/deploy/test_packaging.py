@@ -17,7 +17,7 @@ from deployment import run_app, spark_env
 from pyspark.sql.datasource import DataSource
 
 WHEELS = ["pyspark_fakepeople", "pyspark_arrowfiles", "pyspark_filesink", "pyspark_tail",
-          "pyspark_sdk_fixtures"]
+          "pyspark_sqldb", "pyspark_rest", "pyspark_sdk_fixtures"]
 
 
 def exported(module_name):

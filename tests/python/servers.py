@@ -1,14 +1,20 @@
 """Real servers for the connector tests (and the benchmark), started on 127.0.0.1 on free ports
-in temporary directories and stopped afterwards: a PostgreSQL server from Debian's packages."""
+and stopped afterwards: a PostgreSQL server from Debian's packages (in a temporary directory),
+and a JSON API that paginates, checks credentials and fails on demand."""
 
+import base64
 import glob
+import json
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
 
 
 def free_port():
@@ -89,6 +95,155 @@ class PostgresServer:
             self._run([f"{self.bindir}/pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop"])
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def api_record(i):
+    return {
+        "id": i,
+        "name": f"item {i}",
+        "score": i * 0.25,
+        "tags": [f"t{i % 3}", "all"],
+        "group": f"g{i % 4}",
+        "extra": {"ignored": True},
+    }
+
+
+class ApiServer:
+    """A JSON API of `records` records on 127.0.0.1, in three pagination styles:
+
+    - `/items?page=N&per_page=S`: a bare array (pages from 1);
+    - `/offset/items?offset=O&limit=S`: `{"data": [...]}`;
+    - `/cursor/items?per_page=S[&cursor=C]`: `{"data": [...], "next": C or null}`;
+    - `/keys/<group>/items?page=N&per_page=S`: the records of one group (`g0`..`g3`), as `/items`;
+    - `/bad/items`: records whose `id` is text.
+
+    `auth` is what every request must carry: `("bearer", token)`, `("apikey", header, key)` or
+    `("basic", user, password)`; a request without it gets 401. `inject(path, page, *faults)`
+    makes the next requests of that page fail, one fault each, in order: a status (`500`), a
+    status with `Retry-After` (`(429, 1)`), `"slow"` (answers after `slow_seconds`),
+    `"malformed"` (200 with broken JSON) or `"drop"` (closes the connection unanswered); `page`
+    is the page number, offset or cursor as the query gives it. `requests` lists
+    `(time, path, page, outcome)` of every request as it arrives: its status, or the fault
+    (`"slow"`, `"malformed"`, `"drop"`)."""
+
+    def __init__(self, records=1000, auth=None, slow_seconds=3.0):
+        self.records = [api_record(i) for i in range(1, records + 1)]
+        self.auth = auth
+        self.slow_seconds = slow_seconds
+        self.faults = {}
+        self.requests = []
+        self.lock = threading.Lock()
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # One write per response, sent at once: headers and body written apart, with
+            # Nagle's algorithm on, wait for the client's delayed ACK (40 ms a request).
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                api.handle(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def inject(self, path, page, *faults):
+        with self.lock:
+            self.faults.setdefault((path, str(page)), []).extend(faults)
+
+    def clear(self):
+        with self.lock:
+            self.faults.clear()
+            self.requests.clear()
+
+    def seen(self, path, page=None):
+        """The statuses of the requests of `path` (and `page`), in order."""
+        with self.lock:
+            return [status for _, p, g, status in self.requests
+                    if p == path and (page is None or g == str(page))]
+
+    def authorized(self, headers):
+        if self.auth is None:
+            return True
+        kind = self.auth[0]
+        if kind == "bearer":
+            return headers.get("Authorization") == f"Bearer {self.auth[1]}"
+        if kind == "apikey":
+            return headers.get(self.auth[1]) == self.auth[2]
+        pair = base64.b64encode(f"{self.auth[1]}:{self.auth[2]}".encode()).decode()
+        return headers.get("Authorization") == f"Basic {pair}"
+
+    def handle(self, request):
+        url = urlparse(request.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        path = url.path
+        page = query.get("page", query.get("offset", query.get("cursor", "")))
+        with self.lock:
+            queue = self.faults.get((path, page), [])
+            fault = queue.pop(0) if queue else None
+
+        def answer(status, body, headers=()):
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            for key, value in headers:
+                request.send_header(key, value)
+            request.end_headers()
+            request.wfile.write(data)
+
+        # What the request will get, recorded as it arrives.
+        authorized = self.authorized(request.headers)
+        outcome = 401 if not authorized else (
+            fault if isinstance(fault, (int, str)) else fault[0] if fault else 200)
+        with self.lock:
+            self.requests.append((time.monotonic(), path, page, outcome))
+        if not authorized:
+            return answer(401, {"error": "unauthorized"})
+        if fault == "drop":
+            request.close_connection = True
+            request.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault == "slow":
+            time.sleep(self.slow_seconds)
+        elif isinstance(fault, int):
+            return answer(fault, {"error": f"injected {fault}"})
+        elif isinstance(fault, tuple):
+            status, wait = fault
+            return answer(status, {"error": "slow down"}, [("Retry-After", str(wait))])
+        if fault == "malformed":
+            return answer(200, b'[{"id": 1, "name": "trunc')
+        size = int(query.get("per_page", query.get("limit", "100")))
+        if path == "/items" or path.startswith("/keys/"):
+            records = self.records
+            if path.startswith("/keys/"):
+                group = path.split("/")[2]
+                records = [r for r in records if r["group"] == group]
+            start = (int(query.get("page", "1")) - 1) * size
+            return answer(200, records[start:start + size])
+        if path == "/offset/items":
+            start = int(query.get("offset", "0"))
+            return answer(200, {"data": self.records[start:start + size]})
+        if path == "/cursor/items":
+            start = int(query.get("cursor", "c0")[1:])
+            end = start + size
+            following = f"c{end}" if end < len(self.records) else None
+            return answer(200, {"data": self.records[start:end], "next": following})
+        if path == "/bad/items":
+            return answer(200, [{"id": 1, "name": "fine"}, {"id": "abc", "name": "not a number"}])
+        return answer(404, {"error": "no such path"})
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 if __name__ == "__main__":

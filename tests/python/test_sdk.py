@@ -145,3 +145,52 @@ def test_a_damaged_plan_is_a_clear_error_naming_the_source(tmp_path):
     message = str(error.value)
     assert message.startswith("sdk_calls: read plan does not decode: missing field `declared`")
     assert '"declard"' in message
+
+
+# -- many extension modules in one process ------------------------------------------------
+
+DT_FLAGS, DF_STATIC_TLS = 30, 0x10
+
+
+def dynamic_flags(path):
+    """DT_FLAGS of a 64-bit little-endian ELF shared object (0 when it has none)."""
+    import struct
+
+    with open(path, "rb") as elf:
+        data = elf.read()
+    assert data[:4] == b"\x7fELF" and data[4] == 2 and data[5] == 1, path
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for index in range(phnum):
+        kind, _, offset, _, _, size = struct.unpack_from("<IIQQQQ", data, phoff + index * phentsize)
+        if kind == 2:  # PT_DYNAMIC
+            for entry in range(offset, offset + size, 16):
+                tag, value = struct.unpack_from("<qQ", data, entry)
+                if tag == DT_FLAGS:
+                    return value
+                if tag == 0:
+                    break
+    return 0
+
+
+def test_no_extension_module_takes_static_thread_local_storage():
+    """A module built with initial-exec thread locals (flagged DF_STATIC_TLS) takes a share of
+    glibc's small static TLS reserve when it is loaded: with enough of them in one process
+    (Spark's lookup imports every `pyspark_*` module) the next fails with "cannot allocate
+    memory in static TLS block", and with it the lookup of every Python data source."""
+    import glob
+    import importlib.util
+    import os
+
+    checked = []
+    for info in __import__("pkgutil").iter_modules():
+        if not info.name.startswith("pyspark_"):
+            continue
+        spec = importlib.util.find_spec(info.name)
+        package = os.path.dirname(spec.origin)
+        if not os.path.exists(os.path.join(package, "_platform.py")):
+            continue  # not built by this SDK
+        for library in glob.glob(os.path.join(package, "*.so")):
+            checked.append(library)
+            assert not dynamic_flags(library) & DF_STATIC_TLS, f"{library} uses static TLS"
+    assert len(checked) >= 7, checked

@@ -7,12 +7,8 @@ import datetime
 import decimal
 import hashlib
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
-import textwrap
 import uuid
 
 import pyspark
@@ -376,57 +372,3 @@ def test_sqlite_reads_partitioned_and_filtered(spark, tmp_path):
         ]
     finally:
         spark.conf.set(PUSHDOWN, "false")
-
-
-# -- what reaches the logs ----------------------------------------------------------------
-
-
-LOGGED_APP = textwrap.dedent(
-    """
-    import sys
-    from pyspark.sql import SparkSession, functions as F
-    url, user, password = sys.argv[1:4]
-    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-             .getOrCreate())
-    spark.sparkContext.setLogLevel("ERROR")
-
-    @F.udf("bigint")
-    def fail(i):
-        if i == 90:
-            raise ValueError("failed on purpose")
-        return i
-
-    df = spark.range(0, 100, numPartitions=2).select(fail("id").alias("id"))
-    try:
-        (df.write.format("sqldb").mode("append").option("url", url).option("user", user)
-         .option("password", password).option("table", "logged").save())
-    except Exception as error:
-        print("WRITE FAILED:", str(error).splitlines()[0][:200])
-    try:
-        (spark.read.format("sqldb").option("url", url).option("user", user)
-         .option("password", password + "-wrong").option("table", "logged").load())
-    except Exception as error:
-        print("READ FAILED:", str(error))
-    spark.stop()
-    """
-)
-
-
-def test_logs_reach_stderr_and_never_show_a_secret(pg, tmp_path):
-    """A Spark application of its own, so everything its Python workers print is captured:
-    the sink's abort is logged through Python's logging to stderr, and neither password (the
-    right one, nor the wrong one) appears anywhere."""
-    app = tmp_path / "app.py"
-    app.write_text(LOGGED_APP)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPARK_CONNECT")}
-    ran = subprocess.run(
-        [sys.executable, str(app), pg.url, pg.USER, pg.password],
-        env=env, capture_output=True, text=True, timeout=300,
-    )
-    output = ran.stdout + ran.stderr
-    assert ran.returncode == 0, output[-5000:]
-    assert "WRITE FAILED:" in output and "READ FAILED:" in output, output[-5000:]
-    assert re.search(r"sqldb: a write into \"logged\" failed; \d+ staging tables dropped", output), \
-        output[-5000:]
-    assert "password authentication failed" in output
-    assert pg.password not in output

@@ -1,0 +1,333 @@
+//! Pages: which a task reads, and reading them one at a time as Spark pulls batches.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use datasource_py::JsonDecoder;
+use datasource_py::arrow_array::RecordBatch;
+use datasource_py::arrow_schema::SchemaRef;
+use datasource_py::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::client::{Client, Request};
+use crate::{Pagination, Rest};
+
+/// After this many pages in a row fail (with `failOnError` off), a series is abandoned: the API
+/// is down, not one page broken.
+const FAILED_PAGES_IN_A_ROW: u32 = 3;
+
+/// One task's share: its keys (each a series of pages; none: the URL as it is), and of each
+/// series the pages `first`, `first + step`, ... (counted from 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Share {
+    pub keys: Vec<String>,
+    pub first: u64,
+    pub step: u64,
+}
+
+/// The shares of `partitions` tasks: the keys split among them (in order, as evenly as
+/// possible), or, without keys, every n-th page each (only numbered pages can be split).
+pub fn shares(keys: Option<&[String]>, partitions: u32, pagination: Pagination) -> Vec<Share> {
+    match keys {
+        Some(keys) => {
+            let tasks = (partitions as usize).min(keys.len()).max(1);
+            (0..tasks)
+                .map(|task| Share {
+                    keys: keys[task * keys.len() / tasks..(task + 1) * keys.len() / tasks].to_vec(),
+                    first: 0,
+                    step: 1,
+                })
+                .filter(|share| !share.keys.is_empty())
+                .collect()
+        }
+        None => {
+            let tasks = match pagination {
+                Pagination::Page | Pagination::Offset => u64::from(partitions),
+                Pagination::None | Pagination::Cursor => 1,
+            };
+            (0..tasks)
+                .map(|first| Share {
+                    keys: Vec::new(),
+                    first,
+                    step: tasks,
+                })
+                .collect()
+        }
+    }
+}
+
+/// The batches of one task: pages fetched one by one, only when Spark asks for more rows.
+pub fn read(
+    source: Arc<Rest>,
+    client: Client,
+    schema: SchemaRef,
+    task: u32,
+    share: Share,
+) -> Batches {
+    let keys: VecDeque<Option<String>> = if share.keys.is_empty() {
+        VecDeque::from([None])
+    } else {
+        share.keys.iter().cloned().map(Some).collect()
+    };
+    let reader = PageReader {
+        source,
+        client,
+        schema,
+        task,
+        first: share.first,
+        step: share.step,
+        keys,
+        series: None,
+        skipped: 0,
+        done: false,
+    };
+    Batches::from_record_batches(reader)
+}
+
+/// Where a series of pages is.
+struct Series {
+    url: String,
+    /// The next page's number in the series (from 0).
+    page: u64,
+    cursor: Option<String>,
+    failed_in_a_row: u32,
+}
+
+struct PageReader {
+    source: Arc<Rest>,
+    client: Client,
+    schema: SchemaRef,
+    task: u32,
+    first: u64,
+    step: u64,
+    keys: VecDeque<Option<String>>,
+    series: Option<Series>,
+    skipped: u64,
+    done: bool,
+}
+
+/// What fetching one page gave.
+enum Page {
+    /// Its records, and whether the series goes on.
+    Read(RecordBatch, bool),
+    /// It failed and was skipped (`failOnError` off); whether the series goes on.
+    Skipped(bool),
+}
+
+impl PageReader {
+    /// The request of the series' next page.
+    fn request(&self, series: &Series) -> Request {
+        let source = &self.source;
+        let size = source.page_size.to_string();
+        let query = match source.pagination {
+            Pagination::None => Vec::new(),
+            Pagination::Page => vec![
+                (
+                    source.page_param.clone(),
+                    (source.first_page + series.page).to_string(),
+                ),
+                (source.size_param.clone(), size),
+            ],
+            Pagination::Offset => vec![
+                (
+                    source.offset_param.clone(),
+                    (series.page * u64::from(source.page_size)).to_string(),
+                ),
+                (source.limit_param.clone(), size),
+            ],
+            Pagination::Cursor => {
+                let mut query = vec![(source.size_param.clone(), size)];
+                if let Some(cursor) = &series.cursor {
+                    query.push((source.cursor_param.clone(), cursor.clone()));
+                }
+                query
+            }
+        };
+        Request {
+            url: series.url.clone(),
+            query,
+        }
+    }
+
+    /// Fetches the series' next page and decodes its records.
+    fn fetch(&self, series: &mut Series) -> Result<(RecordBatch, bool)> {
+        let request = self.request(series);
+        let body = self.client.get_json(&request)?;
+        let source = &self.source;
+        let records = match source.records_path.as_str() {
+            "" => Some(&body),
+            path => body.pointer(path),
+        };
+        let Some(serde_json::Value::Array(records)) = records else {
+            bail!(
+                "{request}: the response has no array of records at `{}` (see `recordsPath`)",
+                if source.records_path.is_empty() {
+                    "/"
+                } else {
+                    &source.records_path
+                }
+            );
+        };
+        let misfit = || format!("{request}: its records do not fit the columns");
+        let mut decoder = JsonDecoder::new(self.schema.clone(), records.len().max(1))?;
+        decoder.serialize(records).with_context(misfit)?;
+        let batch = decoder
+            .flush()
+            .with_context(misfit)?
+            .unwrap_or_else(|| RecordBatch::new_empty(self.schema.clone()));
+        let goes_on = match source.pagination {
+            Pagination::None => false,
+            Pagination::Page | Pagination::Offset => records.len() >= source.page_size as usize,
+            Pagination::Cursor => {
+                let next = body
+                    .pointer(&source.cursor_path)
+                    .and_then(|cursor| match cursor {
+                        serde_json::Value::String(text) if !text.is_empty() => Some(text.clone()),
+                        serde_json::Value::Number(number) => Some(number.to_string()),
+                        _ => None,
+                    });
+                let goes_on = next.is_some();
+                series.cursor = next;
+                goes_on
+            }
+        };
+        Ok((batch, goes_on))
+    }
+
+    /// The next page of the current series (starting the next series when it ended); `None`
+    /// when every series has ended.
+    fn next_page(&mut self) -> Option<Result<Page>> {
+        let mut series = match self.series.take() {
+            Some(series) => series,
+            None => {
+                let key = self.keys.pop_front()?;
+                let url = match key {
+                    Some(key) => self.source.url.replace("{key}", &percent_encode(&key)),
+                    None => self.source.url.clone(),
+                };
+                Series {
+                    url,
+                    page: self.first,
+                    cursor: None,
+                    failed_in_a_row: 0,
+                }
+            }
+        };
+        let outcome = self.fetch(&mut series);
+        let numbered = matches!(
+            self.source.pagination,
+            Pagination::Page | Pagination::Offset
+        );
+        let page = match outcome {
+            Ok((batch, goes_on)) => {
+                series.failed_in_a_row = 0;
+                Page::Read(batch, goes_on)
+            }
+            Err(error) if self.source.fail_on_error => return Some(Err(error)),
+            Err(error) => {
+                self.skipped += 1;
+                series.failed_in_a_row += 1;
+                // A numbered series goes on past a broken page; a cursor's cannot.
+                let goes_on = numbered && series.failed_in_a_row < FAILED_PAGES_IN_A_ROW;
+                log::warn!(
+                    "rest: skipped a page (failOnError is false){}: {error:#}",
+                    if goes_on {
+                        ""
+                    } else {
+                        "; this series ends here"
+                    }
+                );
+                Page::Skipped(goes_on)
+            }
+        };
+        let goes_on = match &page {
+            Page::Read(_, goes_on) | Page::Skipped(goes_on) => *goes_on,
+        };
+        series.page += self.step;
+        let read = (series.page - self.first) / self.step;
+        if goes_on && read < self.source.max_pages {
+            self.series = Some(series);
+        } else if goes_on {
+            log::warn!(
+                "rest: stopped after maxPages ({}) pages of {}",
+                self.source.max_pages,
+                series.url
+            );
+        }
+        Some(Ok(page))
+    }
+}
+
+impl Iterator for PageReader {
+    type Item = Result<RecordBatch>;
+
+    /// The next page with records, as one batch: a request costs far more than Spark's
+    /// overhead per batch, so pages are not gathered into larger batches, and a page is only
+    /// fetched when Spark wants more rows.
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.done {
+            match self.next_page() {
+                None => {
+                    self.done = true;
+                    if self.skipped > 0 {
+                        log::warn!(
+                            "rest: task {} skipped {} pages that could not be read",
+                            self.task,
+                            self.skipped
+                        );
+                    }
+                }
+                Some(Err(error)) => {
+                    self.done = true;
+                    return Some(Err(error));
+                }
+                Some(Ok(Page::Skipped(_))) => {}
+                Some(Ok(Page::Read(batch, _))) if batch.num_rows() == 0 => {}
+                Some(Ok(Page::Read(batch, _))) => return Some(Ok(batch)),
+            }
+        }
+        None
+    }
+}
+
+/// A key as one path segment: everything but unreserved characters percent-encoded.
+fn percent_encode(key: &str) -> String {
+    let mut encoded = String::with_capacity(key.len());
+    for byte in key.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(byte as char);
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_split_in_order_and_pages_by_stride() {
+        let keys: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        let split = shares(Some(&keys), 2, Pagination::Page);
+        assert_eq!(split[0].keys, ["a", "b"]);
+        assert_eq!(split[1].keys, ["c", "d", "e"]);
+        assert_eq!(shares(Some(&keys), 9, Pagination::None).len(), 5);
+        let strided = shares(None, 3, Pagination::Offset);
+        assert_eq!(
+            strided
+                .iter()
+                .map(|s| (s.first, s.step))
+                .collect::<Vec<_>>(),
+            [(0, 3), (1, 3), (2, 3)]
+        );
+        assert_eq!(shares(None, 3, Pagination::Cursor).len(), 1);
+    }
+
+    #[test]
+    fn keys_become_one_path_segment() {
+        assert_eq!(percent_encode("a b/c?d"), "a%20b%2Fc%3Fd");
+        assert_eq!(percent_encode("ü"), "%C3%BC");
+    }
+}

@@ -1,0 +1,183 @@
+"""The `rest` connector (examples/rest) through real PySpark, against a real HTTP server on
+127.0.0.1 (servers.ApiServer): every pagination style to the end, partitions, each kind of
+authentication, and every injected fault retried or failed as configured."""
+
+import time
+
+import pytest
+
+from servers import ApiServer, api_record
+
+SCHEMA = "id BIGINT, name STRING, score DOUBLE, tags ARRAY<STRING>, group STRING"
+TOKEN = "tok-Rest-7781"
+
+
+def expected(ids):
+    return sorted(
+        (r["id"], r["name"], r["score"], r["tags"], r["group"]) for r in map(api_record, ids)
+    )
+
+
+def rows(df):
+    return sorted((r.id, r.name, r.score, list(r.tags), r.group) for r in df.collect())
+
+
+def read(spark, url, **options):
+    reader = spark.read.format("rest").schema(SCHEMA).option("url", url)
+    # Quick retries unless a test says otherwise.
+    options.setdefault("retryWait", "10ms")
+    for key, value in options.items():
+        reader = reader.option(key, str(value))
+    return reader.load()
+
+
+@pytest.fixture(scope="module")
+def api():
+    server = ApiServer(records=1000)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh(api):
+    api.clear()
+    return api
+
+
+STYLES = {
+    "page": ("/items", {"pagination": "page"}),
+    "offset": ("/offset/items", {"pagination": "offset", "recordsPath": "/data"}),
+    "cursor": ("/cursor/items", {"pagination": "cursor", "recordsPath": "/data"}),
+}
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_every_pagination_style_reads_to_the_end(spark, fresh, style):
+    path, options = STYLES[style]
+    df = read(spark, fresh.url + path, pageSize=64, **options)
+    assert rows(df) == expected(range(1, 1001))
+    # 1000 records in pages of 64: 15 full pages and a short one end the series.
+    assert fresh.seen(path) == [200] * 16
+
+
+def test_pages_split_by_stride_are_each_read_once(spark, fresh):
+    df = read(spark, fresh.url + "/items", pagination="page", pageSize=100, numPartitions=3)
+    assert df.rdd.getNumPartitions() == 3
+    assert rows(df) == expected(range(1, 1001))
+    pages = sorted(int(page) for _, path, page, _ in fresh.requests)
+    # Pages 1..10 once each; each task stops at its first short (here empty) page.
+    assert pages[:10] == list(range(1, 11)) and len(pages) == len(set(pages)) <= 13
+
+
+def test_keys_are_series_of_their_own_split_among_tasks(spark, fresh):
+    df = read(spark, fresh.url + "/keys/{key}/items", pagination="page", pageSize=50,
+              keys="g0,g1,g2,g3", numPartitions=2)
+    assert df.rdd.getNumPartitions() == 2
+    assert rows(df) == expected(range(1, 1001))
+    assert fresh.seen("/keys/g3/items") == [200] * 6  # 250 records: 5 full pages, 1 empty
+
+
+def test_pages_are_fetched_only_as_batches_are_pulled(spark):
+    """The reader as a Python worker drives it: each batch pulled from the task's stream costs
+    the requests of its pages, and no more."""
+    import pyspark_rest
+    from pyspark.sql.types import StructType
+
+    big = ApiServer(records=100_000)
+    try:
+        source = pyspark_rest.Rest({"url": big.url + "/items", "pagination": "page",
+                                    "pageSize": "10"})
+        reader = source.reader(StructType.fromDDL(SCHEMA))
+        stream = iter(reader.read(reader.partitions()[0]))
+        assert big.requests == []
+        for pulled in range(1, 4):
+            assert next(stream).num_rows == 10
+            assert big.seen("/items") == [200] * pulled  # a batch is a page
+    finally:
+        big.stop()
+
+
+AUTHS = {
+    "bearer": (("bearer", TOKEN), {"bearerToken": TOKEN}, {"bearerToken": "wrong-" + TOKEN}),
+    "apikey": (("apikey", "X-Custom-Key", TOKEN),
+               {"apiKey": TOKEN, "apiKeyHeader": "X-Custom-Key"},
+               {"apiKey": "wrong-" + TOKEN, "apiKeyHeader": "X-Custom-Key"}),
+    "basic": (("basic", "reader", TOKEN), {"user": "reader", "password": TOKEN},
+              {"user": "reader", "password": "wrong-" + TOKEN}),
+}
+
+
+@pytest.mark.parametrize("kind", AUTHS)
+def test_each_kind_of_authentication(spark, kind):
+    auth, right, wrong = AUTHS[kind]
+    server = ApiServer(records=120, auth=auth)
+    try:
+        df = read(spark, server.url + "/items", pagination="page", **right)
+        assert rows(df) == expected(range(1, 121))
+        for options in (wrong, {}):
+            with pytest.raises(Exception) as raised:
+                read(spark, server.url + "/items", pagination="page", **options).collect()
+            text = str(raised.value)
+            assert "HTTP 401" in text and "refused the credentials" in text, text
+            assert TOKEN not in text
+        # Refused credentials are not retried.
+        assert server.seen("/items").count(401) == 2
+    finally:
+        server.stop()
+
+
+def test_injected_faults_are_retried(spark, fresh):
+    fresh.slow_seconds = 3.0
+    fresh.inject("/items", 2, 500, 503)
+    fresh.inject("/items", 4, (429, 1))
+    fresh.inject("/items", 6, "slow")
+    fresh.inject("/items", 8, "drop")
+    df = read(spark, fresh.url + "/items", pagination="page", pageSize=100, timeout="1s")
+    assert rows(df) == expected(range(1, 1001))
+    assert fresh.seen("/items", 2) == [500, 503, 200]
+    assert fresh.seen("/items", 4) == [429, 200]
+    waited = [t for t, path, page, _ in fresh.requests if path == "/items" and page == "4"]
+    assert waited[1] - waited[0] >= 1.0, "Retry-After: 1 was honoured"
+    assert fresh.seen("/items", 6) == ["slow", 200]  # answered after the 1 s timeout
+    assert fresh.seen("/items", 8) == ["drop", 200]
+
+
+def test_retries_run_out_with_a_clear_error(spark, fresh):
+    fresh.inject("/items", 3, *([503] * 10))
+    with pytest.raises(Exception) as raised:
+        read(spark, fresh.url + "/items", pagination="page", maxRetries=2).collect()
+    text = str(raised.value)
+    assert "GET http://127.0.0.1" in text and "page=3" in text, text
+    assert "failed 3 times: HTTP 503" in text, text
+    assert fresh.seen("/items", 3) == [503] * 3
+
+
+def test_a_malformed_page_fails_the_query_or_is_skipped(spark, fresh):
+    fresh.inject("/items", 5, "malformed")
+    with pytest.raises(Exception) as raised:
+        read(spark, fresh.url + "/items", pagination="page").collect()
+    text = str(raised.value)
+    assert "page=5" in text and "the response is not JSON" in text, text
+
+    fresh.clear()
+    fresh.inject("/items", 5, "malformed")
+    df = read(spark, fresh.url + "/items", pagination="page", failOnError="false")
+    assert rows(df) == expected([i for i in range(1, 1001) if not 401 <= i <= 500])
+
+
+def test_a_record_that_does_not_fit_names_the_field(spark, fresh):
+    with pytest.raises(Exception) as raised:
+        read(spark, fresh.url + "/bad/items").collect()
+    text = str(raised.value)
+    assert "GET http://127.0.0.1" in text and "its records do not fit the columns" in text, text
+    assert "field 'id'" in text and '"abc"' in text, text
+
+
+def test_options_that_do_not_go_together_fail_before_any_request(spark, fresh):
+    with pytest.raises(Exception) as raised:
+        read(spark, fresh.url + "/cursor/items", pagination="cursor", numPartitions=2).collect()
+    assert "cannot be split" in str(raised.value)
+    assert fresh.requests == []
+    with pytest.raises(Exception) as raised:
+        spark.read.format("rest").option("url", fresh.url + "/items").load()
+    assert ".schema(" in str(raised.value)
