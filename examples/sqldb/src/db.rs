@@ -87,3 +87,13 @@ pub trait Database {
     /// The tables next to `beside` whose names start with `prefix`.
     fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>>;
 }
+
+/// A table or query read by a task has the columns Spark planned the read with (it may have
+/// changed since, on the driver).
+pub fn check_columns(found: usize, planned: usize) -> Result<()> {
+    ensure!(
+        found == planned,
+        "the query now has {found} columns where it had {planned} when Spark planned the read"
+    );
+    Ok(())
+}

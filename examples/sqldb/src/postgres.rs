@@ -17,7 +17,7 @@ use tokio_postgres::{Client, Config, NoTls};
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
 use crate::columns::{Column, Kind};
-use crate::db::Database;
+use crate::db::{Database, check_columns};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Param, Relation, Sql};
 
@@ -145,12 +145,7 @@ impl Database for Postgres {
                 .await
                 .map_err(db_error)?;
             let statement = transaction.prepare(&text).await.map_err(db_error)?;
-            ensure!(
-                statement.columns().len() == kinds.len(),
-                "the query now has {} columns where it had {} when Spark planned the read",
-                statement.columns().len(),
-                kinds.len()
-            );
+            check_columns(statement.columns().len(), kinds.len())?;
             let decoders = statement
                 .columns()
                 .iter()

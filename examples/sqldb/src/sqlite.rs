@@ -14,7 +14,7 @@ use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior, params_from_it
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
 use crate::columns::{Column, Kind};
-use crate::db::Database;
+use crate::db::{Database, check_columns};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Param, Relation, Sql};
 
@@ -105,12 +105,7 @@ impl Database for Sqlite {
     ) -> Result<()> {
         let (text, params) = select.render(Dialect::Sqlite);
         let mut statement = self.connection.prepare(&text).map_err(sqlite_error)?;
-        ensure!(
-            statement.column_count() == kinds.len(),
-            "the query now has {} columns where it had {} when Spark planned the read",
-            statement.column_count(),
-            kinds.len()
-        );
+        check_columns(statement.column_count(), kinds.len())?;
         let names: Vec<String> = statement.column_names().map(str::to_owned).collect();
         let mut rows = statement
             .query(params_from_iter(params.iter()))
