@@ -34,6 +34,13 @@ demo: setup wheel sink-wheel
 
 test: setup lint rust-test wheel python-test test-deploy
 
+# The wheels are built optimised (`--release`, as users build them) except under `make test`,
+# which builds them in Cargo's dev profile from what `cargo test` compiled just before: the
+# same code, checked the same way, without a second, optimised build of every dependency (most
+# of CI's time otherwise). Speed is measured by `make bench`, on release wheels.
+WHEEL_PROFILE := --release
+test: WHEEL_PROFILE := --profile dev
+
 setup: toolchain java $(VENV)/.installed $(VENV_OLDEST)/.installed
 
 # rustup knows a toolchain by its name: where the installed stable is the pinned version, it is
@@ -93,7 +100,7 @@ rust-test:
 # One abi3 wheel (CPython 3.9+) serves both environments: `$(call install_wheel,<crate dir>,<wheel name>)`.
 define install_wheel
 	rm -f $(WHEEL_DIR)/$(2)-*.whl
-	cd $(1) && $(abspath $(VENV))/bin/maturin build --release --quiet -o $(abspath $(WHEEL_DIR))
+	cd $(1) && $(abspath $(VENV))/bin/maturin build $(WHEEL_PROFILE) --quiet -o $(abspath $(WHEEL_DIR))
 	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
 	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
 endef
@@ -132,7 +139,7 @@ new-source: setup
 	$(PYTHON) examples/starter/new_source.py "$(NAME)" "$(DIR)" "$(CURDIR)"
 	@# The first run writes the wheel's Python files (python/, pyproject.toml) from `export!`.
 	cd "$(DIR)" && DATASOURCE_PY=overwrite cargo test --quiet
-	cd "$(DIR)" && $(abspath $(VENV))/bin/maturin build --release --quiet -o target/wheels
+	cd "$(DIR)" && $(abspath $(VENV))/bin/maturin build $(WHEEL_PROFILE) --quiet -o target/wheels
 	$(VENV)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
 	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
 	@name=$$(echo "$(NAME)" | sed 's/^pyspark_//'); echo; \
@@ -144,7 +151,7 @@ new-source: setup
 # sharing this build's compiled crates.
 starter-check:
 	rm -rf target/starter-check
-	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
+	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check WHEEL_PROFILE="$(WHEEL_PROFILE)"
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
 python-test: postgres wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check
