@@ -25,7 +25,8 @@ Prints Markdown tables, writes bench/README.md and the README's short table.
     BENCH_WRITE=0    do not rewrite bench/README.md and README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
     BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half,
-                     `pushdown` the pushdown half, `database` the database half (no report)
+                     `pushdown` the pushdown half (no report); `database` the database half,
+                     which rewrites only its own sections of the reports
     BENCH_PUSHDOWN_ROWS  rows of the Parquet files of the pushdown half (default 20,000,000)
     BENCH_DATABASE_ROWS  rows of the PostgreSQL table of the database half (default 5,000,000)
     BENCH_WRITE_BATCH  rows per Arrow batch Spark hands Python writers (default 10,000: Spark's)
@@ -902,7 +903,15 @@ def main():
     if half == "pushdown":
         print(pushdown.report(pushed, PUSHDOWN_ROWS))
     if half == "database":
-        print(databases.report(read_db, DATABASE_ROWS))
+        database_table = databases.report(read_db, DATABASE_ROWS)
+        print(database_table)
+        if os.environ.get("BENCH_WRITE", "1") != "0":
+            # The database half alone rewrites its own sections, the others' results stay.
+            measured = (
+                f"PySpark {version}, local[{PARTITIONS}] on {os.cpu_count()} cores; median of "
+                f"{RUNS} timed runs of each case after a warm-up; {dt.date.today().isoformat()}"
+            )
+            write_database_sections(f"{measured}\n\n{database_table}", database_table)
     if only or half:
         return
     memory = {rows: peak_rss(rows) for rows in MEMORY_ROWS}
@@ -932,6 +941,33 @@ def main():
             tables, targets, costs, generation, writes, write_targets, stream_tables,
             pushdown_table, database_table, environment,
         )
+
+
+DATABASES_HEADING = (
+    "## Databases\n\n"
+    "The Rust `sqldb` source (`examples/sqldb`) and Spark's own JDBC reader over one "
+    "PostgreSQL table, on a server the benchmark starts on 127.0.0.1. `sqldb` streams rows "
+    "in PostgreSQL's binary format as the server produces them and decodes them into Arrow "
+    "on a thread of its own; Spark's JDBC reader converts rows in the JVM. With 4 partitions "
+    "on 2 cores, two tasks and two server processes share the cores.\n\n"
+)
+DATABASES_SHORT = "PostgreSQL, against Spark's JDBC reader:\n\n"
+
+
+def write_database_sections(section, table):
+    """`BENCH_HALF=database`: its section of bench/README.md (the last one) and its table in
+    the README's short results, the rest as the last full run wrote it."""
+    bench = ROOT / "bench" / "README.md"
+    text = bench.read_text()
+    text = text.split(DATABASES_HEADING.split("\n")[0])[0].rstrip("\n")
+    bench.write_text(f"{text}\n\n{DATABASES_HEADING}{section}\n")
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    rows = table.split("\n\n", 1)[1]
+    short = re.search(r"<!-- bench:start -->.*?<!-- bench:end -->", text, flags=re.S).group(0)
+    kept = short.split(DATABASES_SHORT)[0].replace("\n<!-- bench:end -->", "").rstrip("\n")
+    updated = f"{kept}\n\n{DATABASES_SHORT}{rows}\n<!-- bench:end -->"
+    readme.write_text(text.replace(short, updated))
 
 
 def write_results(
@@ -1021,20 +1057,14 @@ def write_results(
         "cross into Spark; with it off, it reads every row and Spark filters. Spark's reader "
         "pushes the filter into its Parquet reader as well.\n\n"
         f"{pushdown_table}\n\n"
-        "## Databases\n\n"
-        "The Rust `sqldb` source (`examples/sqldb`) and Spark's own JDBC reader over one "
-        "PostgreSQL table, on a server the benchmark starts on 127.0.0.1. `sqldb` streams rows "
-        "in PostgreSQL's binary format as the server produces them and decodes them into Arrow "
-        "on a thread of its own; Spark's JDBC reader converts rows in the JVM. With 4 partitions "
-        "on 2 cores, two tasks and two server processes share the cores.\n\n"
-        f"{database_table}\n"
+        f"{DATABASES_HEADING}{database_table}\n"
     )
     readme = ROOT / "README.md"
     text = readme.read_text()
     short = (
         f"<!-- bench:start -->\n{environment}\n\nReads (full scan):\n\n{tables['noop']}\n\n"
         f"Writes:\n\n{writes}\n\nFilter pushdown (a 1% selection over Parquet files):\n\n"
-        f"{pushdown_table.split(chr(10) + chr(10), 1)[1]}\n\nPostgreSQL, against Spark's JDBC reader:\n\n"
+        f"{pushdown_table.split(chr(10) + chr(10), 1)[1]}\n\n{DATABASES_SHORT}"
         f"{database_table.split(chr(10) + chr(10), 1)[1]}\n<!-- bench:end -->"
     )
     readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", short, text, flags=re.S))
