@@ -244,12 +244,3 @@ class ApiServer:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-if __name__ == "__main__":
-    server = PostgresServer()
-    try:
-        print(server.sql("SELECT version()"))
-        time.sleep(0)
-    finally:
-        server.stop()

@@ -8,8 +8,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
-
 from servers import ApiServer, PostgresServer
 
 TOKEN = "tok-Logged-5150"

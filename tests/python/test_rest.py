@@ -2,7 +2,6 @@
 127.0.0.1 (servers.ApiServer): every pagination style to the end, partitions, each kind of
 authentication, and every injected fault retried or failed as configured."""
 
-import time
 
 import pytest
 
