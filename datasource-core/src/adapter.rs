@@ -421,17 +421,76 @@ fn convert(column: &ArrayRef, data_type: &DataType) -> Result<ArrayRef, arrow_sc
 /// `column` with `data_type`, an equal type but for nested field names, metadata, nested
 /// nullability or a timestamp's zone label (arrow-rs names list children `item`, Spark
 /// `element`; Spark's write side labels timestamps with the session's zone): the buffers are
-/// shared, not copied.
+/// shared, not copied. Nested arrays are rebuilt from their relabelled children, since a list's,
+/// map's or struct's type names its children's types (a map whose values may be null is
+/// another type than one whose values may not).
 fn relabel(column: &ArrayRef, data_type: &DataType) -> Result<ArrayRef, arrow_schema::ArrowError> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::{Array, LargeListArray, ListArray, MapArray, StructArray};
+
     if column.data_type() == data_type {
         return Ok(column.clone());
     }
-    let data = column
-        .to_data()
-        .into_builder()
-        .data_type(data_type.clone())
-        .build()?;
-    Ok(make_array(data))
+    Ok(match data_type {
+        DataType::List(field) => {
+            let list = column.as_list::<i32>();
+            let values = relabel(list.values(), field.data_type())?;
+            Arc::new(ListArray::try_new(
+                field.clone(),
+                list.offsets().clone(),
+                values,
+                list.nulls().cloned(),
+            )?)
+        }
+        DataType::LargeList(field) => {
+            let list = column.as_list::<i64>();
+            let values = relabel(list.values(), field.data_type())?;
+            Arc::new(LargeListArray::try_new(
+                field.clone(),
+                list.offsets().clone(),
+                values,
+                list.nulls().cloned(),
+            )?)
+        }
+        DataType::Map(entries, sorted) => {
+            let map = column.as_map();
+            let relabelled = relabel(
+                &(Arc::new(map.entries().clone()) as ArrayRef),
+                entries.data_type(),
+            )?;
+            Arc::new(MapArray::try_new(
+                entries.clone(),
+                map.offsets().clone(),
+                relabelled.as_struct().clone(),
+                map.nulls().cloned(),
+                *sorted,
+            )?)
+        }
+        DataType::Struct(fields) => {
+            let parent = column.as_struct();
+            let children = parent
+                .columns()
+                .iter()
+                .zip(fields.iter())
+                .map(|(child, field)| relabel(child, field.data_type()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Arc::new(StructArray::try_new_with_length(
+                fields.clone(),
+                children,
+                parent.nulls().cloned(),
+                parent.len(),
+            )?)
+        }
+        // A leaf: only its label (a timestamp's zone) differs; its buffers are checked, not
+        // read.
+        _ => make_array(
+            column
+                .to_data()
+                .into_builder()
+                .data_type(data_type.clone())
+                .build()?,
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -39,6 +39,11 @@ impl SourceBinding {
         self.0.capabilities()
     }
 
+    /// The crate that defines the source (the root of its log records' targets).
+    pub(crate) fn crate_name(&self) -> &'static str {
+        self.0.crate_name()
+    }
+
     /// Parses Spark's options into the source, with its capabilities' glue around it.
     pub(crate) fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError> {
         self.0.open(options)
@@ -87,6 +92,7 @@ trait SourceType: Send + Sync {
     fn description(&self) -> &'static str;
     fn options_markdown(&self) -> String;
     fn capabilities(&self) -> Vec<&'static str>;
+    fn crate_name(&self) -> &'static str;
     fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError>;
 }
 
@@ -113,6 +119,11 @@ impl<T: DataSource> SourceType for TypedSource<T> {
 
     fn capabilities(&self) -> Vec<&'static str> {
         self.capabilities.names()
+    }
+
+    fn crate_name(&self) -> &'static str {
+        let path = std::any::type_name::<T>();
+        path.split("::").next().unwrap_or(path)
     }
 
     fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError> {

@@ -145,7 +145,7 @@ const SHIM: &str = include_str!("shim.py");
 pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -> PyResult<()> {
     let py = module.py();
     quiet_caught_panics();
-    crate::logging::install(py);
+    crate::logging::install(py, bindings.iter().map(SourceBinding::crate_name).collect());
     // maturin loads the extension as `<package>.<package>`; the classes must be importable from
     // the package for pickle to find them by reference.
     let full_name = module.name()?.to_string();

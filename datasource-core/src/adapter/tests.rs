@@ -381,3 +381,178 @@ fn types_spark_lacks_are_converted_to_spark_s_own() {
     assert_eq!(at.value(0), 1_500_000);
     assert_eq!(at.timezone(), Some("UTC"));
 }
+
+/// Nested types drawn at random, with batches of them, loosened at random depths: the whole
+/// class "a schema more nullable than the data, at any depth" (a map's values, a list's
+/// elements, a struct's fields, and those inside each other).
+mod nullability {
+    use arrow_array::{BooleanArray, ListArray, MapArray, StructArray};
+    use arrow_buffer::{NullBuffer, OffsetBuffer};
+    use arrow_cast::display::{ArrayFormatter, FormatOptions};
+    use arrow_schema::FieldRef;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn leaf() -> impl Strategy<Value = DataType> {
+        prop_oneof![
+            Just(DataType::Int64),
+            Just(DataType::Utf8),
+            Just(DataType::Boolean),
+            Just(utc("UTC")),
+        ]
+    }
+
+    fn map_of(key: DataType, value: DataType, nullable: bool) -> DataType {
+        let entries = Field::new(
+            "entries",
+            DataType::Struct(
+                vec![
+                    Field::new("key", key, false),
+                    Field::new("value", value, nullable),
+                ]
+                .into(),
+            ),
+            false,
+        );
+        DataType::Map(Arc::new(entries), false)
+    }
+
+    fn nested() -> impl Strategy<Value = DataType> {
+        leaf().prop_recursive(3, 24, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), any::<bool>()).prop_map(|(element, nullable)| DataType::List(
+                    Arc::new(Field::new("element", element, nullable))
+                )),
+                (inner.clone(), any::<bool>()).prop_map(|(value, nullable)| map_of(
+                    DataType::Utf8,
+                    value,
+                    nullable
+                )),
+                prop::collection::vec((inner, any::<bool>()), 1..4).prop_map(|members| {
+                    DataType::Struct(
+                        members
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, (t, nullable))| Field::new(format!("f{i}"), t, nullable))
+                            .collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    /// `data_type` with some of its `NOT NULL` members made nullable (`loosen()` decides each).
+    fn loosened(data_type: &DataType, loosen: &mut impl FnMut() -> bool) -> DataType {
+        let mut field = |f: &FieldRef| {
+            let nullable = f.is_nullable() || loosen();
+            Arc::new(
+                Field::new(f.name(), loosened(f.data_type(), loosen), nullable)
+                    .with_metadata(f.metadata().clone()),
+            )
+        };
+        match data_type {
+            DataType::List(element) => DataType::List(field(element)),
+            DataType::Map(entries, sorted) => {
+                let DataType::Struct(kv) = entries.data_type() else {
+                    unreachable!("map entries are a struct")
+                };
+                let kv = vec![kv[0].clone(), field(&kv[1])];
+                DataType::Map(
+                    Arc::new(Field::new("entries", DataType::Struct(kv.into()), false)),
+                    *sorted,
+                )
+            }
+            DataType::Struct(fields) => DataType::Struct(fields.iter().map(field).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// `rows` values of `data_type`, every third one null where `nullable`.
+    fn sample(data_type: &DataType, nullable: bool, rows: usize) -> ArrayRef {
+        let nulls = nullable.then(|| NullBuffer::from_iter((0..rows).map(|i| i % 3 != 1)));
+        let two_each = || OffsetBuffer::from_lengths(std::iter::repeat_n(2, rows));
+        match data_type {
+            DataType::Int64 => Arc::new(Int64Array::new((0..rows as i64).collect(), nulls)),
+            DataType::Boolean => Arc::new(BooleanArray::new(
+                (0..rows).map(|i| i % 2 == 0).collect(),
+                nulls,
+            )),
+            DataType::Utf8 => Arc::new(StringArray::new(
+                OffsetBuffer::from_lengths(std::iter::repeat_n(1, rows)),
+                "x".repeat(rows).into_bytes().into(),
+                nulls,
+            )),
+            DataType::Timestamp(..) => Arc::new(
+                TimestampMicrosecondArray::new((0..rows as i64).collect(), nulls)
+                    .with_timezone("UTC"),
+            ),
+            DataType::List(element) => Arc::new(ListArray::new(
+                element.clone(),
+                two_each(),
+                sample(element.data_type(), element.is_nullable(), rows * 2),
+                nulls,
+            )),
+            DataType::Map(entries, sorted) => {
+                let DataType::Struct(kv) = entries.data_type() else {
+                    unreachable!("map entries are a struct")
+                };
+                let keys = Arc::new(StringArray::from_iter_values(
+                    (0..rows * 2).map(|i| format!("k{i}")),
+                ));
+                let values = sample(kv[1].data_type(), kv[1].is_nullable(), rows * 2);
+                let entries_array = StructArray::new(kv.clone(), vec![keys, values], None);
+                Arc::new(MapArray::new(
+                    entries.clone(),
+                    two_each(),
+                    entries_array,
+                    nulls,
+                    *sorted,
+                ))
+            }
+            DataType::Struct(fields) => Arc::new(StructArray::new(
+                fields.clone(),
+                fields
+                    .iter()
+                    .map(|f| sample(f.data_type(), f.is_nullable(), rows))
+                    .collect(),
+                nulls,
+            )),
+            other => unreachable!("no sample of {other}"),
+        }
+    }
+
+    fn shown(array: &ArrayRef) -> Vec<String> {
+        let formatter = ArrayFormatter::try_new(array.as_ref(), &FormatOptions::default()).unwrap();
+        (0..array.len())
+            .map(|i| formatter.value(i).to_string())
+            .collect()
+    }
+
+    proptest! {
+        #[test]
+        fn a_schema_more_nullable_at_any_depth_reads_and_writes_the_same_values(
+            strict in nested(),
+            top_nullable in any::<bool>(),
+            seed in any::<u64>(),
+            everything in any::<bool>(),
+        ) {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            let loose = loosened(&strict, &mut || everything || rng.bool());
+            let data = Schema::new(vec![Field::new("c", strict.clone(), top_nullable)]);
+            let wider = Schema::new(vec![Field::new("c", loose, true)]);
+            let column = sample(&strict, top_nullable, 7);
+            let batch = RecordBatch::try_new(Arc::new(data.clone()), vec![column.clone()]).unwrap();
+
+            let read = ReadAdapter::new("src", &data, &wider).unwrap();
+            let out = read.adapt(batch.clone()).unwrap();
+            prop_assert_eq!(out.schema(), read.output().clone());
+            prop_assert_eq!(shown(out.column(0)), shown(&column));
+
+            let write = WriteAdapter::new("sink", &wider, &data).unwrap();
+            let out = write.adapt(batch).unwrap();
+            prop_assert_eq!(out.schema(), write.output().clone());
+            prop_assert_eq!(shown(out.column(0)), shown(&column));
+        }
+    }
+}

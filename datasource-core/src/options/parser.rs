@@ -166,6 +166,27 @@ fn echo(text: &str) -> String {
     shown
 }
 
+/// "it holds a control character ..." for a value that holds one (a NUL, a newline, an escape),
+/// naming the first and where it is; such a value is rarely meant.
+fn control_character(value: &str) -> Option<String> {
+    let (index, c) = value.chars().enumerate().find(|(_, c)| c.is_control())?;
+    Some(format!(
+        "it holds a control character (`{}`, character {} of {})",
+        c.escape_default(),
+        index + 1,
+        value.chars().count()
+    ))
+}
+
+/// Whether `text` is written as a whole number (a sign, digits, `_` between digits).
+fn is_integer_literal(text: &str) -> bool {
+    let digits = text.trim();
+    let digits = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+    !digits.is_empty()
+        && digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '_')
+}
+
 fn listed(options: &[&str], last_separator: &str) -> String {
     let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
     match quoted.split_last() {
@@ -346,11 +367,21 @@ impl<'a> OptionsParser<'a> {
         match outcome {
             Ok(value) => Some(value),
             Err(reason) => {
+                let reason = if let Some(control) = control_character(given) {
+                    // The likeliest cause, and one the escaped echo alone does not make plain.
+                    control
+                } else if spec.secret || (spec.range.is_some() && is_integer_literal(given)) {
+                    // A number out of the type's bounds is out of the declared range too:
+                    // one range is stated, the declared one.
+                    String::new()
+                } else {
+                    reason
+                };
                 self.problems.push(Problem::Invalid {
                     option: spec.name,
                     value: (!spec.secret).then(|| given.to_owned()),
                     expected: expected(),
-                    reason: if spec.secret { String::new() } else { reason },
+                    reason,
                 });
                 None
             }
@@ -804,6 +835,116 @@ mod tests {
             .to_string();
         assert!(
             text.contains("the source declares option `PATH` twice (fields `a` and `b`)"),
+            "{text}"
+        );
+    }
+
+    /// Every option type, with a control character put anywhere into a valid value: the value
+    /// is taken (a string may hold one) or refused saying so, never with only "expected ...".
+    #[test]
+    fn a_value_holding_a_control_character_is_named_as_such() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        fn outcome<T: OptionValue>(index: usize, value: &str) -> Result<(), String> {
+            let raw = options(&[("url", "u"), (SPECS[index].name, value)]);
+            let mut parser = parser_of(&raw);
+            parser.option::<String>(spec(2).clone(), None, |_| true);
+            let parsed = parser.option::<T>(spec_of(index), None, |_| true);
+            parser
+                .finish(Some(parsed))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        fn spec_of(index: usize) -> OptionSpec {
+            SPECS[index].clone()
+        }
+        type Parse = fn(&str) -> Result<(), String>;
+        let valid: &[(&str, Parse)] = &[
+            ("12", |v| outcome::<u64>(0, v)),
+            ("-12", |v| outcome::<i32>(0, v)),
+            ("1.5", |v| outcome::<f64>(0, v)),
+            ("true", |v| outcome::<bool>(0, v)),
+            ("json", |v| outcome::<String>(4, v)),
+            ("30s", |v| outcome::<Duration>(5, v)),
+            ("/tmp/out", |v| outcome::<std::path::PathBuf>(0, v)),
+            ("x", |v| outcome::<char>(0, v)),
+            ("1,2,3", |v| outcome::<Vec<u32>>(0, v)),
+            ("a-secret", |v| outcome::<Secret<u64>>(3, v)),
+        ];
+        let controls = prop::sample::select(vec![
+            '\0', '\u{7}', '\t', '\n', '\u{1b}', '\u{7f}', '\u{85}',
+        ]);
+        let mut runner = TestRunner::new(Config::with_cases(200));
+        runner
+            .run(
+                &(0..valid.len(), controls, 0usize..12),
+                |(case, control, at)| {
+                    let (value, parse) = valid[case];
+                    let mut value: Vec<char> = value.chars().collect();
+                    value.insert(at.min(value.len()), control);
+                    let value: String = value.into_iter().collect();
+                    let outcome = parse(&value);
+                    if case == 6 && control == '\0' {
+                        prop_assert!(outcome.is_err(), "a path took a NUL: {value:?}");
+                    }
+                    if let Err(message) = outcome {
+                        prop_assert!(
+                            message.contains("holds a control character"),
+                            "{value:?}: {message}"
+                        );
+                        prop_assert!(!message.contains('\0'), "echoed raw: {message:?}");
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        let text = outcome::<String>(4, "json\0").unwrap_err();
+        assert!(
+            text.ends_with(
+                "got `json\\u{0}`, expected one of `json`, `csv`: it holds a control \
+                 character (`\\u{0}`, character 5 of 5)"
+            ),
+            "{text}"
+        );
+    }
+
+    /// A number beyond its type is beyond the declared range: one range is stated, not two.
+    #[test]
+    fn a_number_out_of_its_type_names_only_the_declared_range() {
+        type Invalid = fn(&OptionSpec, &str) -> String;
+        let cases: &[(&str, Invalid)] = &[
+            ("18446744073709551616", |s, v| invalid::<u64>(s, v)),
+            ("99999999999999999999999", |s, v| invalid::<i64>(s, v)),
+            ("-1", |s, v| invalid::<u32>(s, v)),
+            ("4_294_967_296", |s, v| invalid::<u32>(s, v)),
+            ("-129", |s, v| invalid::<i8>(s, v)),
+        ];
+        fn invalid<T: OptionValue>(spec: &OptionSpec, value: &str) -> String {
+            let raw = options(&[("numPartitions", value)]);
+            let mut parser = OptionsParser::new(
+                "src",
+                std::slice::from_ref(Box::leak(Box::new(spec.clone()))),
+                &raw,
+            );
+            assert!(parser.option::<T>(spec.clone(), None, |_| true).is_none());
+            parser.finish(Some(())).unwrap_err().to_string()
+        }
+        for (value, parse) in cases {
+            let text = parse(spec(1), value);
+            assert!(
+                text.ends_with(&format!(
+                    "option `numPartitions`: got `{value}`, expected a whole number in 1..=1024"
+                )) || text.ends_with(&format!(
+                    "option `numPartitions`: got `{value}`, expected an integer in 1..=1024"
+                )),
+                "{text}"
+            );
+        }
+        // Without a declared range, the type's own bounds are the reason.
+        let text = invalid::<u8>(&OptionSpec::named("numPartitions"), "256");
+        assert!(
+            text.ends_with("expected a whole number: it must be in 0..=255"),
             "{text}"
         );
     }

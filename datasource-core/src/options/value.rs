@@ -183,6 +183,10 @@ impl OptionValue for PathBuf {
         if raw.is_empty() {
             return Err("the path is empty".into());
         }
+        if raw.contains('\0') {
+            // No file system has such a name; refused here, it cannot fail a task later.
+            return Err("a path cannot hold a NUL character".into());
+        }
         Ok(PathBuf::from(raw))
     }
     fn to_option_text(&self) -> Option<String> {
