@@ -131,7 +131,9 @@ class ApiServer:
         self.auth = auth
         self.slow_seconds = slow_seconds
         self.faults = {}
+        self.redirects = {}
         self.requests = []
+        self.headers = []
         self.lock = threading.Lock()
         api = self
 
@@ -159,10 +161,22 @@ class ApiServer:
         with self.lock:
             self.faults.setdefault((path, str(page)), []).extend(faults)
 
+    def redirect(self, path, status, location):
+        """Answers every request of `path` with `status` and `Location: location`."""
+        with self.lock:
+            self.redirects[path] = (status, location)
+
     def clear(self):
         with self.lock:
             self.faults.clear()
+            self.redirects.clear()
             self.requests.clear()
+            self.headers.clear()
+
+    def headers_of(self, path):
+        """The headers of every request of `path` (lowercased names), in order."""
+        with self.lock:
+            return [h for p, h in self.headers if p == path]
 
     def seen(self, path, page=None):
         """The statuses of the requests of `path` (and `page`), in order."""
@@ -200,6 +214,14 @@ class ApiServer:
             request.end_headers()
             request.wfile.write(data)
 
+        with self.lock:
+            self.headers.append((path, {k.lower(): v for k, v in request.headers.items()}))
+            redirect = self.redirects.get(path)
+        if redirect:
+            return answer(redirect[0], {}, [("Location", redirect[1])])
+        if path == "/echo":
+            # A server that shows the request's headers in its error (some do).
+            return answer(400, {"error": "bad request", "headers": dict(request.headers)})
         # What the request will get, recorded as it arrives.
         authorized = self.authorized(request.headers)
         outcome = 401 if not authorized else (

@@ -39,7 +39,8 @@ APP = textwrap.dedent(
     except Exception as error:
         print("READ FAILED:", str(error))
 
-    rest = (spark.read.format("rest").schema("id BIGINT").option("url", api_url)
+    rest = (spark.read.format("rest").schema("id BIGINT")
+            .option("url", api_url + "?access_token=" + token)
             .option("pagination", "page").option("bearerToken", token)
             .option("retryWait", "10ms").option("failOnError", "false"))
     print("REST ROWS:", rest.load().count())
@@ -60,7 +61,15 @@ def test_logs_reach_stderr_and_never_show_a_secret(tmp_path):
     try:
         app = tmp_path / "app.py"
         app.write_text(APP)
+        # Every Python process of the application (driver and workers) logs at the lowest
+        # level, to stderr: dependencies' wire dumps must still stay out.
+        (tmp_path / "sitecustomize.py").write_text(textwrap.dedent("""
+            import logging
+            logging.basicConfig(level=1)
+            logging.getLogger("py4j").setLevel(logging.WARNING)
+        """))
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPARK_CONNECT")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp_path), env.get("PYTHONPATH")]))
         ran = subprocess.run(
             [sys.executable, str(app), pg.url, pg.USER, pg.password, api.url + "/items", TOKEN],
             env=env, capture_output=True, text=True, timeout=300,
@@ -75,7 +84,8 @@ def test_logs_reach_stderr_and_never_show_a_secret(tmp_path):
         output[-5000:]
     assert "READ FAILED:" in output and "password authentication failed" in output
     # The retry, on an executor, through the SDK's retry helper.
-    assert re.search(r"GET http://127\.0\.0\.1:\d+/items\?page=2&per_page=100 failed "
+    assert re.search(r"GET http://127\.0\.0\.1:\d+/items\?access_token=\*\*\*&page=2&per_page=100 "
+                     r"failed "
                      r"\(try 1 of 6\), retrying in", output), output[-5000:]
     # The skipped page and the task's count of them.
     assert "rest: skipped a page (failOnError is false)" in output
@@ -84,3 +94,10 @@ def test_logs_reach_stderr_and_never_show_a_secret(tmp_path):
     assert "REST FAILED:" in output and "HTTP 401" in output
     for secret in (pg.password, TOKEN):
         assert secret not in output
+        assert secret.encode().hex() not in output.replace(" ", "")
+    # The workers logged at the lowest level (the SDK's own records show), but no dependency's
+    # wire dumps came through.
+    assert re.search(r"DEBUG:pyspark_rest\.pages:rest: GET .*access_token=\*\*\*.*: 100 records",
+                     output), output[-3000:]
+    assert not re.search(r"^\w+:(ureq|rustls|tokio_postgres)", output, re.M), \
+        re.findall(r"^\w+:(?:ureq|rustls|tokio_postgres).*", output, re.M)[:5]

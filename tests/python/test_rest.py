@@ -180,3 +180,113 @@ def test_options_that_do_not_go_together_fail_before_any_request(spark, fresh):
     with pytest.raises(Exception) as raised:
         spark.read.format("rest").option("url", fresh.url + "/items").load()
     assert ".schema(" in str(raised.value)
+
+
+def credential_of(kind, headers):
+    """The credential a request carried, by the header each kind of authentication uses."""
+    return headers.get("x-custom-key" if kind == "apikey" else "authorization")
+
+
+REDIRECTS = [(kind, status) for kind in AUTHS for status in (302, 308)] + [
+    ("apikey", status) for status in (301, 303, 307)]
+
+
+@pytest.mark.parametrize("kind,status", REDIRECTS)
+def test_credentials_never_follow_a_redirect_to_another_origin(spark, kind, status):
+    auth, right, _ = AUTHS[kind]
+    home = ApiServer(records=10, auth=auth)
+    other = ApiServer(records=10)  # another origin: another port of 127.0.0.1
+    try:
+        home.redirect("/moved", status, "/items")  # the same origin: credentials go along
+        home.redirect("/away", status, other.url + "/items")
+        assert rows(read(spark, home.url + "/moved", **right)) == expected(range(1, 11))
+        assert [credential_of(kind, h) is not None for h in home.headers_of("/items")] == [True]
+        assert rows(read(spark, home.url + "/away", **right)) == expected(range(1, 11))
+        seen = other.headers_of("/items")
+        assert len(seen) == 1 and credential_of(kind, seen[0]) is None, seen
+        assert TOKEN not in str(seen)
+    finally:
+        home.stop()
+        other.stop()
+
+
+HOSTILE_KEYS = ["a b", "a/b", "a?x=1", "a#b", "a&b=c", "%2e%2e", "ü", "a+b", "..x", "a\\b"]
+
+
+def test_keys_are_each_one_encoded_path_segment(spark, fresh):
+    from urllib.parse import quote
+
+    df = read(spark, fresh.url + "/keys/{key}/items", keys=",".join(HOSTILE_KEYS))
+    assert df.count() == 0  # no group has these names
+    paths = sorted(path for _, path, _, _ in fresh.requests)
+    assert paths == sorted(f"/keys/{quote(k, safe='-._~')}/items" for k in HOSTILE_KEYS)
+    for dots in ("..", ".", "a,,b"):
+        with pytest.raises(Exception) as raised:
+            read(spark, fresh.url + "/keys/{key}/items", keys=dots).collect()
+        assert "cannot be a key: in a URL's path it names another path" in str(raised.value)
+    assert len(fresh.requests) == len(HOSTILE_KEYS), "nothing requested for refused keys"
+
+
+def test_no_secret_shows_in_urls_echoed_headers_or_their_encodings(spark, fresh):
+    import base64
+
+    # A token in the URL's query, in the error of a page that keeps failing.
+    fresh.inject("/items", 1, 500, 500)
+    with pytest.raises(Exception) as raised:
+        read(spark, f"{fresh.url}/items?access_token={TOKEN}&x=1", pagination="page",
+             maxRetries=1).collect()
+    text = str(raised.value)
+    assert "failed 2 times: HTTP 500" in text and "access_token=***&x=1" in text, text
+    assert TOKEN not in text
+    # A parameter of the user's own naming.
+    fresh.inject("/items", 1, 500, 500)
+    with pytest.raises(Exception) as raised:
+        read(spark, f"{fresh.url}/items?sessionid={TOKEN}", pagination="page", maxRetries=1,
+             secretParameters="sessionId").collect()
+    assert TOKEN not in str(raised.value) and "sessionid=***" in str(raised.value)
+    # Credentials a server echoes back in its error, as sent and encoded.
+    pair = base64.b64encode(f"reader:{TOKEN}".encode()).decode()
+    for kind in AUTHS:
+        with pytest.raises(Exception) as raised:
+            read(spark, fresh.url + "/echo", **AUTHS[kind][1]).collect()
+        text = str(raised.value)
+        assert "HTTP 400" in text and "headers" in text, text
+        assert TOKEN not in text and pair not in text, text
+
+
+def test_dependencies_debug_records_are_forwarded_only_when_asked_for(fresh):
+    """In-process, as an executor's Python worker runs a read: with every Python logger at the
+    lowest level, the HTTP client's wire-level records (credentials in hex) stay out: they come
+    only when the client's own logger is given a level (`logging.getLogger("ureq")`)."""
+    import logging
+
+    import pyspark_rest
+    from pyspark.sql.types import StructType
+
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__(level=1)
+            self.records = []
+
+        def emit(self, record):
+            self.records.append((record.name, record.getMessage()))
+
+    keep = Keep()
+    root = logging.getLogger()
+    saved = root.level
+    root.addHandler(keep)
+    root.setLevel(1)
+    try:
+        def read_all():
+            source = pyspark_rest.Rest({"url": fresh.url + "/items", "pagination": "page",
+                                        "bearerToken": TOKEN})
+            reader = source.reader(StructType.fromDDL(SCHEMA))
+            return sum(b.num_rows for b in reader.read(reader.partitions()[0]))
+
+        assert read_all() == 1000
+        foreign = [name for name, _ in keep.records if name.startswith(("ureq", "rustls"))]
+        assert foreign == [], foreign[:5]
+        assert not any(TOKEN in message for _, message in keep.records)
+    finally:
+        root.removeHandler(keep)
+        root.setLevel(saved)

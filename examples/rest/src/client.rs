@@ -1,19 +1,27 @@
-//! One HTTP GET of a page: authentication, the timeout, and the retries (the SDK's
+//! One HTTP GET of a page: authentication, redirects, the timeout, and the retries (the SDK's
 //! [`Retry`]), each failure judged worth another try or not.
+//!
+//! Redirects are followed here, not by the HTTP client, so that credentials never leave the
+//! origin (scheme, host and port) they were given for: a redirect to another origin is
+//! followed without them, as browsers do.
 
 use std::time::Duration;
 
 use base64::Engine;
-use datasource_py::Error;
 use datasource_py::chrono::{DateTime, Utc};
 use datasource_py::prelude::*;
+use datasource_py::redact;
 use datasource_py::retry::{Failure, Retry};
+use datasource_py::{Context, Error};
 use ureq::Agent;
 
 use crate::Rest;
 
 /// The largest response body read (a page of records).
 const BODY_LIMIT: u64 = 256 << 20;
+
+/// Redirects followed at most for one request.
+const MAX_REDIRECTS: usize = 10;
 
 pub struct Client {
     agent: Agent,
@@ -31,8 +39,10 @@ pub struct Request {
 impl std::fmt::Display for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "GET {}", self.url)?;
-        for (index, (key, value)) in self.query.iter().enumerate() {
-            write!(f, "{}{key}={value}", if index == 0 { '?' } else { '&' })?;
+        let mut separator = if self.url.contains('?') { '&' } else { '?' };
+        for (key, value) in &self.query {
+            write!(f, "{separator}{key}={value}")?;
+            separator = '&';
         }
         Ok(())
     }
@@ -40,10 +50,13 @@ impl std::fmt::Display for Request {
 
 impl Client {
     pub fn new(source: &Rest) -> Result<Self> {
+        source.register_secret_parameters();
         let config = Agent::config_builder()
             .timeout_global(Some(source.timeout))
             // Statuses are judged here (retry, or fail with the body's first words).
             .http_status_as_error(false)
+            // Redirects too: credentials stay with their origin.
+            .max_redirects(0)
             .user_agent("spark-rest (datasource-py)")
             .build();
         let auth = if let Some(token) = &source.bearer_token {
@@ -57,6 +70,8 @@ impl Client {
             source.basic.as_ref().map(|basic| {
                 let pair = format!("{}:{}", basic.user, basic.password.expose());
                 let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+                // The header's form of the password: a server that echoes it must not show it.
+                redact::register_secret(&encoded);
                 (
                     "Authorization".to_owned(),
                     Secret::new(format!("Basic {encoded}")),
@@ -78,15 +93,61 @@ impl Client {
     }
 
     fn get_once(&self, request: &Request) -> Result<serde_json::Value, Failure> {
-        let mut call = self.agent.get(&request.url);
-        for (key, value) in &request.query {
-            call = call.query(key, value);
+        let origin = Origin::of(&request.url).map_err(Failure::permanent)?;
+        // After a redirect: the URL to go to (its query included), and whether it is still
+        // the credentials' origin.
+        let mut redirected: Option<String> = None;
+        let mut credentials = true;
+        for _ in 0..=MAX_REDIRECTS {
+            let mut call = match &redirected {
+                None => {
+                    let mut call = self.agent.get(&request.url);
+                    for (key, value) in &request.query {
+                        call = call.query(key, value);
+                    }
+                    call
+                }
+                Some(url) => self.agent.get(url),
+            };
+            if let (Some((header, value)), true) = (&self.auth, credentials) {
+                call = call.header(header.as_str(), value.expose().as_str());
+            }
+            let mut response = call.call().map_err(transport_failure)?;
+            let status = response.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let from = redirected.as_deref().unwrap_or(&request.url);
+                let location = response
+                    .headers()
+                    .get("location")
+                    .and_then(|value| value.to_str().ok())
+                    .ok_or_else(|| {
+                        Failure::permanent(format_err!("HTTP {status} without a Location"))
+                    })?;
+                let next = resolve(from, location).map_err(Failure::permanent)?;
+                let next_origin = Origin::of(&next).map_err(Failure::permanent)?;
+                if credentials && self.auth.is_some() && next_origin != origin {
+                    log::warn!(
+                        "rest: {request} is redirected to another origin ({next_origin}); the \
+                         credentials are not sent there"
+                    );
+                    credentials = false;
+                }
+                redirected = Some(next);
+                continue;
+            }
+            return self.judge(status, &mut response);
         }
-        if let Some((header, value)) = &self.auth {
-            call = call.header(header.as_str(), value.expose().as_str());
-        }
-        let mut response = call.call().map_err(transport_failure)?;
-        let status = response.status().as_u16();
+        Err(Failure::permanent(format_err!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
+    }
+
+    /// The JSON of a response, or why it is a failure.
+    fn judge(
+        &self,
+        status: u16,
+        response: &mut ureq::http::Response<ureq::Body>,
+    ) -> Result<serde_json::Value, Failure> {
         let body = response
             .body_mut()
             .with_config()
@@ -97,7 +158,7 @@ impl Client {
             let excerpt = body_excerpt(&body);
             let error = format_err!("HTTP {status}{excerpt}");
             return Err(match status {
-                429 | 500..=599 | 408 => match retry_after(&response) {
+                429 | 500..=599 | 408 => match retry_after(response) {
                     Some(wait) => Failure::retry_after(error, wait),
                     None => Failure::transient(error),
                 },
@@ -115,6 +176,63 @@ impl Client {
             )
         })
     }
+}
+
+/// Where credentials may go: a URL's scheme, host and port (the default port of the scheme
+/// when none is written).
+#[derive(Debug, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    fn of(url: &str) -> Result<Origin> {
+        let uri: ureq::http::Uri = url
+            .parse()
+            .with_context(|| format!("`{url}` is not a URL"))?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
+        let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+        ensure!(
+            matches!(scheme.as_str(), "http" | "https") && !host.is_empty(),
+            "`{url}` is not an http:// or https:// URL"
+        );
+        let port = uri
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        Ok(Origin { scheme, host, port })
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+    }
+}
+
+/// `location` (a redirect's target: absolute, `//host/...`, `/path` or relative) resolved
+/// against `base`, the URL it answered.
+fn resolve(base: &str, location: &str) -> Result<String> {
+    let location = location.trim();
+    if location.contains("://") {
+        return Ok(location.to_owned());
+    }
+    let uri: ureq::http::Uri = base
+        .parse()
+        .with_context(|| format!("`{base}` is not a URL"))?;
+    let scheme = uri.scheme_str().unwrap_or("http");
+    let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+    Ok(if let Some(rest) = location.strip_prefix("//") {
+        format!("{scheme}://{rest}")
+    } else if location.starts_with('/') {
+        format!("{scheme}://{authority}{location}")
+    } else {
+        let path = uri.path();
+        let directory = &path[..path.rfind('/').map_or(0, |slash| slash + 1)];
+        let directory = if directory.is_empty() { "/" } else { directory };
+        format!("{scheme}://{authority}{directory}{location}")
+    })
 }
 
 /// A failure before a status arrived (or while the body was read): a connection refused,
@@ -158,4 +276,34 @@ fn body_excerpt(body: &[u8]) -> String {
         ""
     };
     format!(": {}{more}", excerpt.escape_debug())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirect_resolves_against_the_url_it_answered() {
+        let base = "http://api.test:8080/v1/items/list?page=2";
+        let cases = [
+            ("https://other.test/x?a=1", "https://other.test/x?a=1"),
+            ("//cdn.test/y", "http://cdn.test/y"),
+            ("/v2/items", "http://api.test:8080/v2/items"),
+            ("next?page=3", "http://api.test:8080/v1/items/next?page=3"),
+        ];
+        for (location, expected) in cases {
+            assert_eq!(resolve(base, location).unwrap(), expected, "{location}");
+        }
+    }
+
+    #[test]
+    fn origins_differ_by_scheme_host_or_port() {
+        let origin = |url| Origin::of(url).unwrap();
+        assert_eq!(origin("http://A.test/x"), origin("http://a.test:80/y?z"));
+        assert_eq!(origin("https://a.test/"), origin("https://a.test:443/"));
+        for other in ["https://a.test/x", "http://b.test/x", "http://a.test:81/x"] {
+            assert_ne!(origin("http://a.test/x"), origin(other), "{other}");
+        }
+        assert!(Origin::of("file:///etc/passwd").is_err());
+    }
 }

@@ -93,6 +93,9 @@ pub struct Rest {
     api_key_header: String,
     #[option(flatten)]
     basic: Option<Basic>,
+    /// Query parameters of `url` whose values are credentials, masked in errors and logs
+    /// besides the usual ones (`access_token`, `api_key`, `key`, `token`, `signature`, ...).
+    secret_parameters: Option<Vec<String>>,
     /// How long one request may take, the body included.
     #[option(default = Duration::from_secs(30))]
     timeout: Duration,
@@ -111,6 +114,7 @@ impl Rest {
     /// What the options cannot say alone: one way to authenticate, keys and `{key}` together,
     /// parallel pages only where pages are numbered.
     fn check(&self) -> Result<()> {
+        self.register_secret_parameters();
         let ways = [
             self.bearer_token.is_some(),
             self.api_key.is_some(),
@@ -120,6 +124,17 @@ impl Rest {
             ways.iter().filter(|given| **given).count() <= 1,
             "give one way to authenticate: `bearerToken`, `apiKey`, or `user` with `password`"
         );
+        if let Some(key) = self
+            .keys
+            .iter()
+            .flatten()
+            .find(|key| matches!(key.as_str(), "" | "." | ".."))
+        {
+            bail!(
+                "`keys`: `{key}` cannot be a key: in a URL's path it names another path (a key \
+                 is put into `{{key}}` percent-encoded, as one path segment)"
+            );
+        }
         let placeholder = self.url.contains("{key}");
         match (&self.keys, placeholder) {
             (Some(_), false) => bail!("`keys` are given but `url` has no `{{key}}` to put them in"),
@@ -142,6 +157,15 @@ impl Rest {
             "`url` must start with http:// or https://"
         );
         Ok(())
+    }
+}
+
+impl Rest {
+    /// Makes this process mask the values of `secretParameters` in every URL it shows.
+    pub(crate) fn register_secret_parameters(&self) {
+        for name in self.secret_parameters.iter().flatten() {
+            datasource_py::redact::register_secret_parameter(name);
+        }
     }
 }
 

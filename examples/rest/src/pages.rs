@@ -7,6 +7,7 @@ use datasource_py::JsonDecoder;
 use datasource_py::arrow_array::RecordBatch;
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Client, Request};
@@ -175,6 +176,7 @@ impl PageReader {
             .flush()
             .with_context(misfit)?
             .unwrap_or_else(|| RecordBatch::new_empty(self.schema.clone()));
+        log::debug!("rest: {request}: {} records", batch.num_rows());
         let goes_on = match source.pagination {
             Pagination::None => false,
             Pagination::Page | Pagination::Offset => records.len() >= source.page_size as usize,
@@ -290,17 +292,17 @@ impl Iterator for PageReader {
     }
 }
 
-/// A key as one path segment: everything but unreserved characters percent-encoded.
+/// Everything but RFC 3986's unreserved characters.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A key as one path segment (or query value): everything but unreserved characters
+/// percent-encoded. Keys that would be a dot segment (`.`, `..`) are refused by `Rest::check`.
 fn percent_encode(key: &str) -> String {
-    let mut encoded = String::with_capacity(key.len());
-    for byte in key.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(byte as char);
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    utf8_percent_encode(key, NOT_UNRESERVED).to_string()
 }
 
 #[cfg(test)]
@@ -327,7 +329,17 @@ mod tests {
 
     #[test]
     fn keys_become_one_path_segment() {
-        assert_eq!(percent_encode("a b/c?d"), "a%20b%2Fc%3Fd");
-        assert_eq!(percent_encode("ü"), "%C3%BC");
+        let cases = [
+            ("a b/c?d", "a%20b%2Fc%3Fd"),
+            ("ü", "%C3%BC"),
+            ("a&b=c#d", "a%26b%3Dc%23d"),
+            ("%2e%2e", "%252e%252e"),
+            ("..\\x", "..%5Cx"),
+            ("a+b", "a%2Bb"),
+            ("\0\n", "%00%0A"),
+        ];
+        for (key, encoded) in cases {
+            assert_eq!(percent_encode(key), encoded, "{key:?}");
+        }
     }
 }
