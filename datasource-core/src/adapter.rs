@@ -165,6 +165,14 @@ impl WriteAdapter {
     ) -> Result<Self, SchemaError> {
         let output = Arc::new(spark_arrow_schema(accepted)?);
         let incoming = spark_arrow_schema(incoming)?;
+        let duplicates = duplicate_names(&incoming);
+        if !duplicates.is_empty() {
+            return Err(SchemaError::Mismatch(format!(
+                "{sink}: the data written has {}: a sink takes each column by its name; rename \
+                 or drop the others (`df.toDF(...)`, `withColumnRenamed`)",
+                duplicates.join(", ")
+            )));
+        }
         let (columns, mut problems) = match_columns(&incoming, &output, &WRITE_WORDS, widens);
         for (index, field) in incoming.fields().iter().enumerate() {
             if !columns.contains(&index) && find_column(&output, field.name()).is_none() {
@@ -284,6 +292,34 @@ fn match_columns(
         columns.push(index);
     }
     (columns, problems)
+}
+
+/// "column `a` twice (columns 1 and 3)" for each name given to several columns, ignoring
+/// case as Spark's analyzer does by default (`a` and `A` name one column).
+fn duplicate_names(schema: &Schema) -> Vec<String> {
+    let mut seen: Vec<(String, Vec<usize>)> = Vec::new();
+    for (index, field) in schema.fields().iter().enumerate() {
+        let key = field.name().to_lowercase();
+        match seen.iter_mut().find(|(name, _)| *name == key) {
+            Some((_, positions)) => positions.push(index + 1),
+            None => seen.push((key, vec![index + 1])),
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, positions)| positions.len() > 1)
+        .map(|(_, positions)| {
+            let names: Vec<String> = positions
+                .iter()
+                .map(|p| format!("`{}`", schema.field(p - 1).name()))
+                .collect();
+            let numbers: Vec<String> = positions.iter().map(ToString::to_string).collect();
+            format!(
+                "columns named {} (columns {})",
+                names.join(" and "),
+                numbers.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Whether two field lists agree on names, types and nullability (metadata aside).

@@ -36,7 +36,8 @@ mod ty;
 /// Field arguments, in `#[option(...)]`: `name = "..."` (default: the field in camelCase),
 /// `default = <value>` (a literal, or any expression of the option's type), `required`,
 /// `range = a..b` (numeric options),
-/// `choices = ["a", "b"]`, and `flatten` (the field is a `#[derive(Options)]` group). A field
+/// `choices = ["a", "b"]`, `flatten` (the field is a `#[derive(Options)]` group), and `skip`
+/// (the field is no option: state of the source, made with `Default::default()`). A field
 /// of type `Option<T>` is optional; any other field without a default is required; a field of
 /// type `Secret<T>` is secret (never printed). Doc comments become help text.
 #[proc_macro_attribute]

@@ -273,6 +273,40 @@ fn a_requested_type_may_allow_nulls_at_any_depth() {
 }
 
 #[test]
+fn columns_sharing_a_name_are_refused_before_any_task_naming_them() {
+    let accepted = Schema::new(vec![Field::new("a", DataType::Int64, true)]);
+    for names in [["a", "a", "b"], ["a", "b", "A"], ["id", "id", "id"]] {
+        let incoming = Schema::new(
+            names
+                .iter()
+                .map(|name| Field::new(*name, DataType::Int64, true))
+                .collect::<Vec<_>>(),
+        );
+        let error = WriteAdapter::new("sink", &accepted, &incoming)
+            .unwrap_err()
+            .to_string();
+        let first = names[0];
+        assert!(
+            error.starts_with("sink: the data written has columns named")
+                && error.contains(&format!("`{first}`")),
+            "{error}"
+        );
+    }
+    let incoming = Schema::new(vec![
+        Field::new("a", DataType::Int64, true),
+        Field::new("b", DataType::Int64, true),
+        Field::new("a", DataType::Int64, true),
+    ]);
+    let error = WriteAdapter::new("sink", &incoming, &incoming)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("columns named `a` and `a` (columns 1, 3)"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_sink_takes_safe_widenings_and_sparks_large_types() {
     let accepted = Schema::new(vec![
         Field::new("n", DataType::Int64, false),

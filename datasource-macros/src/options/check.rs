@@ -23,6 +23,16 @@ pub fn check(members: &[Member], cx: &mut Ctxt) {
                 check_flatten(group, cx);
                 continue;
             }
+            Member::Skip(skipped) => {
+                for span in &skipped.stray_keys {
+                    cx.error_at(
+                        *span,
+                        "`skip` takes no other keys: a skipped field is no option (it starts \
+                         as `Default::default()`)",
+                    );
+                }
+                continue;
+            }
         };
         check_option(option, cx);
         match seen.get(&option.name.to_lowercase()) {

@@ -18,7 +18,7 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
     let specs_fn = specs_fn();
     let defaults = members.iter().filter_map(|member| match member {
         Member::Option(option) => default_fn(option),
-        Member::Flatten(_) => None,
+        Member::Flatten(_) | Member::Skip(_) => None,
     });
     // One check per field, spanned on the user's tokens, in the same body as the parsing: the
     // compiler then reports a type that is not an option once, with the trait's own message.
@@ -36,6 +36,10 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
         Member::Flatten(group) => {
             let field = &group.ident;
             quote! { #field: #field? }
+        }
+        Member::Skip(skipped) => {
+            let field = &skipped.ident;
+            quote! { #field: ::core::default::Default::default() }
         }
     });
 
@@ -92,6 +96,11 @@ fn type_checks(member: &Member) -> TokenStream {
         Member::Flatten(group) => {
             let ty = &group.group;
             quote_spanned! {ty.span()=> __ds::assert_options::<#ty>(); }
+        }
+        // Spanned on the type: one that has no default is reported there.
+        Member::Skip(skipped) => {
+            let ty = &skipped.ty;
+            quote_spanned! {ty.span()=> let _ = <#ty as ::core::default::Default>::default; }
         }
     }
 }
@@ -158,6 +167,7 @@ fn parse_member(member: &Member) -> TokenStream {
                 quote! { let #field = <#ty as __ds::Options>::parse(__parser); }
             }
         }
+        Member::Skip(_) => TokenStream::new(),
     }
 }
 

@@ -20,6 +20,17 @@ pub enum Member {
     Option(OptionField),
     /// `#[option(flatten)]`: a field that is a group of options.
     Flatten(FlattenField),
+    /// `#[option(skip)]`: a field that is not an option (state of the source: a cache, a
+    /// client), made with `Default::default()`.
+    Skip(SkipField),
+}
+
+/// `#[option(skip)] field: T`.
+pub struct SkipField {
+    pub ident: Ident,
+    pub ty: Type,
+    /// Other keys written beside `skip` (they do not apply to a field that is no option).
+    pub stray_keys: Vec<Span>,
 }
 
 /// `#[option(flatten)] field: Group` (or `Option<Group>`).

@@ -1,12 +1,12 @@
 //! Field attribute grammar: `#[option(name = "...", default = ..., required, secret,
-//! range = .., choices = [..])]` on an option, `#[option(flatten)]` on a group. Everything is
-//! read here, once; later stages only see the model.
+//! range = .., choices = [..])]` on an option, `#[option(flatten)]` on a group, `#[option(skip)]`
+//! on a field that is no option. Everything is read here, once; later stages only see the model.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
-use super::{DefaultValue, FlattenField, Member, Number, OptionField, RangeValue};
+use super::{DefaultValue, FlattenField, Member, Number, OptionField, RangeValue, SkipField};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::doc::doc_text;
@@ -14,7 +14,7 @@ use crate::naming::camel_case;
 use crate::ty::option_inner;
 
 const OPTION_KEYS: &[&str] = &[
-    "name", "default", "required", "secret", "range", "choices", "flatten",
+    "name", "default", "required", "secret", "range", "choices", "flatten", "skip",
 ];
 
 /// The members of a struct's named fields, each filed under its own error section (`i + 1`).
@@ -56,6 +56,7 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
     };
     let mut name: Option<LitStr> = None;
     let mut flatten: Option<Span> = None;
+    let mut skip: Option<Span> = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("option")) {
         let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             let key = &meta.path;
@@ -75,6 +76,9 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
             } else if key.is_ident("flatten") {
                 let span = attr::flag(meta)?;
                 attr::set_once(meta, &mut flatten, span)
+            } else if key.is_ident("skip") {
+                let span = attr::flag(meta)?;
+                attr::set_once(meta, &mut skip, span)
             } else if key.is_ident("range") {
                 let expr: Expr = attr::value(meta, "range = 1..=512")?.parse()?;
                 let Expr::Range(range) = expr else {
@@ -98,8 +102,8 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
             cx.syn_error(error);
         }
     }
-    if flatten.is_some() {
-        let stray_keys = [
+    let stray_keys = || -> Vec<Span> {
+        [
             name.as_ref().map(LitStr::span),
             option.default.as_ref().map(|d| d.expr.span()),
             option.required,
@@ -109,7 +113,18 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
         ]
         .into_iter()
         .flatten()
-        .collect();
+        .collect()
+    };
+    if skip.is_some() {
+        let stray_keys = stray_keys().into_iter().chain(flatten).collect();
+        return Some(Member::Skip(SkipField {
+            ident: option.ident,
+            ty: option.ty,
+            stray_keys,
+        }));
+    }
+    if flatten.is_some() {
+        let stray_keys = stray_keys();
         return Some(Member::Flatten(FlattenField {
             ident: option.ident,
             group: option.value_ty,

@@ -23,7 +23,7 @@ fn options(source: &Source) -> Vec<&OptionField> {
         .iter()
         .filter_map(|member| match member {
             Member::Option(option) => Some(option),
-            Member::Flatten(_) => None,
+            Member::Flatten(_) | Member::Skip(_) => None,
         })
         .collect()
 }
@@ -257,5 +257,29 @@ fn types_the_macro_cannot_name_are_left_to_the_compiler() {
     assert_eq!(
         options[3].default.as_ref().unwrap().display(),
         "Duration::from_secs(3)"
+    );
+}
+
+#[test]
+fn a_skipped_field_is_no_option_and_takes_no_other_key() {
+    let (source, errors) = model(
+        quote!(name = "tail"),
+        parse_quote! {
+            struct Tail {
+                path: String,
+                #[option(skip)]
+                committed: Mutex<Positions>,
+                #[option(skip, default = 3)]
+                cache: Vec<u8>,
+            }
+        },
+    );
+    let names: Vec<_> = options(&source).iter().map(|o| o.name.clone()).collect();
+    assert_eq!(names, ["path"]);
+    assert!(matches!(&source.members[1], Member::Skip(field) if field.ident == "committed"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("`skip` takes no other keys"),
+        "{errors:?}"
     );
 }

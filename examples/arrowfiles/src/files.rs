@@ -2,15 +2,19 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_ipc::reader::FileReader;
 use datasource_py::arrow_array::RecordBatch;
-use datasource_py::arrow_schema::{Schema, SchemaRef};
+use datasource_py::arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
 use datasource_py::prelude::*;
 use datasource_py::{ColumnStatistics, Context};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
+use parquet::basic::Type as PhysicalType;
 
 use crate::listing::Format;
 
@@ -19,7 +23,7 @@ pub fn schema(path: &Path, format: Format) -> Result<SchemaRef> {
     let opened = open(path)?;
     let context = || format!("cannot read the schema of `{}`", path.display());
     match format {
-        Format::Parquet => Ok(ArrowReaderMetadata::load(&opened, Default::default())
+        Format::Parquet => Ok(parquet_metadata(&opened)
             .with_context(context)?
             .schema()
             .clone()),
@@ -31,6 +35,53 @@ pub fn schema(path: &Path, format: Format) -> Result<SchemaRef> {
 
 fn open(path: &Path) -> Result<File> {
     File::open(path).with_context(|| format!("cannot open `{}`", path.display()))
+}
+
+/// A Parquet file's footer, its columns typed as Spark types them: an `INT96` timestamp (what
+/// Spark writes by default) is an instant, `TIMESTAMP` (parquet-rs reads it zone-less, as
+/// `TIMESTAMP_NTZ`); an `INT64` timestamp is an instant where `isAdjustedToUTC` says so
+/// (parquet-rs follows it already).
+fn parquet_metadata(file: &File) -> parquet::errors::Result<ArrowReaderMetadata> {
+    let loaded = ArrowReaderMetadata::load(file, Default::default())?;
+    let schema_descr = loaded.metadata().file_metadata().schema_descr();
+    let mut leaves = schema_descr.columns().iter().map(|c| c.physical_type());
+    let fields: Vec<FieldRef> = loaded
+        .schema()
+        .fields()
+        .iter()
+        .map(|field| spark_field(field, &mut leaves))
+        .collect();
+    if fields.iter().eq(loaded.schema().fields().iter()) {
+        return Ok(loaded);
+    }
+    let hinted = Schema::new_with_metadata(fields, loaded.schema().metadata().clone());
+    ArrowReaderMetadata::try_new(
+        loaded.metadata().clone(),
+        ArrowReaderOptions::new().with_schema(Arc::new(hinted)),
+    )
+}
+
+/// `field` with its `INT96` leaves (the next of `leaves`, the physical types of the file's leaf
+/// columns in order) read as `TIMESTAMP`.
+fn spark_field(field: &FieldRef, leaves: &mut impl Iterator<Item = PhysicalType>) -> FieldRef {
+    let mut child = |f: &FieldRef| spark_field(f, leaves);
+    let data_type = match field.data_type() {
+        DataType::List(element) => DataType::List(child(element)),
+        DataType::LargeList(element) => DataType::LargeList(child(element)),
+        DataType::FixedSizeList(element, size) => DataType::FixedSizeList(child(element), *size),
+        DataType::Map(entries, sorted) => DataType::Map(child(entries), *sorted),
+        DataType::Struct(members) => DataType::Struct(members.iter().map(child).collect()),
+        leaf => match (leaves.next(), leaf) {
+            (Some(PhysicalType::INT96), DataType::Timestamp(_, None)) => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+            }
+            _ => leaf.clone(),
+        },
+    };
+    if &data_type == field.data_type() {
+        return field.clone();
+    }
+    Arc::new(Field::clone(field).with_data_type(data_type))
 }
 
 /// The positions of `columns`' fields in `schema`, by name (exactly, or else ignoring case).
@@ -55,7 +106,7 @@ pub fn projection(schema: &Schema, columns: &Schema) -> Result<Vec<usize>> {
 /// The row groups of a Parquet file that may hold rows every filter admits, by the file's
 /// statistics; and how many there are in all.
 pub fn row_groups(path: &Path, filters: &[&Filter]) -> Result<(Vec<usize>, usize)> {
-    let metadata = ArrowReaderMetadata::load(&open(path)?, Default::default())
+    let metadata = parquet_metadata(&open(path)?)
         .with_context(|| format!("cannot read the footer of `{}`", path.display()))?;
     let groups = metadata.metadata().row_groups();
     let mut keep = vec![true; groups.len()];
@@ -104,8 +155,9 @@ pub fn batches(
     let context = format!("cannot read `{}`", path.display());
     Ok(match format {
         Format::Parquet => {
-            let builder =
-                ParquetRecordBatchReaderBuilder::try_new(open(path)?).context(context.clone())?;
+            let file = open(path)?;
+            let metadata = parquet_metadata(&file).context(context.clone())?;
+            let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata);
             // Parquet reads a projection in the file's column order.
             let mut columns = projection(builder.schema(), wanted)?;
             columns.sort_unstable();

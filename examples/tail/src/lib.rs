@@ -11,11 +11,12 @@
 //! Rust.
 
 mod lines;
+mod names;
 mod scan;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use datasource_py::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,9 @@ pub struct Tail {
     /// Spark tasks a micro-batch is split into at least (as long as each gets 1 MiB).
     #[option(default = 2, range = 1..=10_000)]
     min_partitions: u64,
+    /// Where this query committed each file, as it runs: no later offset may go back before it.
+    #[option(skip)]
+    committed: Mutex<Positions>,
 }
 
 /// The least a task reads when a micro-batch is split for `minPartitions`.
@@ -61,6 +65,23 @@ impl Positions {
     fn of(&self, file: &str) -> u64 {
         self.files.get(file).copied().unwrap_or(0)
     }
+
+    /// Checks an offset from Spark's checkpoint: each name one file of `dir`.
+    fn check(&self, dir: &std::path::Path) -> Result<()> {
+        for file in self.files.keys() {
+            names::path_of(dir, file)?;
+        }
+        Ok(())
+    }
+
+    /// The first file `self` has before where `earlier` has it: (file, here, there).
+    fn behind<'a>(&'a self, earlier: &'a Positions) -> Option<(&'a str, u64, u64)> {
+        earlier
+            .files
+            .iter()
+            .find(|(file, at)| self.of(file) < **at)
+            .map(|(file, at)| (file.as_str(), self.of(file), *at))
+    }
 }
 
 /// The bytes `start..end` of one file: its lines (a line belongs to the stretch it starts in).
@@ -74,6 +95,36 @@ pub struct Stretch {
 impl Tail {
     fn listing(&self) -> Result<Listing> {
         Listing::of(&self.path, &self.suffix)
+    }
+
+    /// Checks a micro-batch's offsets, which come from Spark's checkpoint: names of this
+    /// directory's files only, an end never before its start, and a start never before what
+    /// this query already committed.
+    fn check_offsets(&self, start: &Positions, end: Option<&Positions>) -> Result<()> {
+        start.check(&self.path)?;
+        let committed = self
+            .committed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((file, at, done)) = start.behind(&committed) {
+            bail!(
+                "the checkpoint's offset puts `{}` at byte {at}, before byte {done} where this \
+                 query already committed it: its lines would be read twice (was the \
+                 checkpoint edited?)",
+                names::shown(file)
+            );
+        }
+        if let Some(end) = end {
+            end.check(&self.path)?;
+            if let Some((file, at, from)) = end.behind(start) {
+                bail!(
+                    "the checkpoint's micro-batch ends `{}` at byte {at}, before its start at \
+                     byte {from} (was the checkpoint edited?)",
+                    names::shown(file)
+                );
+            }
+        }
+        Ok(())
     }
 }
 
@@ -103,6 +154,7 @@ impl StreamReader for Tail {
         limit: ReadLimit,
         until: Option<&Positions>,
     ) -> Result<Positions> {
+        self.check_offsets(start, until)?;
         let listing = self.listing()?;
         let mut end = start.clone();
         if let ReadLimit::MinRows(rows) = limit {
@@ -139,6 +191,7 @@ impl StreamReader for Tail {
         start: &Positions,
         end: &Positions,
     ) -> Result<Vec<Vec<Stretch>>> {
+        self.check_offsets(start, Some(end))?;
         let total: u64 = end
             .files
             .iter()
@@ -153,6 +206,19 @@ impl StreamReader for Tail {
             .iter()
             .flat_map(|(file, &to)| split(file, start.of(file), to, task_bytes));
         Ok(pack(stretches, task_bytes))
+    }
+
+    fn commit(&self, end: &Positions) -> Result<()> {
+        end.check(&self.path)?;
+        let mut committed = self
+            .committed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (file, &at) in &end.files {
+            let entry = committed.files.entry(file.clone()).or_default();
+            *entry = (*entry).max(at);
+        }
+        Ok(())
     }
 
     fn read(self: Arc<Self>, scan: &Scan, _: &Task, stretches: Vec<Stretch>) -> Result<Batches> {

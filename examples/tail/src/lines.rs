@@ -10,7 +10,7 @@ use datasource_py::arrow_array::{RecordBatch, StringArray};
 use datasource_py::prelude::*;
 use datasource_py::{Context, JsonDecoder, format_err};
 
-use crate::Stretch;
+use crate::{Stretch, names};
 
 /// Lines per batch at most.
 const BATCH_ROWS: usize = 1 << 20;
@@ -49,9 +49,8 @@ impl LineBatches {
     /// line that started before belongs to the stretch before).
     /// With `json`, a schema, each line is parsed as a JSON record of it.
     pub(crate) fn open(dir: &Path, stretch: Stretch, json: Option<SchemaRef>) -> Result<Self> {
-        let path = dir.join(&stretch.file);
-        let mut file =
-            File::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
+        let path = names::path_of(dir, &stretch.file)?;
+        let mut file = names::open_inside(dir, &path)?;
         let mut at = stretch.start;
         if at > 0 {
             // The byte before the stretch: a line break means a line starts right here.
@@ -126,7 +125,8 @@ impl LineBatches {
                 .unwrap_or_else(|| RecordBatch::new_empty(schema)));
         }
         let rows = positions.len();
-        let files = StringArray::from_iter_values(std::iter::repeat_n(&self.file, rows));
+        let shown = names::shown(&self.file);
+        let files = StringArray::from_iter_values(std::iter::repeat_n(shown.as_ref(), rows));
         Ok(RecordBatch::try_new(
             Line::schema(),
             vec![

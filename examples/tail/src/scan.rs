@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use datasource_py::prelude::*;
 use datasource_py::{Context, format_err};
 
-use crate::Positions;
+use crate::{Positions, names};
 
 /// The bytes read at once while scanning.
 const BLOCK: usize = 1 << 20;
@@ -27,17 +27,31 @@ impl Listing {
         let mut files = Vec::new();
         for entry in entries {
             let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
-            let Ok(name) = entry.file_name().into_string() else {
-                continue; // not UTF-8: it could not be named in an offset
-            };
-            if name.starts_with(['.', '_']) || !name.ends_with(suffix) {
+            let name = entry.file_name();
+            let bytes = name.as_encoded_bytes();
+            if bytes.starts_with(b".")
+                || bytes.starts_with(b"_")
+                || !bytes.ends_with(suffix.as_bytes())
+            {
                 continue;
             }
-            let metadata = entry
+            let path = entry.path();
+            let mut metadata = entry
                 .metadata()
-                .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
+                .with_context(|| format!("cannot read `{}`", path.display()))?;
+            if metadata.file_type().is_symlink() {
+                // Followed only to a file inside the directory.
+                let Ok(target) = std::fs::metadata(&path) else {
+                    continue; // a dangling link
+                };
+                if !target.is_file() {
+                    continue;
+                }
+                names::inside(dir, &path)?;
+                metadata = target;
+            }
             if metadata.is_file() {
-                files.push((name, metadata.len()));
+                files.push((names::key_of(&name), metadata.len()));
             }
         }
         files.sort();
@@ -52,9 +66,8 @@ impl Listing {
     }
 
     fn open(&self, file: &str, at: u64) -> Result<File> {
-        let path = self.dir.join(file);
-        let mut opened =
-            File::open(&path).with_context(|| format!("cannot open `{}`", path.display()))?;
+        let path = names::path_of(&self.dir, file)?;
+        let mut opened = names::open_inside(&self.dir, &path)?;
         opened.seek(SeekFrom::Start(at))?;
         Ok(opened)
     }
@@ -66,7 +79,7 @@ impl Listing {
             return Err(format_err!(
                 "`{}` has {size} bytes, fewer than the {from} already read: the files of a \
                  tail stream may only grow",
-                self.dir.join(file).display()
+                self.dir.join(names::shown(file).as_ref()).display()
             ));
         }
         let mut block = vec![0; BLOCK];

@@ -263,3 +263,119 @@ fn with_a_users_schema_lines_are_json_records_and_a_bad_one_is_located() {
     assert!(message.contains("a.jsonl"), "{message}");
     assert!(message.contains("id"), "{message}");
 }
+
+fn positions(entries: &[(&str, u64)]) -> Positions {
+    Positions {
+        files: entries.iter().map(|(f, at)| (f.to_string(), *at)).collect(),
+    }
+}
+
+/// An offset is data from Spark's checkpoint: whatever it names outside the directory, or
+/// however it moves back, it is refused naming the entry, and nothing outside is read.
+#[test]
+fn an_edited_checkpoint_cannot_steer_reads_outside_or_backwards() {
+    let root = temp_dir("edited");
+    let dir = root.join("events");
+    std::fs::create_dir_all(&dir).unwrap();
+    append(&root, "outside.txt", "secret\n");
+    append(&dir, "a.jsonl", "1\n2\n3\n");
+    let absolute = root.join("outside.txt");
+    let hostile = [
+        "../outside.txt",
+        "/etc/hostname",
+        absolute.to_str().unwrap(),
+        "sub/../../outside.txt",
+        "..",
+        "",
+        "\0hex:2e2e2f6f7574736964652e747874",
+        "_staging",
+    ];
+    for key in hostile {
+        let source = tail(&dir, &[]);
+        let start = positions(&[(key, 0)]);
+        let error = StreamRun::resume(source, &start)
+            .and_then(|mut run| run.next_batch())
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("which is not a file of"), "{key:?}: {error}");
+        let source = tail(&dir, &[]);
+        let end = positions(&[(key, 7)]);
+        let error = source
+            .partitions(&Scan::new(Line::schema()), &Positions::default(), &end)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("which is not a file of"), "{key:?}: {error}");
+    }
+    // Backwards within a micro-batch, and behind what this query committed.
+    let source = tail(&dir, &[]);
+    let error = source
+        .partitions(
+            &Scan::new(Line::schema()),
+            &positions(&[("a.jsonl", 4)]),
+            &positions(&[("a.jsonl", 2)]),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("ends `a.jsonl` at byte 2, before its start at byte 4"),
+        "{error}"
+    );
+    let source = Arc::new(tail(&dir, &[]));
+    let mut run = StreamRun::<Tail>::start(source.clone()).unwrap();
+    run.next_batch().unwrap().expect("three lines");
+    let error = source
+        .latest_offset(&positions(&[("a.jsonl", 2)]), ReadLimit::AllAvailable, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error
+            .contains("puts `a.jsonl` at byte 2, before byte 6 where this query already committed"),
+        "{error}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_name_that_is_not_utf8_is_read_and_links_out_of_the_directory_are_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let root = temp_dir("names");
+    let dir = root.join("events");
+    std::fs::create_dir_all(&dir).unwrap();
+    let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.jsonl");
+    std::fs::write(dir.join(odd), "x\ny\n").unwrap();
+    append(&dir, "b.jsonl", "z\n");
+    std::os::unix::fs::symlink(dir.join("b.jsonl"), dir.join("c.jsonl")).unwrap();
+    let mut run = StreamRun::start(tail(&dir, &[])).unwrap();
+    let batch = run.next_batch().unwrap().expect("lines");
+    let mut seen: Vec<(String, String)> = rows(&batch)
+        .into_iter()
+        .map(|(file, _, value)| (file, value))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("b.jsonl".into(), "z".into()),
+            ("c.jsonl".into(), "z".into()),
+            ("caf\u{fffd}.jsonl".into(), "x".into()),
+            ("caf\u{fffd}.jsonl".into(), "y".into()),
+        ]
+    );
+    // A restarted query finds the odd name in its offset again.
+    let mut again = StreamRun::resume(tail(&dir, &[]), run.offset()).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(dir.join(odd))
+        .unwrap()
+        .write_all(b"w\n")
+        .unwrap();
+    assert_eq!(values(&again.next_batch().unwrap().unwrap()), ["w"]);
+
+    append(&root, "secret.jsonl", "s\n");
+    std::os::unix::fs::symlink(root.join("secret.jsonl"), dir.join("d.jsonl")).unwrap();
+    let error = again.next_batch().unwrap_err().to_string();
+    assert!(
+        error.contains("d.jsonl` leads to") && error.contains("outside"),
+        "{error}"
+    );
+}
