@@ -13,8 +13,9 @@
 pub mod adapter;
 pub mod batch_size;
 pub mod codec;
+pub mod datetime;
 pub mod filter;
-mod json;
+pub mod json;
 pub mod options;
 pub mod partition;
 pub mod read;

@@ -11,4 +11,8 @@ pub struct Task {
     pub task_attempt_id: u64,
     /// The micro-batch this task reads or writes part of, in a streaming query.
     pub batch_id: Option<u64>,
+    /// The session's time zone (`spark.sql.session.timeZone`) where the session set it, such
+    /// as `America/New_York`; `None`: Spark's default, the JVM's own zone (the machine's).
+    /// What zone-less date-time text means: see [`SessionZone`](crate::json::SessionZone).
+    pub session_time_zone: Option<String>,
 }

@@ -91,6 +91,19 @@ pub mod retry {
     pub use datasource_core::retry::*;
 }
 
+/// JSON as Spark reads and writes it: [`JsonDecoder`](json::JsonDecoder) with Spark's JSON
+/// reader's rules and modes, [`JsonLinesWriter`](json::JsonLinesWriter) whose output Spark reads
+/// back exactly.
+pub mod json {
+    pub use datasource_core::json::*;
+}
+
+/// Dates and times in text as Spark reads them, and the session time zone
+/// ([`SessionZone`](datetime::SessionZone)).
+pub mod datetime {
+    pub use datasource_core::datetime::*;
+}
+
 /// Masking secrets in text: every `Secret` option value this process parsed, and URL
 /// passwords. Log records and errors that reach Python are masked already.
 pub mod redact {

@@ -397,7 +397,7 @@ impl NativeBatchReader {
         PyList::new(py, partitions)
     }
 
-    /// Reads one partition in the task `(partition id, attempt number, task attempt id)` as a
+    /// Reads one partition in `task` as a
     /// `pyarrow.RecordBatchReader` over Rust's batches; `None` is Spark's placeholder when
     /// `partitions()` planned none: no rows.
     #[pyo3(signature = (partition, task))]
@@ -420,9 +420,10 @@ impl NativeBatchReader {
     }
 }
 
-/// A task as the shim describes it: (partition id, attempt number, task attempt id,
-/// micro-batch id).
-pub(crate) type TaskSpec = (u32, u32, u64, Option<u64>);
+/// The running task as the shim's `current_task()` describes it: (partition id, attempt
+/// number, task attempt id, micro-batch id, session time zone).
+#[derive(FromPyObject)]
+pub(crate) struct TaskSpec(u32, u32, u64, Option<u64>, Option<String>);
 
 /// The [`Task`] of a [`TaskSpec`].
 pub(crate) trait IntoTask {
@@ -431,12 +432,14 @@ pub(crate) trait IntoTask {
 
 impl IntoTask for TaskSpec {
     fn into_task(self) -> Task {
-        let (partition_id, attempt_number, task_attempt_id, batch_id) = self;
+        let TaskSpec(partition_id, attempt_number, task_attempt_id, batch_id, session_time_zone) =
+            self;
         Task {
             partition_id,
             attempt_number,
             task_attempt_id,
             batch_id,
+            session_time_zone,
         }
     }
 }

@@ -407,16 +407,19 @@ def task_batches(iterator):
 
 
 def current_task():
-    """(partition id, attempt number, task attempt id, micro-batch id) of the running task."""
+    """(partition id, attempt number, task attempt id, micro-batch id, session time zone) of
+    the running task. The zone is the session's `spark.sql.session.timeZone` where it was set
+    (Spark hands SQL settings to tasks as local properties); None: the JVM's default zone."""
     context = TaskContext.get()
     if context is None:
-        return 0, 0, 0, None
+        return 0, 0, 0, None, None
     batch = context.getLocalProperty("streaming.sql.batchId")
     return (
         context.partitionId(),
         context.attemptNumber(),
         context.taskAttemptId(),
         int(batch) if batch is not None else None,
+        context.getLocalProperty("spark.sql.session.timeZone"),
     )
 
 
@@ -431,7 +434,7 @@ def writer_class(base_classes, Source, CommitMessage, glue):
         def write(self, iterator):
             stream = task_batches(iterator)
             try:
-                return CommitMessage(self._native.write(stream, *current_task()))
+                return CommitMessage(self._native.write(stream, current_task()))
             except ArrowException as error:
                 raise RuntimeError(str(error).removeprefix("External error: ")) from None
 

@@ -22,6 +22,7 @@ use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::{guarded, in_source, schema_error, source_error};
+use crate::read::{IntoTask, TaskSpec};
 
 /// A [`BatchWriter`] or [`StreamWriter`] with its types erased: commit messages travel as codec
 /// text. Its methods are named apart from the traits users implement.
@@ -237,15 +238,12 @@ impl NativeWriter {
     /// Writes one task: `stream` is a `pyarrow.RecordBatchReader` over the task's batches (or
     /// `None` when it has none), read through the Arrow C stream interface with the GIL
     /// released; the commit message comes back as codec text.
-    #[pyo3(signature = (stream, partition_id, attempt_number, task_attempt_id, batch_id=None))]
+    #[pyo3(signature = (stream, task))]
     fn write(
         &self,
         py: Python<'_>,
         stream: Option<&Bound<'_, PyAny>>,
-        partition_id: u32,
-        attempt_number: u32,
-        task_attempt_id: u64,
-        batch_id: Option<u64>,
+        task: TaskSpec,
     ) -> PyResult<String> {
         let name = self.role.source_name();
         guarded(name, "write", || {
@@ -259,12 +257,7 @@ impl NativeWriter {
                     )
                 }
             };
-            let task = Task {
-                partition_id,
-                attempt_number,
-                task_attempt_id,
-                batch_id,
-            };
+            let task = task.into_task();
             py.detach(|| self.role.write_task(&self.write, &task, batches))
                 .map_err(|e| source_error(name, "write", e))
         })

@@ -169,7 +169,7 @@ def test_a_record_that_does_not_fit_names_the_field(spark, fresh):
         read(spark, fresh.url + "/bad/items").collect()
     text = str(raised.value)
     assert "GET http://127.0.0.1" in text and "its records do not fit the columns" in text, text
-    assert "field 'id'" in text and '"abc"' in text, text
+    assert 'column `id`: got `"abc"`, expected an integer of BIGINT' in text, text
 
 
 def test_options_that_do_not_go_together_fail_before_any_request(spark, fresh):

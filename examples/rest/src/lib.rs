@@ -200,10 +200,14 @@ impl BatchReader for Rest {
 
     fn read(self: Arc<Self>, scan: &Scan, task: &Task, share: Share) -> Result<Batches> {
         let client = client::Client::new(&self)?;
+        let zone =
+            datasource_py::datetime::SessionZone::of_session(task.session_time_zone.as_deref())
+                .map_err(|e| format_err!("{e}"))?;
         Ok(pages::read(
             self,
             client,
             scan.schema().clone(),
+            zone,
             task.partition_id,
             share,
         ))

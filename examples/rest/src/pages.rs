@@ -3,9 +3,10 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use datasource_py::JsonDecoder;
 use datasource_py::arrow_array::RecordBatch;
 use datasource_py::arrow_schema::SchemaRef;
+use datasource_py::datetime::SessionZone;
+use datasource_py::json::JsonDecoder;
 use datasource_py::prelude::*;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,7 @@ pub fn read(
     source: Arc<Rest>,
     client: Client,
     schema: SchemaRef,
+    zone: SessionZone,
     task: u32,
     share: Share,
 ) -> Batches {
@@ -74,6 +76,7 @@ pub fn read(
         source,
         client,
         schema,
+        zone,
         task,
         first: share.first,
         step: share.step,
@@ -98,6 +101,8 @@ struct PageReader {
     source: Arc<Rest>,
     client: Client,
     schema: SchemaRef,
+    /// The session's zone: zone-less timestamps in the records are read in it.
+    zone: SessionZone,
     task: u32,
     first: u64,
     step: u64,
@@ -170,8 +175,9 @@ impl PageReader {
             );
         };
         let misfit = || format!("{request}: its records do not fit the columns");
-        let mut decoder = JsonDecoder::new(self.schema.clone(), records.len().max(1))?;
-        decoder.serialize(records).with_context(misfit)?;
+        // Each record as Spark's JSON reader reads it.
+        let mut decoder = JsonDecoder::new(self.schema.clone())?.with_session_zone(self.zone);
+        decoder.decode_serialized(records).with_context(misfit)?;
         let batch = decoder
             .flush()
             .with_context(misfit)?

@@ -21,6 +21,10 @@ use std::sync::{Arc, Mutex};
 use datasource_py::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use datasource_py::datetime::SessionZone;
+use datasource_py::format_err;
+use datasource_py::json::ParseMode;
+use lines::JsonRecords;
 pub use lines::Line;
 use scan::{Budget, Listing};
 
@@ -47,9 +51,32 @@ pub struct Tail {
     /// Spark tasks a micro-batch is split into at least (as long as each gets 1 MiB).
     #[option(default = 2, range = 1..=10_000)]
     min_partitions: u64,
+    /// What a line that does not fit the schema becomes, as in Spark's `json` reader (whose
+    /// default is `PERMISSIVE`; a stream that turns lines into nulls unnoticed loses data, so
+    /// this one fails unless told).
+    #[option(default = "failfast")]
+    mode: Mode,
+    /// The column of the user's schema that gets a malformed line's text (`mode` PERMISSIVE).
+    #[option(default = "_corrupt_record")]
+    column_name_of_corrupt_record: String,
     /// Where this query committed each file, as it runs: no later offset may go back before it.
     #[option(skip)]
     committed: Mutex<Positions>,
+}
+
+/// What a line that does not fit the schema becomes (Spark's `mode` of its JSON reader).
+#[derive(OptionValue, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The query fails, naming the file, the line and the column.
+    #[option(name = "FAILFAST")]
+    FailFast,
+    /// The line's values that fit are kept, the others null, and its text goes into
+    /// `columnNameOfCorruptRecord` where the schema has that column.
+    #[option(name = "PERMISSIVE")]
+    Permissive,
+    /// The line is skipped.
+    #[option(name = "DROPMALFORMED")]
+    DropMalformed,
 }
 
 /// The least a task reads when a micro-batch is split for `minPartitions`.
@@ -133,8 +160,16 @@ impl SourceSchema for Tail {
         Ok(Line::schema())
     }
 
-    /// With a schema of the user's, each line is a JSON record of it, parsed in Rust.
-    fn user_schema(&self, _user: &SchemaRef) -> Result<UserSchema> {
+    /// With a schema of the user's, each line is a JSON record of it, parsed in Rust as Spark's
+    /// `json` reader parses it (a schema JSON cannot fill is refused here, at `load()`).
+    fn user_schema(&self, user: &SchemaRef) -> Result<UserSchema> {
+        let mode = match self.mode {
+            Mode::Permissive => ParseMode::Permissive {
+                corrupt_column: self.column_name_of_corrupt_record.clone(),
+            },
+            _ => ParseMode::FailFast,
+        };
+        datasource_py::json::JsonDecoder::new(user.clone())?.with_mode(mode)?;
         Ok(UserSchema::Produce)
     }
 }
@@ -221,12 +256,26 @@ impl StreamReader for Tail {
         Ok(())
     }
 
-    fn read(self: Arc<Self>, scan: &Scan, _: &Task, stretches: Vec<Stretch>) -> Result<Batches> {
+    fn read(self: Arc<Self>, scan: &Scan, task: &Task, stretches: Vec<Stretch>) -> Result<Batches> {
         let dir = self.path.clone();
-        let json = scan.user_schema().cloned();
+        let json = match scan.user_schema() {
+            Some(schema) => Some(JsonRecords {
+                schema: schema.clone(),
+                mode: match self.mode {
+                    Mode::FailFast => ParseMode::FailFast,
+                    Mode::DropMalformed => ParseMode::DropMalformed,
+                    Mode::Permissive => ParseMode::Permissive {
+                        corrupt_column: self.column_name_of_corrupt_record.clone(),
+                    },
+                },
+                zone: SessionZone::of_session(task.session_time_zone.as_deref())
+                    .map_err(|e| format_err!("{e}"))?,
+            }),
+            None => None,
+        };
         let batches = stretches.into_iter().flat_map(move |stretch| {
             let batches: Box<dyn Iterator<Item = Result<_>> + Send> =
-                match lines::LineBatches::open(&dir, stretch, json.clone()) {
+                match lines::LineBatches::open(&dir, stretch, json.as_ref()) {
                     Ok(batches) => Box::new(batches),
                     Err(error) => Box::new(std::iter::once(Err(error))),
                 };

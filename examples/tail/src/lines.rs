@@ -1,14 +1,17 @@
-//! What an executor does: read the lines of a stretch of a file into Arrow batches.
+//! What an executor does: read the lines of a stretch of a file into Arrow batches, as they are
+//! or parsed as JSON records the way Spark's `json` reader parses them.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datasource_py::arrow_array::builder::{ArrayBuilder, Int64Builder, StringBuilder};
 use datasource_py::arrow_array::{RecordBatch, StringArray};
+use datasource_py::datetime::SessionZone;
+use datasource_py::json::{JsonDecoder, ParseMode};
 use datasource_py::prelude::*;
-use datasource_py::{Context, JsonDecoder, format_err};
+use datasource_py::{Context, format_err};
 
 use crate::{Stretch, names};
 
@@ -29,6 +32,15 @@ pub struct Line {
     pub position: i64,
 }
 
+/// How lines are parsed as JSON records: into the user's schema, with Spark's rules, under a
+/// mode, reading zone-less timestamps in the session's zone.
+#[derive(Debug, Clone)]
+pub(crate) struct JsonRecords {
+    pub schema: SchemaRef,
+    pub mode: ParseMode,
+    pub zone: SessionZone,
+}
+
 /// The lines of one stretch, in batches: as they are, or parsed as JSON records.
 pub(crate) struct LineBatches {
     path: PathBuf,
@@ -46,9 +58,9 @@ pub(crate) struct LineBatches {
 
 impl LineBatches {
     /// Opens `stretch` of a file of `dir`: it starts at the first line that starts in it (a
-    /// line that started before belongs to the stretch before).
-    /// With `json`, a schema, each line is parsed as a JSON record of it.
-    pub(crate) fn open(dir: &Path, stretch: Stretch, json: Option<SchemaRef>) -> Result<Self> {
+    /// line that started before belongs to the stretch before). With `json`, each line is
+    /// parsed as a JSON record.
+    pub(crate) fn open(dir: &Path, stretch: Stretch, json: Option<&JsonRecords>) -> Result<Self> {
         let path = names::path_of(dir, &stretch.file)?;
         let mut file = names::open_inside(dir, &path)?;
         let mut at = stretch.start;
@@ -61,12 +73,18 @@ impl LineBatches {
             let mut skipped = Vec::new();
             at = at - 1 + reader.read_until(b'\n', &mut skipped)? as u64;
         }
+        let json = match json {
+            Some(records) => Some(
+                JsonDecoder::new(records.schema.clone())?
+                    .with_mode(records.mode.clone())?
+                    .with_session_zone(records.zone),
+            ),
+            None => None,
+        };
         Ok(LineBatches {
             path,
             file: stretch.file,
-            json: json
-                .map(|schema| JsonDecoder::new(schema, BATCH_ROWS))
-                .transpose()?,
+            json,
             reader,
             at,
             end: stretch.end,
@@ -78,8 +96,9 @@ impl LineBatches {
     fn next_batch(&mut self) -> Result<RecordBatch> {
         let mut values = StringBuilder::with_capacity(8192, BATCH_BYTES);
         let mut positions = Int64Builder::with_capacity(8192);
+        let mut rows = 0;
         let mut bytes = 0;
-        while self.at < self.end && positions.len() < BATCH_ROWS && bytes < BATCH_BYTES {
+        while self.at < self.end && rows < BATCH_ROWS && bytes < BATCH_BYTES {
             self.line.clear();
             let read = self.reader.read_until(b'\n', &mut self.line)?;
             if self.line.last() != Some(&b'\n') {
@@ -90,38 +109,51 @@ impl LineBatches {
                     self.at + read as u64
                 ));
             }
+            let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            // A file's byte-order mark is no part of its first line.
+            let line = match self.at {
+                0 => line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line),
+                _ => line,
+            };
             if let Some(json) = &mut self.json {
-                json.decode(&self.line).with_context(|| {
-                    format!("`{}`: the line at byte {}", self.path.display(), self.at)
-                })?;
+                // Spark's reader ends a line at a lone `\r` too.
+                for record in line.split(|&b| b == b'\r') {
+                    if let Err(error) = json.decode_line(record) {
+                        let number = line_number(&self.path, self.at)?;
+                        bail!(
+                            "`{}`, line {number} (byte {}): {error}. Set the option `mode` to \
+                             `PERMISSIVE` to read such lines as nulls (their text in the column \
+                             named by `columnNameOfCorruptRecord`, `_corrupt_record` by \
+                             default, where the schema has one), or to `DROPMALFORMED` to skip \
+                             them",
+                            self.path.display(),
+                            self.at
+                        );
+                    }
+                }
+                rows = json.len();
             } else {
-                let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
                 let text = std::str::from_utf8(line).map_err(|error| {
+                    let number = line_number(&self.path, self.at).unwrap_or_default();
                     format_err!(
-                        "`{}`: the line at byte {} is not UTF-8 ({error})",
+                        "`{}`, line {number} (byte {}): the line is not UTF-8 ({error})",
                         self.path.display(),
                         self.at
                     )
                 })?;
                 values.append_value(text);
+                positions.append_value(self.at as i64);
+                rows += 1;
             }
-            positions.append_value(self.at as i64);
             self.at += read as u64;
             bytes += read;
         }
         if let Some(json) = &mut self.json {
-            let first = positions.finish();
             let schema = json.schema();
             return Ok(json
                 .flush()
-                .with_context(|| {
-                    format!(
-                        "`{}`: the lines from byte {}",
-                        self.path.display(),
-                        first.values().first().copied().unwrap_or_default()
-                    )
-                })?
+                .with_context(|| format!("`{}`", self.path.display()))?
                 .unwrap_or_else(|| RecordBatch::new_empty(schema)));
         }
         let rows = positions.len();
@@ -135,6 +167,21 @@ impl LineBatches {
                 Arc::new(positions.finish()),
             ],
         )?)
+    }
+}
+
+/// The number (from 1) of the line of `path` that starts at byte `at`: the line breaks before
+/// it, counted (for an error message only).
+fn line_number(path: &Path, at: u64) -> Result<u64> {
+    let mut file = File::open(path)?.take(at);
+    let mut block = vec![0; 1 << 20];
+    let mut breaks = 0;
+    loop {
+        let read = file.read(&mut block)?;
+        if read == 0 {
+            return Ok(breaks + 1);
+        }
+        breaks += memchr::memchr_iter(b'\n', &block[..read]).count() as u64;
     }
 }
 

@@ -224,44 +224,80 @@ fn with_a_users_schema_lines_are_json_records_and_a_bad_one_is_located() {
     use datasource_py::arrow_array::cast::AsArray;
     use datasource_py::arrow_array::types::Int64Type;
     use datasource_py::arrow_schema::{DataType, Field, Schema};
+    use datasource_py::datetime::SessionZone;
+    use datasource_py::json::ParseMode;
 
     let dir = temp_dir("json");
     append(
         &dir,
         "a.jsonl",
-        "{\"id\": 1, \"name\": \"x\"}\n\n{\"id\": 2}\n",
+        "\u{feff}{\"id\": 1, \"name\": \"x\"}\n\n{\"id\": 2}\r{\"id\": 3}\r\n",
     );
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Int64, true),
         Field::new("name", DataType::Utf8, true),
+        Field::new("_corrupt_record", DataType::Utf8, true),
     ]));
+    let fail_fast = lines::JsonRecords {
+        schema: schema.clone(),
+        mode: ParseMode::FailFast,
+        zone: SessionZone::of_session(Some("UTC")).unwrap(),
+    };
     let stretch = |end| Stretch {
         file: "a.jsonl".into(),
         start: 0,
         end,
     };
+    let read = |end, json: &lines::JsonRecords| {
+        lines::LineBatches::open(&dir, stretch(end), Some(json)).unwrap()
+    };
     let end = std::fs::metadata(dir.join("a.jsonl")).unwrap().len();
-    let batches: Vec<RecordBatch> =
-        lines::LineBatches::open(&dir, stretch(end), Some(schema.clone()))
-            .unwrap()
-            .collect::<Result<_>>()
-            .unwrap();
+    let batches: Vec<RecordBatch> = read(end, &fail_fast).collect::<Result<_>>().unwrap();
     let ids: Vec<i64> = batches
         .iter()
         .flat_map(|b| b.column(0).as_primitive::<Int64Type>().values().to_vec())
         .collect();
-    assert_eq!(ids, [1, 2]);
+    // The byte-order mark is skipped, a blank line is no record, a lone \r ends one.
+    assert_eq!(ids, [1, 2, 3]);
     assert!(batches[0].column(1).is_null(1));
 
-    append(&dir, "a.jsonl", "{\"id\": \"three\"}\n");
+    append(
+        &dir,
+        "a.jsonl",
+        "{\"id\": 4}\n{\"id\": \"five\", \"name\": \"v\"}\n",
+    );
     let end = std::fs::metadata(dir.join("a.jsonl")).unwrap().len();
-    let error = lines::LineBatches::open(&dir, stretch(end), Some(schema))
-        .unwrap()
+    let error = read(end, &fail_fast)
         .find_map(Result::err)
         .expect("a record of the wrong type");
     let message = format!("{error:#}");
-    assert!(message.contains("a.jsonl"), "{message}");
-    assert!(message.contains("id"), "{message}");
+    assert!(
+        message.contains(
+            "a.jsonl`, line 5 (byte 58): column `id`: got `\"five\"`, expected an \
+                          integer of BIGINT's range. Set the option `mode` to `PERMISSIVE`"
+        ),
+        "{message}"
+    );
+    // PERMISSIVE keeps the line, its text in _corrupt_record; DROPMALFORMED skips it.
+    let permissive = lines::JsonRecords {
+        mode: ParseMode::permissive(),
+        ..fail_fast.clone()
+    };
+    let batches: Vec<RecordBatch> = read(end, &permissive).collect::<Result<_>>().unwrap();
+    let last = batches.last().unwrap();
+    let row = last.num_rows() - 1;
+    assert!(last.column(0).is_null(row));
+    assert_eq!(last.column(1).as_string::<i32>().value(row), "v");
+    assert_eq!(
+        last.column(2).as_string::<i32>().value(row),
+        "{\"id\": \"five\", \"name\": \"v\"}"
+    );
+    let dropping = lines::JsonRecords {
+        mode: ParseMode::DropMalformed,
+        ..fail_fast
+    };
+    let kept: usize = read(end, &dropping).map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(kept, 4);
 }
 
 fn positions(entries: &[(&str, u64)]) -> Positions {
