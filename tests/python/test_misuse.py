@@ -103,3 +103,62 @@ def test_a_caught_panic_prints_no_backtrace():
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert "raised: fakepeople: panicked while reading: asked to panic at row 2" in run.stdout
     assert "panicked at" not in run.stderr, run.stderr
+
+
+def test_a_value_holding_a_control_character_says_so(spark):
+    with pytest.raises(Exception) as error:
+        spark.read.format("fakepeople").option("country", "us\0").load()
+    message = str(error.value)
+    assert ("option `country`: got `us\\u{0}`, expected one of `us`, `de`, `fr`: it holds a "
+            "control character (`\\u{0}`, character 3 of 3)") in message, message
+
+
+def test_a_number_beyond_its_type_names_one_range(spark):
+    with pytest.raises(Exception) as error:
+        spark.read.format("fakepeople").option("numRows", "18446744073709551616").load()
+    message = str(error.value)
+    assert ("option `numRows`: got `18446744073709551616`, expected a whole number in "
+            "0..=9223372036854775807\n") in message + "\n", message
+    assert "it must be in" not in message
+
+
+def test_a_path_holding_nul_is_refused_before_the_write(spark, tmp_path):
+    import pyspark_filesink
+
+    pyspark_filesink.register(spark)
+    with pytest.raises(Exception) as error:
+        spark.range(3).write.format("files").mode("append").save(f"{tmp_path}/out\0put")
+    message = str(error.value)
+    assert ("option `path`" in message and "a path cannot hold a NUL character (it holds a "
+            "control character (`\\u{0}`") in message, message
+
+
+def test_columns_sharing_a_name_are_refused_before_any_job(spark, tmp_path):
+    import pyspark_filesink
+
+    pyspark_filesink.register(spark)
+    df = spark.range(3).selectExpr("id", "id * 2 AS value", "id + 1 AS ID")
+    spark.sparkContext.setJobGroup("duplicate-columns", "duplicate-columns")
+    try:
+        with pytest.raises(Exception) as error:
+            df.write.format("files").mode("append").save(str(tmp_path / "out"))
+    finally:
+        spark.sparkContext.setLocalProperty("spark.jobGroup.id", None)
+    message = str(error.value)
+    assert "the data written has columns named `id` and `ID` (columns 1, 3)" in message, message
+    assert spark.sparkContext.statusTracker().getJobIdsForGroup("duplicate-columns") == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_malformed_json_line_names_the_file_the_line_and_the_column(spark, tmp_path):
+    events = tmp_path / "events"
+    events.mkdir()
+    (events / "a.jsonl").write_text('{"id": 1}\n{"id": 2}\n{"id": "three"}\n')
+    query = (spark.readStream.format("tail").schema("id BIGINT").option("path", str(events))
+             .load().writeStream.format("memory").queryName("malformed")
+             .trigger(availableNow=True).start())
+    with pytest.raises(Exception) as error:
+        query.awaitTermination(120)
+    message = str(error.value)
+    assert ("a.jsonl`, line 3 (byte 20): column `id`: got `\"three\"`, expected an integer of "
+            "BIGINT's range. Set the option `mode` to `PERMISSIVE`") in message, message

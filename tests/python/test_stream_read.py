@@ -248,6 +248,38 @@ def test_a_corrupted_offset_in_the_checkpoint_is_named_with_its_text(session, tm
     assert 'got `{"offset": "nine"}`' in message, message
 
 
+def test_an_edited_checkpoint_cannot_point_tail_outside_its_directory(session, tmp_path):
+    # One through Spark; the table of hostile entries is examples/tail's unit test.
+    entry = "../secret.jsonl"
+    events, checkpoint = tmp_path / "events", tmp_path / "checkpoint"
+    events.mkdir()
+    (tmp_path / "secret.jsonl").write_text("not to be read\n")
+    append(events / "a.jsonl", "one\n")
+
+    def start():
+        stream = session.readStream.format("tail").option("path", str(events)).load()
+        writer = stream.writeStream.format("parquet").option("checkpointLocation", str(checkpoint))
+        return writer.start(str(tmp_path / "out"))
+
+    query = start()
+    query.processAllAvailable()
+    query.stop()
+    offsets = checkpoint / "offsets" / "0"
+    version, metadata, offset = offsets.read_text().splitlines()
+    offsets.write_text(f"{version}\n{metadata}\n{offset.replace('a.jsonl', entry)}")
+    forget_commit(checkpoint, 0)  # so the batch is planned again from it
+    (checkpoint / "offsets" / ".0.crc").unlink()
+
+    query = start()
+    with pytest.raises(Exception) as error:
+        query.processAllAvailable()
+    query.stop()
+    message = str(error.value)
+    assert f'the offset names "{entry}", which is not a file of `{events}`' in message, message
+    assert "not to be read" not in message
+    assert session.read.parquet(str(tmp_path / "out")).count() == 1
+
+
 # -- fakestream: a simple reader ---------------------------------------------------------------
 
 

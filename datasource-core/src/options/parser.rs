@@ -150,7 +150,7 @@ const ECHOED_CHARS: usize = 100;
 
 /// A user's text as an error quotes it: control characters escaped (a newline cannot start a
 /// line of its own), and cut to [`ECHOED_CHARS`] with the full length given.
-fn echo(text: &str) -> String {
+pub(crate) fn echo(text: &str) -> String {
     let mut shown = String::new();
     for (index, c) in text.chars().enumerate() {
         if index == ECHOED_CHARS {
@@ -369,7 +369,11 @@ impl<'a> OptionsParser<'a> {
             Err(reason) => {
                 let reason = if let Some(control) = control_character(given) {
                     // The likeliest cause, and one the escaped echo alone does not make plain.
-                    control
+                    if reason.is_empty() || spec.secret {
+                        control
+                    } else {
+                        format!("{reason} ({control})")
+                    }
                 } else if spec.secret || (spec.range.is_some() && is_integer_literal(given)) {
                     // A number out of the type's bounds is out of the declared range too:
                     // one range is stated, the declared one.

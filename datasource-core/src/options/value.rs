@@ -227,7 +227,10 @@ impl<T: OptionValue> OptionValue for Vec<T> {
                     } else {
                         format!(": {e}")
                     };
-                    format!("item `{}` is not valid{reason}", item.trim())
+                    format!(
+                        "item `{}` is not valid{reason}",
+                        super::parser::echo(item.trim())
+                    )
                 })
             })
             .collect()
