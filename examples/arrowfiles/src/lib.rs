@@ -164,6 +164,8 @@ impl BatchReader for ArrowFiles {
             scan.plan().files.get(share.file).ok_or_else(|| {
                 datasource_py::format_err!("no file {} in the listing", share.file)
             })?;
+        // The plan came through Spark: its files must still be ones `path` names.
+        listing::check_inside(&self.path, &listed.path)?;
         let schema = scan.schema().clone();
         let (read, batches) = files::batches(
             &listed.path,

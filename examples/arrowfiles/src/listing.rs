@@ -80,6 +80,9 @@ pub fn files(path: &str) -> Result<Vec<PathBuf>> {
         }
         files
     };
+    for file in &files {
+        check_inside(path, file)?;
+    }
     files.sort();
     if files.is_empty() {
         bail!(
@@ -88,4 +91,49 @@ pub fn files(path: &str) -> Result<Vec<PathBuf>> {
         );
     }
     Ok(files)
+}
+
+/// Where the files `path` names must be: the file itself, the directory, or (for a glob) the
+/// directory before its first wildcard.
+fn base_of(path: &str) -> PathBuf {
+    let given = Path::new(path);
+    if given.is_file() || given.is_dir() {
+        return given.to_path_buf();
+    }
+    let fixed = path
+        .find(['*', '?', '['])
+        .map_or(path, |wildcard| &path[..wildcard]);
+    match fixed.rfind('/') {
+        Some(0) => PathBuf::from("/"),
+        Some(slash) => PathBuf::from(&fixed[..slash]),
+        None => PathBuf::from("."),
+    }
+}
+
+/// Checks that `file` (from a listing: the driver's, or the plan a task was handed) is one of
+/// the files `path` names: the configured file, or inside the configured directory (or the
+/// glob's), links resolved (a link leading out of it is refused).
+pub fn check_inside(path: &str, file: &Path) -> Result<()> {
+    let base = base_of(path);
+    let resolved_base = base
+        .canonicalize()
+        .with_context(|| format!("option `path`: cannot resolve `{}`", base.display()))?;
+    let resolved = file
+        .canonicalize()
+        .with_context(|| format!("cannot open `{}`", file.display()))?;
+    let inside = if resolved_base.is_file() {
+        resolved == resolved_base
+    } else {
+        resolved.starts_with(&resolved_base)
+    };
+    if !inside {
+        bail!(
+            "`{}` leads to `{}`, outside `{}` (option `path`): this source reads only the files \
+             the path names",
+            file.display(),
+            resolved.display(),
+            base.display()
+        );
+    }
+    Ok(())
 }

@@ -178,3 +178,60 @@ fn readme_lists_the_options() {
     let table = ArrowFiles::options_markdown();
     assert!(readme.contains(&table), "README.md is missing:\n{table}");
 }
+
+/// A listing is data too: a link in the directory leading out of it, or a plan naming another
+/// file, is refused naming it.
+#[cfg(unix)]
+#[test]
+fn files_outside_what_path_names_are_refused() {
+    let root = scratch("outside");
+    let dir = root.join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    parquet(&dir.join("a.parquet"), 0..10, 5);
+    parquet(&root.join("secret.parquet"), 100..110, 5);
+    let source = || Arc::new(self::source(&dir, &[]));
+    let read_all = read_all::<ArrowFiles>;
+    assert_eq!(
+        ids(&read_all(source()).unwrap()),
+        (0..10).collect::<Vec<_>>()
+    );
+
+    // A plan naming a file elsewhere (through Spark, anything may arrive).
+    let scan = Scan::new(source().schema().unwrap()).with_plan(Listing {
+        files: vec![ListedFile {
+            path: root.join("secret.parquet"),
+            format: Format::Parquet,
+            row_groups: vec![0],
+            row_groups_in_file: 2,
+        }],
+    });
+    let share = Share {
+        file: 0,
+        row_groups: vec![0],
+    };
+    let error = source()
+        .read(&scan, &Task::default(), share)
+        .map(|_| ())
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        error.contains("secret.parquet") && error.contains("outside"),
+        "{error}"
+    );
+
+    // A link in the directory leading out of it.
+    std::os::unix::fs::symlink(root.join("secret.parquet"), dir.join("b.parquet")).unwrap();
+    let error = read_all(source()).unwrap_err().to_string();
+    assert!(error.contains("b.parquet` leads to"), "{error}");
+    // A glob over the directory likewise.
+    let glob: Arc<ArrowFiles> = Arc::new(
+        ArrowFiles::from_options(
+            &[("path", format!("{}/*.parquet", dir.display()))]
+                .into_iter()
+                .collect(),
+        )
+        .unwrap(),
+    );
+    assert!(read_all(glob).is_err());
+    std::fs::remove_dir_all(&root).unwrap();
+}
