@@ -34,6 +34,18 @@ def test_a_source_can_be_a_catalog_table(spark, tmp_path):
         spark.sql("DROP TABLE IF EXISTS located")
 
 
+def test_a_user_schema_may_be_more_nullable_inside_a_map_or_a_struct(spark):
+    # fakepeople's `counters` are MAP<STRING, BIGINT NOT NULL>, its `address` a struct of
+    # NOT NULL fields: DDL cannot say so, and asking for nullable ones fits.
+    df = (spark.read.format("fakepeople")
+          .schema("id BIGINT, counters MAP<STRING, BIGINT>, "
+                  "address STRUCT<street: STRING, city: STRING, zip: STRING>")
+          .option("numRows", 5).load())
+    rows = df.orderBy("id").collect()
+    assert [row.id for row in rows] == [0, 1, 2, 3, 4]
+    assert all(row.counters and row.address.city for row in rows)
+
+
 def test_a_user_schema_may_ask_nested_types_as_ddl_writes_them(spark):
     # DDL's ARRAY<STRING> allows null elements; the source's never are: that fits.
     df = spark.read.format("fakepeople").schema("id BIGINT, tags ARRAY<STRING>").option("numRows", 4).load()
