@@ -13,6 +13,6 @@ pub struct Task {
     pub batch_id: Option<u64>,
     /// The session's time zone (`spark.sql.session.timeZone`) where the session set it, such
     /// as `America/New_York`; `None`: Spark's default, the JVM's own zone (the machine's).
-    /// What zone-less date-time text means: see [`SessionZone`](crate::json::SessionZone).
+    /// What zone-less date-time text means: see [`SessionZone`](crate::datetime::SessionZone).
     pub session_time_zone: Option<String>,
 }

@@ -91,7 +91,7 @@ pub mod retry {
     pub use datasource_core::retry::*;
 }
 
-/// JSON as Spark reads and writes it: [`JsonDecoder`](json::JsonDecoder) with Spark's JSON
+/// JSON as Spark reads and writes it: [`JsonDecoder`] with Spark's JSON
 /// reader's rules and modes, [`JsonLinesWriter`](json::JsonLinesWriter) whose output Spark reads
 /// back exactly.
 pub mod json {
