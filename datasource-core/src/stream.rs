@@ -112,7 +112,8 @@ pub trait StreamReader: SourceSchema {
     ///
     /// Under [`ReadLimit::AllAvailable`] the end must not depend on `start`: it is the end of
     /// everything available. (PySpark 4.0 asks for the latest offset without saying where the
-    /// query is; the SDK then passes the initial offset and `AllAvailable`.)
+    /// query is; the SDK then passes where the last micro-batch Spark planned ended, the initial
+    /// offset before the first, and `AllAvailable`.)
     ///
     /// Under `trigger(availableNow=True)` the query reads what existed when it started and
     /// stops: `until` is then that end (what this method returned for `AllAvailable` at the

@@ -4,7 +4,8 @@
 //!
 //! Offsets cross as the canonical JSON text of the codec (Python turns it into the dict Spark
 //! stores, and back); partitions as codec text, as in batch reads. What differs between PySpark
-//! versions stays here: 4.0 asks for `latestOffset()` with no start and no limit.
+//! versions stays here: 4.0 asks for `latestOffset()` with no start and no limit, so the glue
+//! keeps where the query is from the micro-batches Spark plans.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -176,13 +177,18 @@ impl NativeStreamRead {
     }
 }
 
-/// What the driver's reader remembers between calls: `Trigger.AvailableNow`.
+/// What the driver's reader remembers between calls: `Trigger.AvailableNow`, and where the
+/// query is for PySpark 4.0, which does not say.
 #[derive(Default)]
 struct Progress {
     /// `trigger(availableNow=True)` was asked for.
     available_now: bool,
     /// Under AvailableNow, the end of what was available when the query started.
     until: Option<String>,
+    /// The end of the last micro-batch Spark planned in this process: where the query is. On a
+    /// restart Spark plans the empty batch at the checkpoint's last offset first
+    /// (`setLatestSeenOffset`), then replays the batch an earlier run left unfinished.
+    planned: Option<String>,
 }
 
 /// A planned stream read: in the driver's process, it plans offsets and partitions; on an
@@ -230,9 +236,12 @@ impl NativeStreamReader {
     }
 
     /// The end of the next micro-batch. PySpark 4.2+ passes the start and the limit; 4.0
-    /// passes neither (it has no admission control for Python sources, and asks before it says
-    /// where a restarted query is): the source then gives everything available from its initial
-    /// offset, which under `AllAvailable` no start can be past.
+    /// passes neither (it has no admission control for Python sources): the source then gives
+    /// everything available under `AllAvailable`, from the end of the last micro-batch Spark
+    /// planned here, or from its initial offset before the first. Not from the initial offset
+    /// always: a source may refuse a start before what the query already committed (`tail`
+    /// does, as an edited checkpoint would ask to read lines twice), and Spark 4.0 asks again
+    /// after every commit.
     #[pyo3(signature = (start=None, limit=None))]
     fn latest_offset(
         &self,
@@ -245,7 +254,10 @@ impl NativeStreamReader {
         self.call(py, "latestOffset()", move |role, progress| {
             let (start, limit) = match start {
                 Some(start) => (start, limit.unwrap_or_default()),
-                None => (role.initial_offset_text()?, ReadLimit::AllAvailable),
+                None => match &progress.planned {
+                    Some(planned) => (planned.clone(), ReadLimit::AllAvailable),
+                    None => (role.initial_offset_text()?, ReadLimit::AllAvailable),
+                },
             };
             if progress.available_now && progress.until.is_none() {
                 let until = role.latest_offset_text(&start, ReadLimit::AllAvailable, None)?;
@@ -274,8 +286,10 @@ impl NativeStreamReader {
         end: String,
     ) -> PyResult<Bound<'py, PyList>> {
         let scan = self.planned.scan.clone();
-        let planned = self.call(py, "partitions()", move |role, _| {
-            role.planned_stream_partitions(&scan, &start, &end)
+        let planned = self.call(py, "partitions()", move |role, progress| {
+            let planned = role.planned_stream_partitions(&scan, &start, &end)?;
+            progress.planned = Some(end);
+            Ok(planned)
         })?;
         PyList::new(py, planned)
     }
