@@ -117,7 +117,12 @@ pub trait StreamReader: SourceSchema {
     ///
     /// Under `trigger(availableNow=True)` the query reads what existed when it started and
     /// stops: `until` is then that end (what this method returned for `AllAvailable` at the
-    /// start), and the result must not go past it.
+    /// start), and the result must not go past it. This is PySpark 4.2+: 4.0 and 4.1 run
+    /// AvailableNow for a Python source as `trigger(once=True)`, and after a crash only replay
+    /// the batch it interrupted, unless the session sets
+    /// `spark.sql.streaming.triggerAvailableNowWrapper.enabled`; Spark then takes this
+    /// method's `AllAvailable` end at the start as where the query ends, so that end must not
+    /// be before any offset the checkpoint holds.
     fn latest_offset(
         &self,
         start: &Self::Offset,
