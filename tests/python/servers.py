@@ -35,7 +35,8 @@ def postgres_bindir():
 
 class PostgresServer:
     """A PostgreSQL server of its own: a fresh cluster in a temporary directory, listening on
-    127.0.0.1 only, every statement logged (`statements()`), password authentication over TCP.
+    127.0.0.1 only (`url`) and on a Unix socket in that directory (`socket_url`), every
+    statement logged (`statements()`), password authentication over TCP, none over the socket.
     PostgreSQL refuses to run as root, so as root it runs as the `postgres` user."""
 
     USER = "spark_admin"
@@ -71,6 +72,9 @@ class PostgresServer:
              "start"]
         )
         self.url = f"postgresql://127.0.0.1:{self.port}/postgres"
+        # The same server over its Unix socket, where the admin needs no password (`trust`):
+        # for tests that open many connections, each without a password's hashing.
+        self.socket_url = f"postgresql:///postgres?host={self.dir}&port={self.port}"
 
     def _run(self, argv):
         ran = subprocess.run(self.as_user + argv, capture_output=True, text=True)

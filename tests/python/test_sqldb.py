@@ -1,21 +1,33 @@
 """The `sqldb` connector (examples/sqldb) through real PySpark, against a real PostgreSQL server
 (started here, on 127.0.0.1, every statement logged) and SQLite files: exact reads of every
-type, partitioned reads, bounds discovery, filters run by the server, injection attempts through
-every option that reaches SQL, and writes that publish all or nothing on both backends."""
+type, partitioned reads, bounds discovery, filters run by the server (hostile literals
+included), injection attempts through every option that reaches SQL, server functions refused
+in a query, names PostgreSQL would cut, errors naming the option to fix, writes of every type
+that publish all or nothing on both backends, aborts that race their own tasks, and reads after
+a writer was killed."""
 
 import datetime
 import decimal
 import hashlib
 import json
+import os
 import re
+import signal
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 import uuid
 
+import pyarrow as pa
 import pyspark
 import pytest
+from pyspark.sql import datasource as ds
 from pyspark.sql import functions as F
+from pyspark.sql.types import LongType, StringType, StructField, StructType
 
-from servers import PostgresServer
+from servers import PostgresServer, free_port
 
 PUSHDOWN = "spark.sql.python.filterPushdown.enabled"
 PUSHES = tuple(int(part) for part in pyspark.__version__.split(".")[:2]) >= (4, 1)
@@ -245,7 +257,7 @@ def test_wrong_credentials_are_a_clear_error_that_never_shows_the_password(spark
          .option("password", wrong).option("table", "people").load())
     text = str(raised.value)
     assert "password authentication failed" in text, text
-    assert f"127.0.0.1 (port [{pg.port}]" in text, text
+    assert f"127.0.0.1:{pg.port}" in text, text
     assert wrong not in text
     # In the URL, as JDBC users write it: masked too.
     url = pg.url.replace("postgresql://", f"jdbc:postgresql://{pg.USER}:{wrong}@")
@@ -299,7 +311,8 @@ def sink(request, pg, tmp_path):
     if request.param == "postgres":
         options = {"user": pg.USER, "password": pg.password}
         return (pg.url, options, lambda table: int(pg.sql(f"SELECT count(*) FROM {table}")),
-                lambda: pg.sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'spark_stage%'"))
+                lambda: pg.sql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'spark_stage%' "
+                               "AND tablename NOT LIKE '%\\_aborted'"))
     path = str(tmp_path / "out.db")
     sqlite3.connect(path).close()
 
@@ -309,8 +322,9 @@ def sink(request, pg, tmp_path):
 
     def stages():
         with sqlite3.connect(path) as db:
-            return str(db.execute("SELECT count(*) FROM sqlite_master "
-                                  "WHERE name LIKE 'spark_stage%'").fetchone()[0])
+            return str(db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                                  "'spark_stage%' AND name NOT LIKE '%\\_aborted' ESCAPE '\\'")
+                       .fetchone()[0])
 
     return f"sqlite:{path}", {}, count, stages
 
@@ -326,7 +340,7 @@ def test_writes_append_overwrite_and_publish_nothing_when_a_task_fails(spark, si
     assert count(table) == 10
 
     # The second partition fails after the writer has taken batches of it: nothing published,
-    # overwrite included, and no staging table left.
+    # overwrite included, and no staging table left (the abort's marker stays, for late tasks).
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "50")
     try:
         with pytest.raises(Exception) as raised:
@@ -372,3 +386,489 @@ def test_sqlite_reads_partitioned_and_filtered(spark, tmp_path):
         ]
     finally:
         spark.conf.set(PUSHDOWN, "false")
+
+
+# -- hostile literals ------------------------------------------------------------------------
+
+# Strings PostgreSQL's text can hold (no NUL), among them every one a pattern could misread.
+HOSTILE_ROWS = ["a", "ab", "abc", "A", "a%b", "a_c", "abc%", "\\", "a\\%", "a\\b", "'", "it's",
+                "", "Ünïcode", "é", "aé", "😀x", "[a]", "*", "?", "%", "_", "x' OR '1'='1", None]
+# Literals of every kind that could be misread: NUL (which PostgreSQL's text cannot hold),
+# wildcards, the escape character, quotes, the empty string, multi-byte letters.
+HOSTILE_LITERALS = ["a\x00", "\x00", "a%", "_", "\\", "a\\%", "'", "", "é", "😀"]
+# Each kind of filter: (the Column predicate Spark evaluates, the filter Spark pushes for it).
+FILTER_KINDS = {
+    "=": (lambda c, v: c == v, lambda v: ds.EqualTo(("s",), v)),
+    "!=": (lambda c, v: c != v, lambda v: ds.Not(ds.EqualTo(("s",), v))),
+    "<": (lambda c, v: c < v, lambda v: ds.LessThan(("s",), v)),
+    ">": (lambda c, v: c > v, lambda v: ds.GreaterThan(("s",), v)),
+    "<=": (lambda c, v: c <= v, lambda v: ds.LessThanOrEqual(("s",), v)),
+    ">=": (lambda c, v: c >= v, lambda v: ds.GreaterThanOrEqual(("s",), v)),
+    "<=>": (lambda c, v: c.eqNullSafe(v), lambda v: ds.EqualNullSafe(("s",), v)),
+    "IN": (lambda c, v: c.isin(v, "ab"), lambda v: ds.In(("s",), (v, "ab"))),
+    "startswith": (lambda c, v: c.startswith(v), lambda v: ds.StringStartsWith(("s",), v)),
+    "endswith": (lambda c, v: c.endswith(v), lambda v: ds.StringEndsWith(("s",), v)),
+    "contains": (lambda c, v: c.contains(v), lambda v: ds.StringContains(("s",), v)),
+    "NOT startswith": (lambda c, v: ~c.startswith(v),
+                       lambda v: ds.Not(ds.StringStartsWith(("s",), v))),
+}
+
+
+def pg_literal(value):
+    return "NULL" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+@pytest.fixture(scope="module")
+def hostile(pg):
+    values = ", ".join(f"({i}, {pg_literal(v)})" for i, v in enumerate(HOSTILE_ROWS))
+    pg.sql(f"CREATE TABLE hostile (id int, s text); INSERT INTO hostile VALUES {values}")
+    return "hostile"
+
+
+def spark_keeps(spark, pg, table):
+    """{(kind, literal): the ids Spark keeps}, Spark evaluating every filter itself (pushdown
+    off), in one query."""
+    cases = [(kind, literal) for kind in FILTER_KINDS for literal in HOSTILE_LITERALS]
+    spark.conf.set(PUSHDOWN, "false")
+    rows = read(spark, pg, table=table).select(
+        "id", *[FILTER_KINDS[kind][0](F.col("s"), literal).alias(f"c{index}")
+                for index, (kind, literal) in enumerate(cases)]).collect()
+    return {case: sorted(row.id for row in rows if row[index + 1] is True)
+            for index, case in enumerate(cases)}
+
+
+def pushed_read(source, schema, pushed_filter):
+    """(the ids read, whether the filter was pushed), the reader driven as Spark drives it with
+    pushdown on (the filter offered, then every partition read), in this process. What was not
+    pushed is not read: Spark would apply it to every row."""
+    reader = source.reader(schema)
+    if list(reader.pushFilters([pushed_filter])):
+        return None, False
+    ids = sorted(id for partition in reader.partitions()
+                 for batch in reader.read(partition) for id in batch.column("id").to_pylist())
+    return ids, True
+
+
+@pytest.mark.skipif(not PUSHES, reason="PySpark 4.0 has no filter pushdown for Python sources")
+def test_hostile_literals_give_the_rows_spark_gives(spark, pg, hostile):
+    import pyspark_sqldb
+
+    expected = spark_keeps(spark, pg, hostile)
+    # Over the server's Unix socket (no password to hash: a connection costs little).
+    source = pyspark_sqldb.SqlDb({"url": pg.socket_url, "user": pg.USER, "table": hostile})
+    schema = source.schema()
+    for (kind, literal), keeps in expected.items():
+        ids, pushed = pushed_read(source, schema, FILTER_KINDS[kind][1](literal))
+        case = (kind, literal)
+        # PostgreSQL's text cannot hold NUL: Spark keeps such a filter; it gets every other.
+        assert pushed == ("\x00" not in literal), case
+        assert not pushed or ids == keeps, case
+    assert all(expected[("=", v)] for v in ("_", "\\", "'", "")), "rows to find"
+
+
+@pytest.mark.skipif(not PUSHES, reason="PySpark 4.0 has no filter pushdown for Python sources")
+def test_a_nul_in_a_filter_stays_with_spark(spark, pg, hostile, pushdown):
+    s = F.col("s")
+    for condition in [s.startswith("a\x00"), s == "a\x00"]:
+        df = read(spark, pg, table=hostile).where(condition)
+        got = sorted(row.id for row in df.collect())
+        spark.conf.set(PUSHDOWN, "false")
+        try:
+            assert got == sorted(row.id for row in
+                                 read(spark, pg, table=hostile).where(condition).collect())
+        finally:
+            spark.conf.set(PUSHDOWN, "true")
+        plan = df._sc._jvm.PythonSQLUtils.explainString(df._jdf.queryExecution(), "formatted")
+        found = re.search(r"PushedFilters: \[(.*)\]", plan)
+        pushed = found.group(1) if found else ""
+        assert "\x00" not in pushed and "\\u0000" not in pushed, plan
+        assert "Filter" in plan.split("PushedFilters")[0], "Spark applies the filter itself"
+
+
+# -- names PostgreSQL would cut ------------------------------------------------------------
+
+
+def test_names_postgres_would_cut_are_refused(spark, pg):
+    long = "a_name_postgresql_would_cut_" + "x" * 36
+    assert len(long) == 64
+    with pytest.raises(Exception) as raised:
+        read(spark, pg, query=f'SELECT id AS "{long}" FROM people').schema
+    text = str(raised.value)
+    assert "cuts names to 63 bytes" in text and "`query`" in text, text
+
+    df = spark.range(3).withColumnRenamed("id", long)
+    for table, named in [("cut_columns", f"column `{long}` is 64 bytes long"),
+                         (long, f"`table` `{long}` is 64 bytes long")]:
+        mark = len(pg.statements())
+        with pytest.raises(Exception) as raised:
+            write(df if table != long else spark.range(3), pg.url, table, "append",
+                  user=pg.USER, password=pg.password)
+        assert named in str(raised.value), str(raised.value)
+        assert "CREATE" not in logged_since(pg, mark), "refused before any task ran"
+    with pytest.raises(Exception) as raised:
+        read(spark, pg, table=long).schema
+    assert f"`table` `{long}` is 64 bytes long" in str(raised.value)
+
+
+# -- server functions in a query -----------------------------------------------------------
+
+SERVER_FUNCTION_ATTEMPTS = [
+    ("SELECT lo_import('/etc/hostname') AS oid", "`lo_import`"),
+    ("SELECT pg_catalog.lo_import('/etc/hostname') AS oid", "`lo_import`"),
+    ("SELECT \"lo_import\"('/etc/hostname') AS oid", "`lo_import`"),
+    ("SELECT LO_IMPORT('/etc/hostname') AS oid", "`lo_import`"),
+    ("SELECT lo_import/* split */('/etc/hostname') AS oid", "`lo_import`"),
+    ("SELECT lo_import -- split\n('/etc/hostname') AS oid", "`lo_import`"),
+    ("SELECT oid FROM imports", "`lo_import`"),  # a view: only the plan shows the call
+    ("SELECT query_to_xml('SELECT lo_import(''/etc/hostname'')', true, false, '')::text AS x",
+     "`query_to_xml`"),
+    ("SELECT pg_read_file('/etc/hostname') AS f", "`pg_read_file`"),
+    ("SELECT * FROM pg_ls_dir('.') AS f", "`pg_ls_dir`"),
+    ("SELECT set_config('default_transaction_read_only', 'off', false) AS s", "`set_config`"),
+    ("SELECT U&\"\\006co_import\"('/etc/hostname') AS oid", "U&"),
+]
+
+
+def source_of(pg, **options):
+    """The source as Spark's driver opens it, in this process (its errors are those Spark
+    shows at `load()`)."""
+    import pyspark_sqldb
+
+    return pyspark_sqldb.SqlDb({"url": pg.url, "user": pg.USER, "password": pg.password,
+                                **options})
+
+
+def test_a_query_cannot_call_server_functions(spark, pg):
+    pg.sql("CREATE VIEW imports AS SELECT lo_import('/etc/hostname') AS oid")
+    objects = pg.sql("SELECT count(*) FROM pg_largeobject_metadata")
+    for attempt, named in SERVER_FUNCTION_ATTEMPTS:
+        with pytest.raises(Exception) as raised:
+            source_of(pg, query=attempt).schema()
+        text = str(raised.value)
+        assert named in text and "allowServerFunctions" in text, (attempt, text)
+    assert pg.sql("SELECT count(*) FROM pg_largeobject_metadata") == objects
+    # Names in strings, comments and columns are no calls; the option leaves the rest to the
+    # database role (a superuser's here).
+    benign = read(spark, pg, query="SELECT 'lo_import(1)' AS lo_value /* lo_export(1) */")
+    assert [tuple(row) for row in benign.collect()] == [("lo_import(1)",)]
+    allowed = read(spark, pg, query="SELECT length(pg_read_file('PG_VERSION')) AS n",
+                   allowServerFunctions="true")
+    assert allowed.collect()[0].n > 0
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+def sqldb_message(text):
+    """The source's own message in a Spark error: from `sqldb:` to the end of its line."""
+    found = re.search(r"sqldb: .*", text)
+    assert found, text
+    return found.group(0)
+
+
+def repeated(text, longest=24):
+    """A run of `longest` characters `text` holds twice, if any."""
+    for start in range(len(text) - longest):
+        piece = text[start:start + longest]
+        if piece in text[start + 1:]:
+            return piece
+    return None
+
+
+def broken_option_sets(pg, tmp_path):
+    """(options, the option an error must name): one broken option each."""
+    people = tmp_path / "people.db"
+    with sqlite3.connect(people) as db:
+        db.execute("CREATE TABLE people (id INTEGER, name TEXT)")
+    creds = {"user": pg.USER, "password": pg.password}
+    return [
+        ({"url": pg.url, "user": pg.USER, "password": "wrong-Pw-5521", "table": "people"},
+         "`password`"),
+        ({"url": pg.url, "user": "nobody_here", "password": "wrong-Pw-5521", "table": "people"},
+         "`user`"),
+        ({"url": pg.url.replace("postgresql://", f"postgresql://{pg.USER}:wrong-Pw-5521@"),
+          "table": "people"}, "in `url`"),
+        ({"url": pg.url.rsplit("/", 1)[0] + "/no_such_db", **creds, "table": "people"},
+         "`url`"),
+        ({"url": f"postgresql://127.0.0.1:{free_port()}/postgres", **creds, "table": "people"},
+         "host and port in `url`"),
+        ({"url": pg.url, **creds, "table": "nope"}, "`table`"),
+        ({"url": pg.url, **creds, "table": "nope.people"}, "`table`"),
+        ({"url": pg.url, **creds, "query": "SELECT nope FROM people"}, "`query`"),
+        ({"url": pg.url, **creds, "query": "SELEC id FROM people"}, "`query`"),
+        ({"url": pg.url, **creds, "table": "people", "partitionColumn": "nope"},
+         "`partitionColumn`"),
+        ({"url": str(tmp_path / "missing.db"), "table": "people"}, "`url`"),
+        ({"url": str(people), "table": "nope"}, "`table`"),
+        ({"url": str(people), "query": "SELECT nope FROM people"}, "`query`"),
+        ({"url": str(people), "query": "SELEC id FROM people"}, "`query`"),
+        ({"url": str(people), "table": "people", "partitionColumn": "nope"},
+         "`partitionColumn`"),
+    ]
+
+
+def test_each_broken_option_is_named_once_and_the_password_never(pg, tmp_path):
+    """At `load()`, where Spark's driver opens the source (through Spark, the same text follows
+    Spark's own: `test_wrong_credentials_are_a_clear_error_that_never_shows_the_password`)."""
+    import pyspark_sqldb
+
+    for options, named in broken_option_sets(pg, tmp_path):
+        with pytest.raises(Exception) as raised:
+            pyspark_sqldb.SqlDb(options).schema()
+        text = str(raised.value)
+        message = sqldb_message(text)
+        assert named in message, (options, message)
+        assert repeated(message) is None, (options, message)
+        assert "wrong-Pw-5521" not in text and pg.password not in text, (options, text)
+
+
+# -- aborts racing their tasks -------------------------------------------------------------
+
+
+def backend(kind, pg, tmp_path):
+    """(options of a table in a fresh schema or file, the staging tables there, a cleanup)."""
+    if kind == "postgres":
+        schema = f"races_{uuid.uuid4().hex[:8]}"
+        pg.sql(f"CREATE SCHEMA {schema}")
+        options = {"url": pg.url, "user": pg.USER, "password": pg.password,
+                   "table": f"{schema}.target"}
+
+        def staged():
+            return pg.sql(f"SELECT tablename FROM pg_tables WHERE schemaname = '{schema}' "
+                          "AND tablename LIKE 'spark_stage%' ORDER BY 1").split()
+
+        return options, staged, lambda: pg.sql(f"DROP SCHEMA {schema} CASCADE")
+    path = tmp_path / "races.db"
+    sqlite3.connect(path).close()
+
+    def staged():
+        with sqlite3.connect(path) as db:
+            return [name for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'spark_stage%' ORDER BY 1")]
+
+    return {"url": f"sqlite:{path}", "table": "target"}, staged, lambda: None
+
+
+def task_rows(first, count):
+    return pa.RecordBatch.from_pydict({
+        "id": pa.array(range(first, first + count), pa.int64()),
+        "name": pa.array([f"n{i}" for i in range(first, first + count)]),
+    })
+
+
+ROWS_SCHEMA = StructType([StructField("id", LongType()), StructField("name", StringType())])
+
+
+def writer_of(options, **more):
+    """A writer planned on the driver, driven here as Spark's workers and driver drive it."""
+    import pyspark_sqldb
+
+    return pyspark_sqldb.SqlDb({**options, **more}).writer(ROWS_SCHEMA, False)
+
+
+def tasks_staging(staged):
+    return [name for name in staged() if not name.endswith("_aborted")]
+
+
+@pytest.mark.parametrize("kind", ["postgres", "sqlite"])
+def test_a_task_that_stages_after_the_abort_keeps_nothing(pg, tmp_path, kind):
+    options, staged, cleanup = backend(kind, pg, tmp_path)
+    try:
+        writer = writer_of(options)
+        writer.abort([None, None])
+        with pytest.raises(Exception) as raised:
+            writer.write(iter([task_rows(1, 10)]))
+        assert "the write was aborted" in str(raised.value)
+        assert tasks_staging(staged) == []
+    finally:
+        cleanup()
+
+
+@pytest.mark.parametrize("kind", ["postgres", "sqlite"])
+def test_a_task_staging_while_the_abort_runs_keeps_nothing(pg, tmp_path, kind):
+    options, staged, cleanup = backend(kind, pg, tmp_path)
+    try:
+        writer = writer_of(options)
+        copying, go_on = threading.Event(), threading.Event()
+
+        def batches():
+            yield task_rows(1, 1000)
+            copying.set()  # the task's transaction is open, its first rows copied
+            go_on.wait(60)
+            yield task_rows(1001, 1000)
+
+        outcome = {}
+
+        def task():
+            try:
+                outcome["message"] = writer.write(batches())
+            except Exception as error:  # the abort came first: it says so
+                outcome["error"] = str(error)
+
+        running = threading.Thread(target=task)
+        running.start()
+        assert copying.wait(60)
+        aborting = threading.Thread(target=writer.abort, args=([None, None],))
+        aborting.start()
+        time.sleep(0.5)
+        go_on.set()
+        running.join(60)
+        aborting.join(60)
+        assert not running.is_alive() and not aborting.is_alive()
+        if "error" in outcome:
+            assert "the write was aborted" in outcome["error"], outcome
+        assert tasks_staging(staged) == [], outcome
+    finally:
+        cleanup()
+
+
+KILLED_TASK = """
+import json, os, signal, sys
+import pyarrow as pa
+import pyspark_sqldb
+from pyspark.sql.types import LongType, StringType, StructField, StructType
+
+options = json.loads(sys.argv[1])
+schema = StructType([StructField("id", LongType()), StructField("name", StringType())])
+writer = pyspark_sqldb.SqlDb(options).writer(schema, False)
+writer.write(iter([pa.RecordBatch.from_pydict({
+    "id": pa.array(range(5_000), pa.int64()),
+    "name": pa.array([f"n{i}" for i in range(5_000)]),
+})]))
+os.kill(os.getpid(), signal.SIGKILL)  # the job dies: nobody commits or aborts
+"""
+
+
+@pytest.mark.parametrize("kind", ["postgres", "sqlite"])
+def test_a_killed_writes_staging_is_dropped_by_a_later_write_once_expired(
+        spark, pg, tmp_path, kind):
+    options, staged, cleanup = backend(kind, pg, tmp_path)
+    credentials = {k: v for k, v in options.items() if k in ("user", "password")}
+    df = spark.createDataFrame([(1, "a")], "id BIGINT, name STRING")
+    try:
+        ran = subprocess.run([sys.executable, "-c", KILLED_TASK, json.dumps(options)],
+                             capture_output=True, text=True, timeout=120)
+        assert ran.returncode == -signal.SIGKILL, ran.stderr
+        left = tasks_staging(staged)
+        assert len(left) == 1, left
+        # Younger than the expiry (a day by default): it may be a running write's.
+        write(df, options["url"], options["table"], "append", **credentials)
+        assert tasks_staging(staged) == left
+        time.sleep(2.1)
+        write(df, options["url"], options["table"], "append", stagingExpiry="1s", **credentials)
+        assert tasks_staging(staged) == []
+    finally:
+        cleanup()
+
+
+# -- SQLite after a killed writer -----------------------------------------------------------
+
+KILLED_WRITER = """
+import os, signal, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("PRAGMA cache_size = 1")  # pages spill to the file: the journal is what restores it
+db.execute("BEGIN IMMEDIATE")
+db.execute("UPDATE people SET name = name || ' changed'")
+db.execute("INSERT INTO people SELECT id + 100000, name FROM people")
+os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction: a hot journal stays
+"""
+
+
+def test_sqlite_reads_after_a_writer_was_killed_mid_transaction(spark, tmp_path):
+    path = tmp_path / "killed.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE people (id INTEGER, name TEXT)")
+        db.executemany("INSERT INTO people VALUES (?, ?)", [(i, f"p{i}") for i in range(5000)])
+    ran = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path)], timeout=120)
+    assert ran.returncode == -signal.SIGKILL
+    assert os.path.exists(f"{path}-journal")
+    # What a read-only connection meets: it cannot roll the journal back.
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute(
+            "SELECT count(*) FROM people").fetchone()
+    df = spark.read.format("sqldb").option("url", str(path)).option("table", "people").load()
+    assert sorted_rows(df) == [(i, f"p{i}") for i in range(5000)]
+    assert not os.path.exists(f"{path}-journal")
+
+
+# -- every type, written and read back --------------------------------------------------------
+
+EVERY_TYPE = ("id INT, tiny TINYINT, small SMALLINT, i INT, big BIGINT, f FLOAT, d DOUBLE, "
+              "dec DECIMAL(38,10), s STRING, b BINARY, flag BOOLEAN, day DATE, at TIMESTAMP, "
+              "local TIMESTAMP_NTZ")
+EVERY_TYPE_ROWS = [
+    (1, -128, -32768, -2147483648, -9223372036854775808, -3.5, -1.5e300,
+     decimal.Decimal("-1234567890123456789012345678.0123456789"), "Ünïcode ' \\ % _ 😀",
+     b"\x00\xff\x01", True, datetime.date(1900, 1, 1),
+     datetime.datetime(1969, 12, 31, 23, 59, 59, 999999),
+     datetime.datetime(1900, 1, 1, 0, 0, 0, 1)),
+    (2, 127, 32767, 2147483647, 9223372036854775807, 3.4028234663852886e38, float("inf"),
+     decimal.Decimal("9999999999999999999999999999.9999999999"), "", b"", False,
+     datetime.date(9999, 12, 31), datetime.datetime(2262, 4, 11, 23, 47, 16, 854775),
+     datetime.datetime(9999, 12, 31, 23, 59, 59, 999999)),
+    (3, 0, 0, 0, 0, 0.0, -0.0, decimal.Decimal("0E-10"), "plain", b"x", True,
+     datetime.date(2024, 2, 29), datetime.datetime(2024, 2, 29, 12, 0),
+     datetime.datetime(2024, 2, 29, 12, 0)),
+    (4,) + (None,) * 13,
+]
+# What each backend reads back: PostgreSQL keeps every type; SQLite's integers are 64-bit and
+# its floats double.
+READ_BACK = {
+    "postgres": ["int", "smallint", "smallint", "int", "bigint", "float", "double",
+                 "decimal(38,10)", "string", "binary", "boolean", "date", "timestamp",
+                 "timestamp_ntz"],
+    "sqlite": ["bigint", "bigint", "bigint", "bigint", "bigint", "double", "double",
+               "decimal(38,10)", "string", "binary", "boolean", "date", "timestamp",
+               "timestamp_ntz"],
+}
+
+
+def test_every_type_is_written_and_read_back(spark, sink, request):
+    url, options, count, stages = sink
+    kind = request.node.callspec.id
+    table = f"every_type_{kind}"
+    df = spark.createDataFrame(EVERY_TYPE_ROWS, EVERY_TYPE)
+    # Spark is the oracle: the rows written, as the types read back.
+    types = READ_BACK[kind]
+    expected = sorted_rows(df.select([F.col(f.name).cast(t).alias(f.name)
+                                      for f, t in zip(df.schema, types)]))
+
+    def read_back():
+        reader = spark.read.format("sqldb").option("url", url).option("table", table)
+        for key, value in options.items():
+            reader = reader.option(key, value)
+        return reader.load()
+
+    write(df, url, table, "append", **options)  # a new table
+    back = read_back()
+    assert [f.dataType.simpleString() for f in back.schema] == types
+    assert sorted_rows(back) == expected
+    write(df, url, table, "append", **options)  # the existing one
+    assert sorted_rows(read_back()) == sorted(expected * 2, key=lambda row: row[0])
+
+
+UNSTORABLE = {
+    "tags": lambda: F.array(F.lit("a"), F.lit("b")),
+    "attrs": lambda: F.create_map(F.lit("k"), F.lit("v")),
+    "address": lambda: F.struct(F.lit("x").alias("street")),
+    "gap": lambda: F.expr("INTERVAL '1' DAY"),
+}
+
+
+def test_types_no_table_takes_are_refused_at_save_by_name(spark, sink, request):
+    url, options, count, stages = sink
+    kind = request.node.callspec.params["sink"]
+    new, existing = f"unstorable_new_{kind}", f"unstorable_existing_{kind}"
+    write(spark.range(3).select("id", *[F.lit("text").alias(c) for c in UNSTORABLE]),
+          url, existing, "append", **options)
+    for column, value in UNSTORABLE.items():
+        df = spark.range(3).withColumn(column, value())
+        for table in [new, existing]:
+            with pytest.raises(Exception) as raised:
+                write(df, url, table, "append", **options)
+            # At save(), where Spark plans the writer: no task ran.
+            assert "Failed to initialize Python data source writer" in str(raised.value)
+            text = sqldb_message(str(raised.value))
+            assert f"`{column}`" in text and "`id`" not in text, (table, text)
+    assert stages() == "0"
+    assert count(existing) == 3

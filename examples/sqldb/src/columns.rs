@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use datasource_py::arrow_array::RecordBatch;
 use datasource_py::arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datasource_py::prelude::*;
 use datasource_py::types::SPARK_TIMESTAMP_TZ;
@@ -97,6 +98,31 @@ pub fn schema_of(columns: &[Column]) -> SchemaRef {
             .map(|column| Field::new(&column.name, column.kind.data_type(), true))
             .collect::<Vec<_>>(),
     ))
+}
+
+/// An error, where reading a value would panic, for a batch whose columns are not of the Arrow
+/// types of `columns`' kinds (what the write was planned with and the adapter fitted).
+pub fn check_batch(batch: &RecordBatch, columns: &[Column]) -> Result<()> {
+    ensure!(
+        batch.num_columns() == columns.len(),
+        "a batch has {} columns where the write was planned with {}",
+        batch.num_columns(),
+        columns.len()
+    );
+    for (array, column) in batch.columns().iter().zip(columns) {
+        let fits = match (column.kind, array.data_type()) {
+            (Kind::TimestampTz, DataType::Timestamp(TimeUnit::Microsecond, Some(_))) => true,
+            (kind, data_type) => kind.data_type() == *data_type,
+        };
+        ensure!(
+            fits,
+            "column `{}`: a batch holds {} where the write was planned with {}",
+            column.name,
+            array.data_type(),
+            column.kind.data_type()
+        );
+    }
+    Ok(())
 }
 
 /// The columns of data Spark writes, each with a kind; an error names every column that has

@@ -7,6 +7,7 @@ use datasource_py::{BatchSender, Batches};
 use crate::columns::{Column, Kind};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Relation, Sql};
+use crate::staging::Staging;
 use crate::url::DatabaseUrl;
 use crate::{postgres, sqlite};
 
@@ -27,8 +28,9 @@ impl Connect {
         }
     }
 
-    /// A connection for reading: nothing it runs can change the database (a `query` with a
-    /// data-modifying statement fails).
+    /// A connection for reading: nothing it runs can change the database's tables (a `query`
+    /// with a data-modifying statement fails; see `guard` for what PostgreSQL still allows).
+    /// An SQLite file a killed writer left mid-transaction is rolled back first.
     pub fn read_only(&self) -> Result<Box<dyn Database>> {
         self.open(false)
     }
@@ -56,6 +58,11 @@ pub trait Database {
     /// The columns of `relation`, without reading its rows where the database can.
     fn describe(&mut self, relation: &Relation) -> Result<Vec<Column>>;
 
+    /// The plan of reading `relation` as text, every expression in it written out (views
+    /// expanded), without running it: PostgreSQL's `EXPLAIN (VERBOSE)`; `None` where the
+    /// database has nothing to check in it (SQLite).
+    fn explain(&mut self, relation: &Relation) -> Result<Option<String>>;
+
     /// The smallest and largest value of an integer `column` among `rows` (a `SELECT` of it);
     /// `None` for no rows.
     fn bounds(&mut self, rows: Sql, column: &Ident) -> Result<Option<(i64, i64)>>;
@@ -77,15 +84,30 @@ pub trait Database {
     /// The type to declare for a column of `kind`.
     fn column_type(&self, kind: Kind) -> String;
 
-    /// Creates table `stage` of `columns` and writes `batches` into it, in one transaction;
-    /// the rows written.
-    fn stage(&mut self, stage: &TableName, columns: &[Column], batches: Batches) -> Result<u64>;
+    /// Creates table `stage` of `columns` and writes `batches` into it, in one transaction,
+    /// unless the write of `staging` was aborted (its marker exists); the rows written. The
+    /// transaction commits only while no `end_write` of the write runs (PostgreSQL: holding
+    /// the write's lock shared; SQLite: writers take turns), after checking for the marker
+    /// once more: a task never stages after its write's abort, nor between an abort's
+    /// listing of the staging tables and its commit.
+    fn stage(
+        &mut self,
+        staging: &Staging,
+        stage: &TableName,
+        columns: &[Column],
+        batches: Batches,
+    ) -> Result<u64>;
 
-    /// Runs `statements` in one transaction: all of them, or none.
-    fn in_transaction(&mut self, statements: &[String]) -> Result<()>;
-
-    /// The tables next to `beside` whose names start with `prefix`.
-    fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>>;
+    /// Ends the write of `staging` (commit or abort) in one transaction that no task's
+    /// staging commit can interleave with (PostgreSQL: the write's lock, exclusively; SQLite:
+    /// the database's write lock): `statements` gets the names of every staging table and
+    /// marker beside the target, listed once the lock is held, and gives the statements to
+    /// run, all of them or none.
+    fn end_write(
+        &mut self,
+        staging: &Staging,
+        statements: &mut dyn FnMut(&[String]) -> Vec<String>,
+    ) -> Result<()>;
 }
 
 /// A table or query read by a task has the columns Spark planned the read with (it may have

@@ -9,20 +9,26 @@
 //!
 //! Writing: each task writes its rows into a staging table of its own, in one transaction;
 //! `commit` moves every staged row into the target (creating it, or emptying it for
-//! `overwrite`) and drops the staging tables, in one transaction; `abort` drops them. A failed
-//! write leaves the target as it was.
+//! `overwrite`) and drops the staging tables, in one transaction; `abort` drops them and marks
+//! the write aborted, so that no task stages after it. A failed write leaves the target as it
+//! was.
 
 mod batch;
 mod columns;
 mod db;
+mod errors;
+mod guard;
 mod ident;
 mod postgres;
 mod pushdown;
 mod read;
 mod sql;
 mod sqlite;
+mod staging;
 mod url;
 mod write;
+
+use std::time::Duration;
 
 use datasource_py::prelude::*;
 
@@ -74,6 +80,15 @@ pub struct SqlDb {
     /// stream from the database as it produces them, whatever the batch.)
     #[option(range = 1..=1_000_000)]
     fetch_size: Option<u32>,
+    /// PostgreSQL: let `query` call the functions refused by default, which reach past the
+    /// tables (large objects, server files, SQL given as text, `dblink`, settings, other
+    /// sessions); the database role then decides what they may do.
+    #[option(default = false)]
+    allow_server_functions: bool,
+    /// How old staging tables of another write must be before a write into the same schema
+    /// drops them (a job killed before it could abort leaves them); longer than any write.
+    #[option(default = Duration::from_secs(24 * 60 * 60))]
+    staging_expiry: Duration,
 }
 
 impl SqlDb {
@@ -85,11 +100,62 @@ impl SqlDb {
         }
     }
 
-    fn relation(&self) -> sql::Relation {
-        match &self.target {
+    /// What is read; a PostgreSQL `query` calling a refused server function by name is an
+    /// error (checked wherever it runs: the driver also checks PostgreSQL's plan of it).
+    fn relation(&self) -> Result<sql::Relation> {
+        Ok(match &self.target {
             Target::Table(table) => sql::Relation::Table(table.clone()),
-            Target::Query(query) => sql::Relation::Query(query.clone()),
+            Target::Query(query) => {
+                if self.guards_query() {
+                    let called = guard::server_functions_called(query).map_err(|problem| {
+                        format_err!(
+                            "`query` holds {problem}, which hides the functions it calls from \
+                             their check; set `allowServerFunctions` to true to leave them to \
+                             the database role"
+                        )
+                    })?;
+                    ensure!(
+                        called.is_empty(),
+                        "{}",
+                        guard::refusal(&called, "in its text")
+                    );
+                }
+                sql::Relation::Query(query.clone())
+            }
+        })
+    }
+
+    /// Whether a `query`'s calls are checked: PostgreSQL's, unless `allowServerFunctions`.
+    fn guards_query(&self) -> bool {
+        self.connect().dialect() == sql::Dialect::Postgres && !self.allow_server_functions
+    }
+
+    /// An error for a name PostgreSQL would cut to 63 bytes (reading or writing another
+    /// column or table than the one named); `what` says where the name comes from.
+    fn check_name_length(&self, what: &str, name: &str) -> Result<()> {
+        if let Some(max) = self.connect().dialect().max_name_bytes() {
+            ensure!(
+                name.len() <= max,
+                "{what} `{name}` is {} bytes long, and PostgreSQL cuts names to {max} bytes \
+                 (it would use another name): give a shorter one",
+                name.len()
+            );
         }
+        Ok(())
+    }
+
+    /// [`check_name_length`](Self::check_name_length) of `table` and `partitionColumn`.
+    fn check_option_names(&self) -> Result<()> {
+        if let Target::Table(table) = &self.target {
+            if let Some(schema) = &table.schema {
+                self.check_name_length("`table`: the schema", schema.name())?;
+            }
+            self.check_name_length("`table`", table.table.name())?;
+        }
+        if let Some(column) = &self.partition_column {
+            self.check_name_length("`partitionColumn`", column.name())?;
+        }
+        Ok(())
     }
 }
 

@@ -5,21 +5,25 @@
 
 use std::error::Error as StdError;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
-use datasource_py::{BatchSender, Batches, Error};
+use datasource_py::{BatchSender, Batches};
 use futures_util::{TryStreamExt, pin_mut};
 use tokio::runtime::Runtime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::error::{DbError as Notice, SqlState};
 use tokio_postgres::types::{FromSql, IsNull, Kind as PgKind, ToSql, Type, to_sql_checked};
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{AsyncMessage, Client, Config, GenericClient, NoTls};
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
-use crate::columns::{Column, Kind};
+use crate::columns::{Column, Kind, check_batch};
 use crate::db::{Database, check_columns};
+use crate::errors::{DbError, Fix, db_error_of};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Param, Relation, Sql};
+use crate::staging::{PREFIX, Staging};
 
 /// Days from 1970-01-01 (Arrow's epoch) to 2000-01-01 (PostgreSQL's).
 const EPOCH_DAYS: i32 = 10_957;
@@ -30,9 +34,15 @@ const EPOCH_MICROS: i64 = 946_684_800_000_000;
 /// reader does).
 const UNCONSTRAINED_NUMERIC: (u8, i8) = (38, 18);
 
+/// The most notices kept between two checks (a connection that is never checked, a writer's,
+/// keeps no more).
+const MAX_NOTICES: usize = 64;
+
 pub struct Postgres {
     runtime: Runtime,
     client: Client,
+    /// What the server said besides its answers (a name it cut to 63 bytes), since last read.
+    notices: Arc<Mutex<Vec<Notice>>>,
 }
 
 impl Postgres {
@@ -43,7 +53,8 @@ impl Postgres {
         password: Option<&str>,
         write: bool,
     ) -> Result<Self> {
-        let mut config = Config::from_str(url).context("the PostgreSQL URL does not parse")?;
+        let mut config = Config::from_str(url)
+            .map_err(|_| format_err!("`url` is not a PostgreSQL URL libpq reads"))?;
         if let Some(user) = user {
             config.user(user);
         }
@@ -52,35 +63,153 @@ impl Postgres {
         }
         config.application_name("spark-sqldb");
         if !write {
-            // Every transaction of a reading connection is read-only, the user's query's too.
-            config.options("-c default_transaction_read_only=on");
+            // Every transaction of a reading connection is read-only, the user's query's too;
+            // strings are lexed as the query guard lexes them.
+            config.options("-c default_transaction_read_only=on -c standard_conforming_strings=on");
         }
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .context("could not start the PostgreSQL client's runtime")?;
         let connected = runtime.block_on(config.connect(NoTls));
-        let (client, connection) = connected.map_err(db_error).with_context(|| {
-            let hosts: Vec<String> = config
-                .get_hosts()
-                .iter()
-                .map(|host| match host {
-                    tokio_postgres::config::Host::Tcp(name) => name.clone(),
-                    tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
-                })
-                .collect();
-            format!(
-                "could not connect to PostgreSQL at {} (port {:?}, database {:?}, user {:?})",
-                hosts.join(","),
-                config.get_ports(),
-                config.get_dbname().unwrap_or_default(),
-                config.get_user().unwrap_or_default(),
-            )
-        })?;
-        // The connection does its work whenever an operation waits on it.
-        runtime.spawn(connection);
-        Ok(Postgres { runtime, client })
+        let in_options = user.is_some() || password.is_some();
+        let (client, mut connection) = connected
+            .map_err(|error| connect_error(error, in_options))
+            .with_context(|| {
+                format!(
+                    "could not connect to PostgreSQL at {} (database {:?}, user {:?})",
+                    addresses(&config),
+                    config.get_dbname().unwrap_or_default(),
+                    config.get_user().unwrap_or_default(),
+                )
+            })?;
+        // The connection does its work whenever an operation waits on it, and keeps the
+        // server's notices (dropped when the connection is spawned as it is).
+        let notices = Arc::new(Mutex::new(Vec::new()));
+        let kept = notices.clone();
+        runtime.spawn(async move {
+            while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                match message {
+                    Ok(AsyncMessage::Notice(notice)) => {
+                        if let Ok(mut kept) = kept.lock()
+                            && kept.len() < MAX_NOTICES
+                        {
+                            kept.push(notice);
+                        }
+                    }
+                    Ok(_) => {}
+                    // The client's next operation reports it.
+                    Err(_) => break,
+                }
+            }
+        });
+        Ok(Postgres {
+            runtime,
+            client,
+            notices,
+        })
     }
+
+    /// The server's notices since the last call: an error for a name PostgreSQL cut to 63
+    /// bytes in reading `relation` (a column read under another name, or another table);
+    /// the others logged.
+    fn check_notices(&self, relation: &Relation) -> Result<()> {
+        let notices = match self.notices.lock() {
+            Ok(mut notices) => std::mem::take(&mut *notices),
+            Err(_) => return Ok(()),
+        };
+        for notice in notices {
+            if *notice.code() == SqlState::NAME_TOO_LONG {
+                let message = match truncated_name(notice.message()) {
+                    Some(name) => format!(
+                        "the name \"{name}\" is {} bytes long, and PostgreSQL cuts names to 63 \
+                         bytes (give it a shorter name or alias)",
+                        name.len()
+                    ),
+                    None => notice.message().to_owned(),
+                };
+                let code = Some(notice.code().code().to_owned());
+                return Err(DbError::new("PostgreSQL", message, code)
+                    .fix(Fix::of(relation))
+                    .into());
+            }
+            log::info!("sqldb: PostgreSQL notice: {}", notice.message());
+        }
+        Ok(())
+    }
+}
+
+/// `host:port` of each host of `config` (5432 where no port is given).
+fn addresses(config: &Config) -> String {
+    let ports = config.get_ports();
+    config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(index, host)| {
+            let host = match host {
+                tokio_postgres::config::Host::Tcp(name) => name.clone(),
+                tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+            };
+            let port = ports
+                .get(index)
+                .or_else(|| ports.first())
+                .copied()
+                .unwrap_or(5432);
+            format!("{host}:{port}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A failed connection, with the option to change: the credentials, the database, or (no
+/// server answered) the address.
+fn connect_error(error: tokio_postgres::Error, in_options: bool) -> DbError {
+    let answered = error.as_db_error().is_some();
+    let refused_io = error
+        .source()
+        .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
+    let error = pg_error(error);
+    let credentials = Fix::Credentials { in_options };
+    match error.code() {
+        Some("28P01" | "28000") => error.fix(credentials),
+        Some("3D000") => error.fix(Fix::Database),
+        _ if !answered && refused_io => error.fix(Fix::Address),
+        _ if !answered && error.message().contains("password") => error.fix(credentials),
+        _ => error,
+    }
+}
+
+/// The name in PostgreSQL's `identifier "..." will be truncated to "..."`.
+fn truncated_name(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once('"')?;
+    let (name, _) = rest.split_once("\" ")?;
+    Some(name)
+}
+
+/// The names of the tables beside `beside` whose names start with `prefix`.
+async fn tables_starting_with(
+    client: &impl GenericClient,
+    beside: &TableName,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    let schema = beside.schema.as_ref().map(|s| s.name().to_owned());
+    let rows = client
+        .query(
+            "SELECT tablename::text FROM pg_catalog.pg_tables \
+             WHERE schemaname = COALESCE($1::text, current_schema()) \
+             AND left(tablename, length($2::text)) = $2::text",
+            &[&schema, &prefix],
+        )
+        .await
+        .map_err(pg_error)?;
+    Ok(rows.iter().map(|row| row.get(0)).collect())
+}
+
+/// An error unless the write of `staging` has no abort marker.
+async fn ensure_not_aborted(client: &impl GenericClient, staging: &Staging) -> Result<()> {
+    let names = tables_starting_with(client, staging.target(), &staging.prefix()).await?;
+    staging.ensure_not_aborted(&names)
 }
 
 impl Database for Postgres {
@@ -89,7 +218,8 @@ impl Database for Postgres {
         let statement = self
             .runtime
             .block_on(self.client.prepare(&sql))
-            .map_err(db_error)?;
+            .map_err(|error| relation_error(error, relation))?;
+        self.check_notices(relation)?;
         statement
             .columns()
             .iter()
@@ -112,6 +242,20 @@ impl Database for Postgres {
             .collect()
     }
 
+    fn explain(&mut self, relation: &Relation) -> Result<Option<String>> {
+        let sql = format!(
+            "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM {}",
+            relation.sql_text()
+        );
+        let rows = self
+            .runtime
+            .block_on(self.client.query(&sql, &[]))
+            .map_err(|error| relation_error(error, relation))?;
+        self.check_notices(relation)?;
+        let lines: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+        Ok(Some(lines.join("\n")))
+    }
+
     fn bounds(&mut self, rows: Sql, column: &Ident) -> Result<Option<(i64, i64)>> {
         let mut sql = Sql::new(format!(
             "SELECT MIN({column})::int8, MAX({column})::int8 FROM ("
@@ -122,7 +266,7 @@ impl Database for Postgres {
         let row = self
             .runtime
             .block_on(self.client.query_one(&text, &params))
-            .map_err(db_error)?;
+            .map_err(|error| pg_error(error).fix(Fix::PartitionColumn))?;
         let (min, max): (Option<i64>, Option<i64>) = (row.get(0), row.get(1));
         Ok(min.zip(max))
     }
@@ -143,8 +287,8 @@ impl Database for Postgres {
                 .read_only(true)
                 .start()
                 .await
-                .map_err(db_error)?;
-            let statement = transaction.prepare(&text).await.map_err(db_error)?;
+                .map_err(pg_error)?;
+            let statement = transaction.prepare(&text).await.map_err(pg_error)?;
             check_columns(statement.columns().len(), kinds.len())?;
             let decoders = statement
                 .columns()
@@ -157,13 +301,13 @@ impl Database for Postgres {
             let rows = transaction
                 .query_raw(&statement, params.iter())
                 .await
-                .map_err(db_error)?;
+                .map_err(pg_error)?;
             pin_mut!(rows);
             let mut builder = BatchBuilder::new(schema, kinds, size);
             let mut scratch = String::new();
-            while let Some(row) = rows.try_next().await.map_err(db_error)? {
+            while let Some(row) = rows.try_next().await.map_err(pg_error)? {
                 for (index, decoder) in decoders.iter().enumerate() {
-                    let raw: Option<Raw<'_>> = row.try_get(index).map_err(db_error)?;
+                    let raw: Option<Raw<'_>> = row.try_get(index).map_err(pg_error)?;
                     let value = match raw {
                         None => Cell::Null,
                         Some(Raw(bytes)) => {
@@ -184,7 +328,7 @@ impl Database for Postgres {
             if builder.rows() > 0 {
                 out.send(builder.finish()?)?;
             }
-            transaction.commit().await.map_err(db_error)?;
+            transaction.commit().await.map_err(pg_error)?;
             Ok(())
         })
     }
@@ -193,10 +337,8 @@ impl Database for Postgres {
         match self.describe(&Relation::Table(table.clone())) {
             Ok(columns) => Ok(Some(columns)),
             Err(error)
-                if error
-                    .downcast_ref::<tokio_postgres::Error>()
-                    .and_then(tokio_postgres::Error::code)
-                    == Some(&tokio_postgres::error::SqlState::UNDEFINED_TABLE) =>
+                if db_error_of(&error).and_then(DbError::code)
+                    == Some(SqlState::UNDEFINED_TABLE.code()) =>
             {
                 Ok(None)
             }
@@ -221,7 +363,13 @@ impl Database for Postgres {
         }
     }
 
-    fn stage(&mut self, stage: &TableName, columns: &[Column], batches: Batches) -> Result<u64> {
+    fn stage(
+        &mut self,
+        staging: &Staging,
+        stage: &TableName,
+        columns: &[Column],
+        batches: Batches,
+    ) -> Result<u64> {
         let declared: Vec<String> = columns
             .iter()
             .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
@@ -240,7 +388,9 @@ impl Database for Postgres {
             .collect();
         let client = &mut self.client;
         self.runtime.block_on(async {
-            let transaction = client.transaction().await.map_err(db_error)?;
+            let transaction = client.transaction().await.map_err(pg_error)?;
+            // Aborted already: nothing to copy.
+            ensure_not_aborted(&transaction, staging).await?;
             // Unlogged: staging is rewritten into the target at commit, and need not survive
             // a crash of the server.
             transaction
@@ -249,18 +399,19 @@ impl Database for Postgres {
                     declared.join(", ")
                 ))
                 .await
-                .map_err(db_error)?;
+                .map_err(|error| pg_error(error).fix(Fix::Table))?;
             let copy = transaction
                 .copy_in(&format!(
                     "COPY {stage} ({}) FROM STDIN (FORMAT binary)",
                     names.join(", ")
                 ))
                 .await
-                .map_err(db_error)?;
+                .map_err(pg_error)?;
             let writer = BinaryCopyInWriter::new(copy, &types);
             pin_mut!(writer);
             for batch in batches {
                 let batch = batch?;
+                check_batch(&batch, columns)?;
                 let arrays = batch.columns();
                 let mut values: Vec<Value<'_>> = Vec::with_capacity(columns.len());
                 for row in 0..batch.num_rows() {
@@ -272,63 +423,88 @@ impl Database for Postgres {
                         });
                     }
                     let refs: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-                    writer.as_mut().write(&refs).await.map_err(db_error)?;
+                    writer.as_mut().write(&refs).await.map_err(pg_error)?;
                 }
             }
-            let rows = writer.as_mut().finish().await.map_err(db_error)?;
-            transaction.commit().await.map_err(db_error)?;
+            let rows = writer.as_mut().finish().await.map_err(pg_error)?;
+            // Held until the commit: an abort (which holds the lock exclusively from before
+            // its listing of the staging tables to its commit) is wholly before or after it.
+            transaction
+                .execute(
+                    "SELECT pg_advisory_xact_lock_shared($1::int8)",
+                    &[&staging.lock_key()],
+                )
+                .await
+                .map_err(pg_error)?;
+            ensure_not_aborted(&transaction, staging).await?;
+            transaction.commit().await.map_err(pg_error)?;
             Ok(rows)
         })
     }
 
-    fn in_transaction(&mut self, statements: &[String]) -> Result<()> {
+    fn end_write(
+        &mut self,
+        staging: &Staging,
+        statements: &mut dyn FnMut(&[String]) -> Vec<String>,
+    ) -> Result<()> {
         let client = &mut self.client;
         self.runtime.block_on(async {
-            let transaction = client.transaction().await.map_err(db_error)?;
-            for statement in statements {
+            let transaction = client.transaction().await.map_err(pg_error)?;
+            transaction
+                .execute(
+                    "SELECT pg_advisory_xact_lock($1::int8)",
+                    &[&staging.lock_key()],
+                )
+                .await
+                .map_err(pg_error)?;
+            // Listed once the lock is held: every staging commit before it is seen.
+            let names = tables_starting_with(&transaction, staging.target(), PREFIX).await?;
+            for statement in statements(&names) {
                 transaction
-                    .batch_execute(statement)
+                    .batch_execute(&statement)
                     .await
-                    .map_err(db_error)?;
+                    .map_err(|error| pg_error(error).fix(Fix::Table))?;
             }
-            transaction.commit().await.map_err(db_error)
+            transaction.commit().await.map_err(pg_error)?;
+            Ok(())
         })
-    }
-
-    fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>> {
-        let schema = beside.schema.as_ref().map(|s| s.name().to_owned());
-        let rows = self
-            .runtime
-            .block_on(self.client.query(
-                "SELECT tablename FROM pg_catalog.pg_tables \
-                 WHERE schemaname = COALESCE($1::text, current_schema()) \
-                 AND left(tablename, length($2::text)) = $2::text",
-                &[&schema, &prefix],
-            ))
-            .map_err(db_error)?;
-        Ok(rows.iter().map(|row| beside.sibling(row.get(0))).collect())
     }
 }
 
-/// A `tokio_postgres::Error` with its cause: the database's own message (`ERROR: relation "x" does
-/// not exist`), which `Display` leaves out.
-fn db_error(error: tokio_postgres::Error) -> Error {
-    let detail = error
-        .as_db_error()
-        .map(|db| {
-            let mut text = format!("{}: {}", db.severity(), db.message());
+/// A `tokio_postgres::Error` as one sentence: the server's message with its detail and hint,
+/// or the client's own words (which hold their cause already); its SQLSTATE kept.
+fn pg_error(error: tokio_postgres::Error) -> DbError {
+    match error.as_db_error() {
+        Some(db) => {
+            let mut text = db.message().to_owned();
             if let Some(detail) = db.detail() {
                 text.push_str(&format!(" ({detail})"));
             }
             if let Some(hint) = db.hint() {
                 text.push_str(&format!("; hint: {hint}"));
             }
-            text
-        })
-        .or_else(|| error.source().map(ToString::to_string));
-    match detail {
-        Some(detail) => Error::new(error).context(format!("PostgreSQL: {detail}")),
-        None => Error::new(error).context("PostgreSQL"),
+            DbError::new("PostgreSQL", text, Some(db.code().code().to_owned()))
+        }
+        None => DbError::new("PostgreSQL", error.to_string(), None),
+    }
+}
+
+/// An error of the server in reading `relation`: a `query` is the user's SQL (any error the
+/// server finds in it is fixed there); a `table` is missing, in a missing schema, or not
+/// readable by the user.
+fn relation_error(error: tokio_postgres::Error, relation: &Relation) -> DbError {
+    let error = pg_error(error);
+    let about_table = |error: &DbError| {
+        matches!(
+            error.code(),
+            Some(code) if code == SqlState::UNDEFINED_TABLE.code()
+                || code == SqlState::INVALID_SCHEMA_NAME.code()
+                || code == SqlState::INSUFFICIENT_PRIVILEGE.code()
+        )
+    };
+    match relation {
+        Relation::Table(_) => error.fix_if(about_table, Fix::Table),
+        Relation::Query(_) => error.fix_if(|error| error.code().is_some(), Fix::Query),
     }
 }
 

@@ -1,6 +1,10 @@
 //! Spark's filters as `WHERE` conditions, with Spark's semantics: a filter is translated only
 //! where the database's answer is exactly Spark's (strings compared byte-wise, NULLs as Spark
 //! treats them, literals of the column's own type); anything else stays with Spark.
+//!
+//! Spark's strings may hold NUL: PostgreSQL's text cannot (a literal holding one is never
+//! pushed there), and SQLite's `GLOB` and `LIKE` stop at one, so SQLite matches strings as
+//! bytes (`substr`/`instr` of the value cast to a blob).
 
 use datasource_py::prelude::*;
 
@@ -23,7 +27,7 @@ pub fn translate(filter: &Filter, columns: &[Column], dialect: Dialect) -> Optio
     let compare = |path: &ColumnPath, op: &str, value: &Literal| -> Option<Sql> {
         let (column, kind) = target(path)?;
         let param = param(kind, value, dialect)?;
-        let mut sql = Sql::new(format!("{column}{} {op} ", byte_order(kind, dialect)));
+        let mut sql = Sql::new(format!("{} {op} ", compared(&column, kind, dialect)));
         sql.bind(param);
         Some(sql)
     };
@@ -42,7 +46,7 @@ pub fn translate(filter: &Filter, columns: &[Column], dialect: Dialect) -> Optio
                 Dialect::Postgres => "IS NOT DISTINCT FROM",
                 Dialect::Sqlite => "IS",
             };
-            let mut sql = Sql::new(format!("{column}{} {operator} ", byte_order(kind, dialect)));
+            let mut sql = Sql::new(format!("{} {operator} ", compared(&column, kind, dialect)));
             sql.bind(param(kind, value, dialect)?);
             Some(sql)
         }
@@ -51,7 +55,7 @@ pub fn translate(filter: &Filter, columns: &[Column], dialect: Dialect) -> Optio
             if values.is_empty() {
                 return None;
             }
-            let mut sql = Sql::new(format!("{column}{} IN (", byte_order(kind, dialect)));
+            let mut sql = Sql::new(format!("{} IN (", compared(&column, kind, dialect)));
             for (index, value) in values.iter().enumerate() {
                 if index > 0 {
                     sql.push(", ");
@@ -89,8 +93,11 @@ enum Place {
     Anywhere,
 }
 
-/// `column LIKE 'value%'` (PostgreSQL, byte-wise) or `column GLOB 'value*'` (SQLite, whose
-/// `LIKE` ignores case), the value's own wildcards escaped.
+/// PostgreSQL: `column LIKE 'value%'`, byte-wise, the value's wildcards escaped (never with
+/// a NUL, which PostgreSQL's text cannot hold). SQLite: the value's bytes found in the
+/// column's bytes (its `LIKE` ignores case and its `GLOB` stops at a NUL, in the value or the
+/// data), the value and its length bound as parameters: true or false for every string (an
+/// empty value matches each), NULL for NULL, so that `NOT` keeps Spark's answer too.
 fn string_match(
     (column, kind): (Ident, Kind),
     dialect: Dialect,
@@ -100,21 +107,51 @@ fn string_match(
     if !kind.is_text() {
         return None;
     }
-    let (escaped, any, mut sql) = match dialect {
-        Dialect::Postgres => (
-            like_escape(value),
-            "%",
-            Sql::new(format!("{column} COLLATE \"C\" LIKE ")),
-        ),
-        Dialect::Sqlite => (glob_escape(value), "*", Sql::new(format!("{column} GLOB "))),
-    };
-    let pattern = match place {
-        Place::Start => format!("{escaped}{any}"),
-        Place::End => format!("{any}{escaped}"),
-        Place::Anywhere => format!("{any}{escaped}{any}"),
-    };
-    sql.bind(Param::Text(pattern));
-    Some(sql)
+    match dialect {
+        Dialect::Postgres => {
+            if value.contains('\0') {
+                return None;
+            }
+            let escaped = like_escape(value);
+            let pattern = match place {
+                Place::Start => format!("{escaped}%"),
+                Place::End => format!("%{escaped}"),
+                Place::Anywhere => format!("%{escaped}%"),
+            };
+            let mut sql = Sql::new(format!("{column} COLLATE \"C\" LIKE "));
+            sql.bind(Param::Text(pattern));
+            Some(sql)
+        }
+        Dialect::Sqlite => {
+            let bytes = || Param::Bytes(value.as_bytes().to_vec());
+            let length = i64::try_from(value.len()).ok()?;
+            let blob = format!("CAST({column} AS BLOB)");
+            // `substr` of an empty blob is NULL: the length is checked first.
+            let mut sql = Sql::new(format!("length({blob}) >= "));
+            sql.bind(Param::Int(length));
+            match place {
+                _ if value.is_empty() => {}
+                Place::Start => {
+                    sql.push(format!(" AND substr({blob}, 1, "))
+                        .bind(Param::Int(length))
+                        .push(") = ")
+                        .bind(bytes());
+                }
+                Place::End => {
+                    sql.push(format!(" AND substr({blob}, "))
+                        .bind(Param::Int(-length))
+                        .push(") = ")
+                        .bind(bytes());
+                }
+                Place::Anywhere => {
+                    sql.push(format!(" AND instr({blob}, "))
+                        .bind(bytes())
+                        .push(") > 0");
+                }
+            }
+            Some(sql)
+        }
+    }
 }
 
 /// `LIKE`'s wildcards and its escape character (`\`, PostgreSQL's default), escaped.
@@ -129,22 +166,6 @@ fn like_escape(text: &str) -> String {
     escaped
 }
 
-/// `GLOB`'s wildcards, each matched literally as a one-character class.
-fn glob_escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '*' | '?' | '[' => {
-                escaped.push('[');
-                escaped.push(c);
-                escaped.push(']');
-            }
-            c => escaped.push(c),
-        }
-    }
-    escaped
-}
-
 /// Whether a STRING column's values compare in the database as the text Spark reads: not so
 /// for PostgreSQL types read as their text form (`json`, `uuid`, `char(n)`, whose padding
 /// comparisons ignore, enums ordered by declaration).
@@ -155,12 +176,15 @@ fn compares_as_text(column: &Column, dialect: Dialect) -> bool {
     }
 }
 
-/// A text column compares byte-wise, as Spark compares strings, whatever its collation.
-fn byte_order(kind: Kind, dialect: Dialect) -> &'static str {
-    match (kind.is_text(), dialect) {
-        (false, _) => "",
-        (true, Dialect::Postgres) => " COLLATE \"C\"",
-        (true, Dialect::Sqlite) => " COLLATE BINARY",
+/// The column as compared: a text column byte-wise, as Spark compares strings, whatever its
+/// collation; an SQLite binary column as a blob (SQLite keeps any type in any column, and a
+/// text value never equals a blob, where Spark reads both as the same bytes).
+fn compared(column: &Ident, kind: Kind, dialect: Dialect) -> String {
+    match (kind, dialect) {
+        (Kind::Text, Dialect::Postgres) => format!("{column} COLLATE \"C\""),
+        (Kind::Text, Dialect::Sqlite) => format!("{column} COLLATE BINARY"),
+        (Kind::Binary, Dialect::Sqlite) => format!("CAST({column} AS BLOB)"),
+        _ => column.to_string(),
     }
 }
 
@@ -175,7 +199,10 @@ fn param(kind: Kind, value: &Literal, dialect: Dialect) -> Option<Param> {
         (Kind::Float32 | Kind::Float64, Literal::Float(value)) if postgres || !value.is_nan() => {
             Param::Float(*value)
         }
-        (Kind::Text, Literal::Str(value)) => Param::Text(value.clone()),
+        // PostgreSQL's text cannot hold NUL (it refuses the value, or cuts it there).
+        (Kind::Text, Literal::Str(value)) if !(postgres && value.contains('\0')) => {
+            Param::Text(value.clone())
+        }
         (Kind::Binary, Literal::Bytes(value)) => Param::Bytes(value.clone()),
         // SQLite keeps decimals as floating point and dates as text of any shape: only
         // PostgreSQL compares them exactly.

@@ -6,11 +6,11 @@ use datasource_py::arrow_schema::{Schema, SchemaRef};
 use datasource_py::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::SqlDb;
 use crate::columns::{Column, Kind, schema_of};
 use crate::ident::Ident;
 use crate::pushdown::translate;
-use crate::sql::{Param, Sql, select_where};
+use crate::sql::{Param, Relation, Sql, select_where};
+use crate::{SqlDb, guard};
 
 /// One task's share: the rows whose partition column lies in `[from, to)` (an open end reads
 /// everything past it; the first share also reads NULLs), or every row.
@@ -100,13 +100,17 @@ fn columns_of_schema(schema: &Schema) -> Result<Vec<Column>> {
 
 impl SourceSchema for SqlDb {
     fn schema(&self) -> Result<SchemaRef> {
+        self.check_option_names()?;
+        let relation = self.relation()?;
         let mut db = self.connect().read_only()?;
-        let columns = db.describe(&self.relation())?;
+        self.check_plan(db.as_mut(), &relation)?;
+        let columns = db.describe(&relation)?;
         if let Some(column) = &self.partition_column {
             let found = columns.iter().find(|c| c.name == column.name());
             match found {
                 None => bail!(
-                    "partitionColumn `{}` is not a column of {}; columns: {}",
+                    "`partitionColumn` names `{}`, which is not a column of {} (its columns: \
+                     {})",
                     column.name(),
                     self.target_name(),
                     columns
@@ -117,7 +121,7 @@ impl SourceSchema for SqlDb {
                 ),
                 Some(found) if !matches!(found.kind, Kind::Int16 | Kind::Int32 | Kind::Int64) => {
                     bail!(
-                        "partitionColumn `{}` is of type {}; ranges split an integer column",
+                        "`partitionColumn` names `{}`, of type {}: ranges split an integer column",
                         column.name(),
                         found.database_type
                     )
@@ -136,6 +140,29 @@ impl SourceSchema for SqlDb {
 }
 
 impl SqlDb {
+    /// A PostgreSQL `query` whose plan calls a refused server function (a view's, or a SQL
+    /// function's inlined, that the query's own text does not name) is an error.
+    fn check_plan(&self, db: &mut dyn crate::db::Database, relation: &Relation) -> Result<()> {
+        if !matches!(relation, Relation::Query(_)) || !self.guards_query() {
+            return Ok(());
+        }
+        let Some(plan) = db.explain(relation)? else {
+            return Ok(());
+        };
+        let called = guard::server_functions_called(&plan).map_err(|problem| {
+            format_err!(
+                "could not read PostgreSQL's plan of `query` ({problem}) to check the functions \
+                 it calls; set `allowServerFunctions` to true to leave them to the database role"
+            )
+        })?;
+        ensure!(
+            called.is_empty(),
+            "{}",
+            guard::refusal(&called, "in PostgreSQL's plan of it")
+        );
+        Ok(())
+    }
+
     fn target_name(&self) -> String {
         match &self.target {
             crate::Target::Table(table) => format!("table {table}"),
@@ -174,7 +201,7 @@ impl BatchReader for SqlDb {
         if scan.filters().is_empty() {
             return columns_of_schema(scan.schema());
         }
-        self.connect().read_only()?.describe(&self.relation())
+        self.connect().read_only()?.describe(&self.relation()?)
     }
 
     fn partitions(&self, scan: &Scan<Vec<Column>>) -> Result<Vec<Slice>> {
@@ -191,7 +218,7 @@ impl BatchReader for SqlDb {
                 let mut db = self.connect().read_only()?;
                 let rows = select_where(
                     std::slice::from_ref(column),
-                    &self.relation(),
+                    &self.relation()?,
                     self.filter_conditions(scan)?,
                 );
                 let found = db.bounds(rows, column)?;
@@ -223,7 +250,7 @@ impl BatchReader for SqlDb {
             .into_iter()
             .collect();
         conditions.extend(self.filter_conditions(scan)?);
-        let select = select_where(&Self::column_idents(scan), &self.relation(), conditions);
+        let select = select_where(&Self::column_idents(scan), &self.relation()?, conditions);
         let schema = scan.schema().clone();
         let size = BatchSize::from(self.fetch_size.map(|rows| rows as usize));
         let connect = self.connect();
@@ -238,7 +265,7 @@ impl FilterPushdown for SqlDb {
     fn push_filters(&self, _scan: &Scan, filters: &[Filter]) -> Result<Vec<Pushdown>> {
         // The declared types decide what compares exactly (a `uuid` read as STRING does not
         // compare as text).
-        let columns = self.connect().read_only()?.describe(&self.relation())?;
+        let columns = self.connect().read_only()?.describe(&self.relation()?)?;
         let dialect = self.connect().dialect();
         Ok(filters
             .iter()

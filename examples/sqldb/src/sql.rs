@@ -14,6 +14,17 @@ pub enum Dialect {
     Sqlite,
 }
 
+impl Dialect {
+    /// The longest name the database keeps: PostgreSQL cuts longer ones to 63 bytes (a
+    /// column read or written under another name, another table used); SQLite keeps any.
+    pub fn max_name_bytes(self) -> Option<usize> {
+        match self {
+            Dialect::Postgres => Some(63),
+            Dialect::Sqlite => None,
+        }
+    }
+}
+
 /// A value bound to a statement.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {

@@ -8,18 +8,24 @@ use std::time::Duration;
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta};
 use datasource_py::prelude::*;
-use datasource_py::{BatchSender, Batches, Error};
+use datasource_py::{BatchSender, Batches};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior, params_from_iter};
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
-use crate::columns::{Column, Kind};
+use crate::columns::{Column, Kind, check_batch};
 use crate::db::{Database, check_columns};
+use crate::errors::{DbError, Fix};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Param, Relation, Sql};
+use crate::staging::{PREFIX, Staging};
 
 /// How long a connection waits for another's write lock (tasks staging in parallel take turns).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The widest decimal SQLite keeps exactly as a number: a `DECIMAL(p,s)` column has NUMERIC
+/// affinity, which turns decimal text into a REAL of 15 significant digits.
+const EXACT_REAL_DIGITS: u8 = 15;
 
 pub struct Sqlite {
     connection: Connection,
@@ -29,22 +35,121 @@ impl Sqlite {
     /// Opens the database file at `path`: read-only for reading (it must exist), created if
     /// missing for writing.
     pub fn open(path: &Path, write: bool) -> Result<Self> {
-        let flags = if write {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let connection = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("could not open the SQLite database `{}`", path.display()))?;
-        connection.busy_timeout(BUSY_TIMEOUT)?;
+        if write {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            return Ok(Sqlite {
+                connection: connect(path, flags)?,
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = connect(path, flags)?;
+        match first_read(&connection) {
+            Ok(()) => return Ok(Sqlite { connection }),
+            Err(error) if !left_mid_write(&error) => {
+                return Err(open_error(path, sqlite_error(error)));
+            }
+            Err(_) => {}
+        }
+        // A writer stopped mid-transaction (killed) left a hot journal (or a WAL to recover),
+        // which only a connection that may write can roll back: one does, running no SQL of
+        // the user's, and reading goes on read-only.
+        drop(connection);
+        roll_back_left_write(path)?;
+        let connection = connect(path, flags)?;
+        first_read(&connection).map_err(|error| open_error(path, sqlite_error(error)))?;
+        log::info!(
+            "sqldb: rolled back the transaction a stopped writer left in `{}`",
+            path.display()
+        );
         Ok(Sqlite { connection })
     }
+}
+
+/// A connection to `path`, with `flags`, that waits for another's write lock.
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let connection = Connection::open_with_flags(path, flags)
+        .map_err(|error| open_error(path, sqlite_error(error)))?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(connection)
+}
+
+/// The error of opening `path`, naming it once (SQLite's own message may name it already).
+fn open_error(path: &Path, error: DbError) -> datasource_py::Error {
+    let path = path.display().to_string();
+    let context = if error.message().contains(&path) {
+        "could not open the SQLite database".to_owned()
+    } else {
+        format!("could not open the SQLite database `{path}`")
+    };
+    datasource_py::Error::new(error.fix(Fix::File)).context(context)
+}
+
+/// Reads the database's header: what finds a hot journal, or a file that is no database.
+fn first_read(connection: &Connection) -> rusqlite::Result<()> {
+    connection.query_row("PRAGMA schema_version", [], |_| Ok(()))
+}
+
+/// Whether a read-only connection failed on what a stopped writer left: a hot journal to roll
+/// back, or a write-ahead log to recover.
+fn left_mid_write(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK
+                || failure.extended_code == rusqlite::ffi::SQLITE_READONLY_RECOVERY
+    )
+}
+
+/// Opens `path` read-write (never creating it) and reads its header, which rolls back a hot
+/// journal or recovers a write-ahead log.
+fn roll_back_left_write(path: &Path) -> Result<()> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let recovered = Connection::open_with_flags(path, flags).and_then(|connection| {
+        connection.busy_timeout(BUSY_TIMEOUT)?;
+        first_read(&connection)
+    });
+    recovered.map_err(|error| {
+        let error = sqlite_error(error).fix(Fix::File);
+        datasource_py::Error::new(error).context(format!(
+            "the SQLite database `{}` holds a transaction a writer left unfinished (it stopped \
+             mid-write), which only a connection that may write the file can roll back",
+            path.display()
+        ))
+    })
+}
+
+/// The names of the tables beside `beside` whose names start with `prefix`.
+fn tables_starting_with(
+    connection: &Connection,
+    beside: &TableName,
+    prefix: &str,
+) -> Result<Vec<String>> {
+    let catalog = match &beside.schema {
+        Some(schema) => format!("{schema}.sqlite_master"),
+        None => "sqlite_master".into(),
+    };
+    let mut statement = connection
+        .prepare(&format!(
+            "SELECT name FROM {catalog} WHERE type = 'table' AND substr(name, 1, length(?1)) = ?1"
+        ))
+        .map_err(sqlite_error)?;
+    let names = statement
+        .query_map([prefix], |row| row.get::<_, String>(0))
+        .map_err(sqlite_error)?
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .map_err(sqlite_error)?;
+    Ok(names)
 }
 
 impl Database for Sqlite {
     fn describe(&mut self, relation: &Relation) -> Result<Vec<Column>> {
         let sql = format!("SELECT * FROM {}", relation.sql_text());
-        let mut statement = self.connection.prepare(&sql).map_err(sqlite_error)?;
+        let mut statement = self
+            .connection
+            .prepare(&sql)
+            .map_err(|error| relation_error(error, relation))?;
         let declared: Vec<(String, Option<String>)> = statement
             .columns()
             .map(|c| (c.name().to_owned(), c.decl_type().map(str::to_owned)))
@@ -53,8 +158,10 @@ impl Database for Sqlite {
         // first value; with no rows, STRING.
         let mut first_row: Vec<Option<Kind>> = vec![None; declared.len()];
         if declared.iter().any(|(_, declared)| declared.is_none()) {
-            let mut rows = statement.query([]).map_err(sqlite_error)?;
-            if let Some(row) = rows.next().map_err(sqlite_error)? {
+            let mut rows = statement
+                .query([])
+                .map_err(|error| relation_error(error, relation))?;
+            if let Some(row) = rows.next().map_err(|e| relation_error(e, relation))? {
                 for (index, kind) in first_row.iter_mut().enumerate() {
                     *kind = match row.get_ref(index)? {
                         ValueRef::Integer(_) => Some(Kind::Int64),
@@ -82,6 +189,10 @@ impl Database for Sqlite {
             .collect())
     }
 
+    fn explain(&mut self, _relation: &Relation) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     fn bounds(&mut self, rows: Sql, column: &Ident) -> Result<Option<(i64, i64)>> {
         let mut sql = Sql::new(format!("SELECT MIN({column}), MAX({column}) FROM ("));
         sql.append(rows).push(") AS \"spark_bounds\"");
@@ -91,7 +202,7 @@ impl Database for Sqlite {
             .query_row(&text, params_from_iter(params.iter()), |row| {
                 Ok((row.get(0)?, row.get(1)?))
             })
-            .map_err(sqlite_error)?;
+            .map_err(|error| sqlite_error(error).fix(Fix::PartitionColumn))?;
         Ok(min.zip(max))
     }
 
@@ -132,14 +243,11 @@ impl Database for Sqlite {
     fn table_columns(&mut self, table: &TableName) -> Result<Option<Vec<Column>>> {
         let sql = format!("SELECT * FROM {table}");
         if let Err(error) = self.connection.prepare(&sql) {
-            return match error {
-                rusqlite::Error::SqliteFailure(_, Some(message))
-                    if message.starts_with("no such table") =>
-                {
-                    Ok(None)
-                }
-                error => Err(sqlite_error(error)),
-            };
+            let error = sqlite_error(error);
+            if error.message().starts_with("no such table") {
+                return Ok(None);
+            }
+            return Err(error.fix(Fix::Table).into());
         }
         self.describe(&Relation::Table(table.clone())).map(Some)
     }
@@ -152,6 +260,10 @@ impl Database for Sqlite {
             Kind::Int64 => "BIGINT".into(),
             Kind::Float32 => "REAL".into(),
             Kind::Float64 => "DOUBLE".into(),
+            // Wider decimals as text (the name holds TEXT: text affinity), every digit kept.
+            Kind::Decimal { precision, scale } if precision > EXACT_REAL_DIGITS => {
+                format!("DECIMAL_TEXT({precision},{scale})")
+            }
             Kind::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
             Kind::Text => "TEXT".into(),
             Kind::Binary => "BLOB".into(),
@@ -161,18 +273,30 @@ impl Database for Sqlite {
         }
     }
 
-    fn stage(&mut self, stage: &TableName, columns: &[Column], batches: Batches) -> Result<u64> {
+    fn stage(
+        &mut self,
+        staging: &Staging,
+        stage: &TableName,
+        columns: &[Column],
+        batches: Batches,
+    ) -> Result<u64> {
+        // Writers take turns (BEGIN IMMEDIATE): an abort is wholly before or after this.
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite_error)?;
+        staging.ensure_not_aborted(&tables_starting_with(
+            &transaction,
+            staging.target(),
+            &staging.prefix(),
+        )?)?;
         let declared: Vec<String> = columns
             .iter()
             .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
             .collect();
         transaction
             .execute_batch(&format!("CREATE TABLE {stage} ({})", declared.join(", ")))
-            .map_err(sqlite_error)?;
+            .map_err(|error| sqlite_error(error).fix(Fix::Table))?;
         let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
         let mut rows = 0;
         {
@@ -184,6 +308,7 @@ impl Database for Sqlite {
                 .map_err(sqlite_error)?;
             for batch in batches {
                 let batch = batch?;
+                check_batch(&batch, columns)?;
                 let mut values: Vec<Stored<'_>> = Vec::with_capacity(columns.len());
                 for row in 0..batch.num_rows() {
                     values.clear();
@@ -219,40 +344,54 @@ impl Database for Sqlite {
         Ok(rows)
     }
 
-    fn in_transaction(&mut self, statements: &[String]) -> Result<()> {
+    fn end_write(
+        &mut self,
+        staging: &Staging,
+        statements: &mut dyn FnMut(&[String]) -> Vec<String>,
+    ) -> Result<()> {
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite_error)?;
-        for statement in statements {
-            transaction.execute_batch(statement).map_err(sqlite_error)?;
+        let names = tables_starting_with(&transaction, staging.target(), PREFIX)?;
+        for statement in statements(&names) {
+            transaction
+                .execute_batch(&statement)
+                .map_err(|error| sqlite_error(error).fix(Fix::Table))?;
         }
         transaction.commit().map_err(sqlite_error)?;
         Ok(())
     }
-
-    fn tables_starting_with(&mut self, beside: &TableName, prefix: &str) -> Result<Vec<TableName>> {
-        let catalog = match &beside.schema {
-            Some(schema) => format!("{schema}.sqlite_master"),
-            None => "sqlite_master".into(),
-        };
-        let mut statement = self
-            .connection
-            .prepare(&format!(
-                "SELECT name FROM {catalog} WHERE type = 'table' AND substr(name, 1, length(?1)) = ?1"
-            ))
-            .map_err(sqlite_error)?;
-        let names = statement
-            .query_map([prefix], |row| row.get::<_, String>(0))
-            .map_err(sqlite_error)?
-            .collect::<rusqlite::Result<Vec<String>>>()
-            .map_err(sqlite_error)?;
-        Ok(names.into_iter().map(|name| beside.sibling(name)).collect())
-    }
 }
 
-fn sqlite_error(error: rusqlite::Error) -> Error {
-    Error::new(error).context("SQLite")
+/// An `rusqlite::Error` as one sentence (SQLite's message, without the statement around the
+/// user's SQL), its extended result code kept.
+fn sqlite_error(error: rusqlite::Error) -> DbError {
+    let (message, code) = match error {
+        rusqlite::Error::SqlInputError { error, msg, .. } => (msg, Some(error.extended_code)),
+        rusqlite::Error::SqliteFailure(failure, message) => (
+            message.unwrap_or_else(|| failure.to_string()),
+            Some(failure.extended_code),
+        ),
+        error => (error.to_string(), None),
+    };
+    DbError::new("SQLite", message, code.map(|code| code.to_string()))
+}
+
+/// An error of SQLite in reading `relation`: a `query` is the user's SQL; a `table` is
+/// missing (or its schema, an attached database).
+fn relation_error(error: rusqlite::Error, relation: &Relation) -> DbError {
+    let error = sqlite_error(error);
+    match relation {
+        Relation::Table(_) => error.fix_if(
+            |error| {
+                error.message().starts_with("no such table")
+                    || error.message().starts_with("unknown database")
+            },
+            Fix::Table,
+        ),
+        Relation::Query(_) => error.fix_if(|error| error.code().is_some(), Fix::Query),
+    }
 }
 
 /// The Spark kind of a declared SQLite type, by SQLite's affinity rules, with the names of
@@ -282,10 +421,12 @@ fn kind_of(declared: &str) -> Kind {
     }
 }
 
-/// `DECIMAL(p,s)` / `NUMERIC(p,s)` with `p` ≤ 38.
+/// `DECIMAL(p,s)` / `NUMERIC(p,s)` / `DECIMAL_TEXT(p,s)` (this sink's, for decimals wider
+/// than a REAL keeps) with `p` ≤ 38.
 fn declared_decimal(upper: &str) -> Option<Kind> {
     let rest = upper
-        .strip_prefix("DECIMAL")
+        .strip_prefix("DECIMAL_TEXT")
+        .or_else(|| upper.strip_prefix("DECIMAL"))
         .or_else(|| upper.strip_prefix("NUMERIC"))?;
     let inside = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
     let (precision, scale) = inside.split_once(',').unwrap_or((inside, "0"));
@@ -474,6 +615,13 @@ mod tests {
             }
         );
         assert_eq!(kind_of("NUMERIC"), Kind::Float64);
+        assert_eq!(
+            kind_of("DECIMAL_TEXT(38,18)"),
+            Kind::Decimal {
+                precision: 38,
+                scale: 18
+            }
+        );
         assert_eq!(kind_of("BLOB"), Kind::Binary);
     }
 

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use datasource_py::arrow_schema::SchemaRef;
+use datasource_py::arrow_schema::{Schema, SchemaRef};
 use datasource_py::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{columns_of, schema_of};
 use crate::ident::{Ident, TableName};
+use crate::staging::Staging;
 use crate::{SqlDb, Target};
 
 /// What a task staged: its table and the rows in it.
@@ -27,48 +28,68 @@ impl SqlDb {
             }
         }
     }
-}
 
-/// The start of every staging table name of a write: `spark_stage_<write>_`, the write's id
-/// cut to letters and digits (PostgreSQL names are at most 63 bytes).
-fn stage_prefix(job: &WriteJob) -> String {
-    let id: String = job
-        .id()
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(16)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    format!("spark_stage_{id}_")
+    /// The statements dropping, of the tables `names` beside the target, those of this write
+    /// and those another write left more than `stagingExpiry` ago; how many of the latter.
+    fn drops(&self, staging: &Staging, names: &[String]) -> (Vec<String>, usize) {
+        let mut statements = Vec::new();
+        let mut expired = 0;
+        for name in names {
+            let ours = staging.owns(name);
+            if ours || staging.expired(name, self.staging_expiry) {
+                expired += usize::from(!ours);
+                let table = staging.target().sibling(name.clone());
+                statements.push(format!("DROP TABLE IF EXISTS {table}"));
+            }
+        }
+        (statements, expired)
+    }
+
+    /// An error for a column PostgreSQL would cut to 63 bytes (the table would get another
+    /// column), before any task runs.
+    fn check_column_names(&self, incoming: &Schema) -> Result<()> {
+        for field in incoming.fields() {
+            self.check_name_length("column", field.name())?;
+        }
+        Ok(())
+    }
 }
 
 impl BatchWriter for SqlDb {
     type Commit = Staged;
 
     /// The target's own columns when it exists (Spark's data is fitted to them, or refused at
-    /// `save()` with every mismatch named); anything otherwise (the table is created at commit).
+    /// `save()` with every mismatch named); otherwise the data's columns as they are stored
+    /// (a TINYINT as SMALLINT), the table created from them at commit. Names PostgreSQL would
+    /// cut, and columns no SQL table takes, are refused here, at `save()`.
     fn accepts(&self, incoming: &SchemaRef) -> Result<SchemaRef> {
         let table = self.table()?;
+        self.check_option_names()?;
+        self.check_column_names(incoming)?;
         let mut db = self.connect().read_write()?;
         Ok(match db.table_columns(table)? {
             Some(columns) => schema_of(&columns),
-            None => incoming.clone(),
+            None => schema_of(&columns_of(incoming, |kind| db.column_type(kind))?),
         })
     }
 
     fn write(self: Arc<Self>, job: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
         let table = self.table()?;
+        let staging = Staging::new(job, table);
         let mut db = self.connect().read_write()?;
         let columns = columns_of(job.schema(), |kind| db.column_type(kind))?;
-        let stage = table.sibling(format!("{}{}", stage_prefix(job), task.task_attempt_id));
-        let rows = db.stage(&stage, &columns, batches).with_context(|| {
-            format!("staging the rows of task {} in {stage}", task.partition_id)
-        })?;
+        let stage = staging.stage_table(task.task_attempt_id);
+        let rows = db
+            .stage(&staging, &stage, &columns, batches)
+            .with_context(|| {
+                format!("staging the rows of task {} in {stage}", task.partition_id)
+            })?;
         Ok(Staged { table: stage, rows })
     }
 
     fn commit(&self, job: &WriteJob, staged: Vec<Staged>) -> Result<()> {
         let table = self.table()?;
+        let staging = Staging::new(job, table);
         let mut db = self.connect().read_write()?;
         let columns = columns_of(job.schema(), |kind| db.column_type(kind))?;
         let names: Vec<String> = columns
@@ -80,28 +101,32 @@ impl BatchWriter for SqlDb {
             .iter()
             .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
             .collect();
-        let mut statements = vec![format!(
+        let mut publish = vec![format!(
             "CREATE TABLE IF NOT EXISTS {table} ({})",
             declared.join(", ")
         )];
         if job.overwrite() {
-            statements.push(format!("DELETE FROM {table}"));
+            publish.push(format!("DELETE FROM {table}"));
         }
         for stage in &staged {
-            statements.push(format!(
+            publish.push(format!(
                 "INSERT INTO {table} ({names}) SELECT {names} FROM {}",
                 stage.table
             ));
         }
-        // Every staging table of this write, those of task attempts that lost a race too.
-        for stage in db.tables_starting_with(table, &stage_prefix(job))? {
-            statements.push(format!("DROP TABLE {stage}"));
-        }
-        db.in_transaction(&statements)
-            .with_context(|| format!("publishing the write into {table}"))?;
+        let mut expired = 0;
+        // Every staging table of this write (those of task attempts that lost a race too),
+        // and the leftovers of writes that expired.
+        db.end_write(&staging, &mut |beside| {
+            let (drops, count) = self.drops(&staging, beside);
+            expired = count;
+            publish.iter().cloned().chain(drops).collect()
+        })
+        .with_context(|| format!("publishing the write into {table}"))?;
         let rows: u64 = staged.iter().map(|s| s.rows).sum();
         log::info!(
-            "sqldb: wrote {rows} rows into {table} ({} tasks)",
+            "sqldb: wrote {rows} rows into {table} ({} tasks; {expired} expired staging tables \
+             of other writes dropped)",
             staged.len()
         );
         Ok(())
@@ -109,18 +134,22 @@ impl BatchWriter for SqlDb {
 
     fn abort(&self, job: &WriteJob, _staged: Vec<Option<Staged>>) -> Result<()> {
         let table = self.table()?;
+        let staging = Staging::new(job, table);
         let mut db = self.connect().read_write()?;
-        let stages = db.tables_starting_with(table, &stage_prefix(job))?;
-        let statements: Vec<String> = stages
-            .iter()
-            .map(|stage| format!("DROP TABLE {stage}"))
-            .collect();
-        db.in_transaction(&statements)
-            .with_context(|| format!("dropping the staging tables of {table}"))?;
-        log::warn!(
-            "sqldb: a write into {table} failed; {} staging tables dropped",
-            stages.len()
-        );
+        let mut dropped = 0;
+        // The marker stops tasks still running from staging afterwards; the lock makes those
+        // that staged before it be listed here.
+        db.end_write(&staging, &mut |beside| {
+            let (mut statements, _) = self.drops(&staging, beside);
+            dropped = statements.len();
+            statements.push(format!(
+                "CREATE TABLE {} (aborted INTEGER)",
+                staging.abort_marker()
+            ));
+            statements
+        })
+        .with_context(|| format!("dropping the staging tables of {table}"))?;
+        log::warn!("sqldb: a write into {table} failed; {dropped} staging tables dropped");
         Ok(())
     }
 }
