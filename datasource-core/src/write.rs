@@ -157,9 +157,11 @@ impl WriteJob {
         }
     }
 
-    /// An identifier of this write, the same in every task and in `commit`/`abort`, and new
-    /// for each write: a name for its staging area, a key for idempotency. (A streaming query
-    /// plans its writer once per run: key micro-batches by their batch id instead.)
+    /// An identifier of this batch write, the same in every task and in `commit`/`abort`, and
+    /// new for each write: a name for its staging area, a key for idempotency. Not so for a
+    /// stream: PySpark plans one writer for a run's tasks and a fresh one for each micro-batch's
+    /// `commit`/`abort`, so the id there differs from the tasks'; key micro-batches by their
+    /// batch id instead.
     pub fn id(&self) -> &str {
         &self.id
     }
@@ -218,7 +220,8 @@ pub struct WriteOutcome<C> {
 /// Runs a whole batch write the way Spark does, without Spark: fits `schema` (Spark's schema of
 /// the data) to what the sink accepts, runs one task per entry of `tasks` (its batches), sends
 /// each commit message through the codec the glue uses, then commits, or, when a task failed,
-/// aborts and returns that task's error. For tests of a sink.
+/// aborts and returns that task's error; a commit that fails is aborted too, as Spark does,
+/// and its error returned. For tests of a sink.
 ///
 /// ```
 /// # use std::sync::Arc;
@@ -295,6 +298,67 @@ where
         return Err(error);
     }
     let messages: Vec<T::Commit> = messages.into_iter().flatten().collect();
-    sink.commit(&write, messages.clone())?;
+    if let Err(error) = sink.commit(&write, messages.clone()) {
+        // As Spark does: a commit that fails is followed by `abort` with the same messages;
+        // the commit's error is the one reported.
+        let _ = sink.abort(&write, messages.into_iter().map(Some).collect());
+        return Err(error);
+    }
     Ok(WriteOutcome { write, messages })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use arrow_array::Int64Array;
+    use arrow_schema::{DataType, Field, Schema};
+    use datasource_macros::data_source;
+
+    use super::*;
+    use crate::bail;
+
+    /// A sink whose commit fails; it records what `abort` got.
+    #[data_source(name = "refusing", crate = "crate")]
+    struct Refusing {
+        #[option(skip)]
+        aborted: Mutex<Option<Vec<Option<usize>>>>,
+    }
+
+    impl BatchWriter for Refusing {
+        type Commit = usize;
+        fn write(self: Arc<Self>, _: &WriteJob, _: &Task, b: Batches) -> Result<usize> {
+            b.map(|b| Ok(b?.num_rows())).sum()
+        }
+        fn commit(&self, _: &WriteJob, _: Vec<usize>) -> Result<()> {
+            bail!("the target went away")
+        }
+        fn abort(&self, _: &WriteJob, messages: Vec<Option<usize>>) -> Result<()> {
+            *self.aborted.lock().unwrap() = Some(messages);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_commit_that_fails_is_aborted_with_every_message() {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        let batch =
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from(vec![1, 2]))])
+                .unwrap();
+        let sink = Arc::new(Refusing {
+            aborted: Mutex::new(None),
+        });
+        let error = write_all::<Refusing>(
+            sink.clone(),
+            schema,
+            vec![vec![batch.clone()], vec![batch]],
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("the target went away"),
+            "{error}"
+        );
+        assert_eq!(*sink.aborted.lock().unwrap(), Some(vec![Some(2), Some(2)]));
+    }
 }

@@ -164,3 +164,22 @@ def test_the_arrow_source_reads_sparks_parquet_as_spark_does(spark, tmp_path, zo
     ours = spark.read.format("arrow").load(str(directory))
     assert ours.schema.simpleString() == theirs.schema.simpleString()
     assert rows_of(ours) == rows_of(theirs)
+
+
+@pytest.mark.parametrize("zone", ZONES, indirect=True)
+@pytest.mark.parametrize("file_format", ["parquet", "jsonl"])
+def test_spark_reads_back_what_the_files_sink_writes(spark, tmp_path, zone, file_format):
+    df = every_type(spark)
+    directory = tmp_path / "sunk"
+    df.write.format("files").option("format", file_format).mode("append").save(str(directory))
+    if file_format == "parquet":
+        theirs = spark.read.parquet(str(directory))
+        assert theirs.schema.simpleString() == df.schema.simpleString()
+    else:
+        assert any(name.endswith(".jsonl") for name in os.listdir(directory))
+        theirs = spark.read.schema(df.schema).json(str(directory))
+    expected = rows_of(df)
+    got = rows_of(theirs)
+    wrong = differences(got, expected, df.columns)
+    assert not wrong, "\n".join(wrong)
+    assert len(got) == 3 and got[0][1] == "true", "something was read"

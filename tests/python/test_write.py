@@ -45,6 +45,13 @@ def published(directory):
     return sorted(name for name in files_in(directory) if name.startswith("part-"))
 
 
+def data_and_manifests(directory):
+    """`files_in`, but not the sink's bookkeeping under `_commits/` (its commit lock, and the
+    marks of ended writes that tell a task still running to remove what it stages)."""
+    found = files_in(directory)
+    return {name: size for name, size in found.items() if not name.startswith("_commits/")}
+
+
 def write_files(df, path, mode="append", **options):
     writer = df.write.format("files").mode(mode).option("path", str(path))
     for key, value in options.items():
@@ -108,7 +115,7 @@ def test_append_adds_and_overwrite_replaces_at_commit(session, tmp_path):
 @pytest.mark.parametrize("failure", ["failOnTask", "panicOnTask"])
 def test_a_failed_task_aborts_and_leaves_the_target_unchanged(session, tmp_path, failure):
     write_files(source(session, "fakerange", numRows=100, numPartitions=2), tmp_path)
-    before = files_in(tmp_path)
+    before = data_and_manifests(tmp_path)
     df = source(session, "fakerange", numRows=1000, numPartitions=3)
     with pytest.raises(Exception) as error:
         write_files(df, tmp_path, "overwrite", **{failure: 1})
@@ -118,7 +125,7 @@ def test_a_failed_task_aborts_and_leaves_the_target_unchanged(session, tmp_path,
         assert "files" in message and "asked to fail task 1 (its file is staged)" in message
     else:
         assert "panicked" in message and "asked to panic in task 1" in message
-    assert files_in(tmp_path) == before, "abort left the target as it was"
+    assert data_and_manifests(tmp_path) == before, "abort left the target as it was"
     # A later write succeeds and the earlier output is still there.
     write_files(df, tmp_path)
     assert session.read.parquet(str(tmp_path)).count() == 1100
@@ -254,4 +261,6 @@ def test_an_abort_with_failed_tasks_removes_what_was_staged(session, tmp_path):
     message = pickle.loads(pickle.dumps(writer.write(iter([batch]))))
     assert files_in(tmp_path / "_staging"), "the task staged its file"
     writer.abort([message, None])  # the second task failed
-    assert files_in(tmp_path) == {}
+    assert data_and_manifests(tmp_path) == {}
+    # What is left: the mark that the write ended, for a task of it still running.
+    assert [name for name in files_in(tmp_path) if not name.endswith(".ended")] == []

@@ -2,18 +2,20 @@
 
 use std::fs::{self, File};
 use std::io::BufWriter;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use datasource_py::arrow_array::RecordBatch;
-use datasource_py::format_err;
 use datasource_py::prelude::*;
+use datasource_py::{format_err, json};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use serde::{Deserialize, Serialize};
 
-use crate::layout::{Layout, remove_dir, remove_empty_staging};
+use crate::commit::{self, CommitStep, Settings};
+use crate::layout::{Layout, Unit, create_new};
 
 /// Parquet or JSON Lines files in a directory: each write (or micro-batch) published all at
 /// once at commit, or not at all.
@@ -25,10 +27,20 @@ pub struct Files {
     /// The files' format.
     #[option(default = "parquet")]
     format: FileFormat,
+    /// How long a staging directory may sit untouched before a later commit removes it as
+    /// abandoned (what a write killed before its commit or abort left in `_staging/`).
+    #[option(default = Duration::from_secs(24 * 3600))]
+    staging_expiry: Duration,
+    /// How long a commit waits for another commit into the same directory to finish.
+    #[option(default = Duration::from_secs(600))]
+    lock_timeout: Duration,
     /// Fail the task of this partition once it has staged its file (to test aborts).
     fail_on_task: Option<u32>,
     /// Panic in the task of this partition (to test that panics become Python errors).
     panic_on_task: Option<u32>,
+    /// Stop the commit after this step and fail it, leaving the directory as a crash there
+    /// would (to test recovery).
+    stop_commit_after: Option<CommitStep>,
 }
 
 /// A file format of the sink.
@@ -50,19 +62,38 @@ impl FileFormat {
     }
 }
 
-/// What a task staged: its file (none for a task without rows) and its rows.
+/// What a task tells the driver: which task it was and what it staged. No path: the driver
+/// names the staged file itself, in the write's own staging directory, from these numbers, and
+/// checks that it is there. A message with any other field is refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Staged {
     pub partition: u32,
-    pub file: Option<PathBuf>,
+    pub attempt: u32,
+    /// Whether the task staged a file (not when it had no rows).
+    pub file: bool,
     pub rows: u64,
 }
 
-/// What `_SUCCESS` and `_batches/<id>` record.
-#[derive(Debug, Serialize)]
-struct Manifest<'a> {
-    files: Vec<&'a Path>,
-    rows: u64,
+impl Staged {
+    /// The message as it travelled, for errors.
+    pub(crate) fn describe(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| format!("{self:?}"))
+    }
+}
+
+/// A staged file being written: removed when dropped (the task failed or panicked) unless kept.
+struct StagedFile {
+    path: PathBuf,
+    kept: bool,
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
 }
 
 impl Files {
@@ -70,49 +101,95 @@ impl Files {
         Layout::new(&self.path)
     }
 
-    /// Writes `batches` into one file of `staging`; none when there are no rows.
-    fn stage(&self, staging: &Path, task: &Task, batches: Batches) -> Result<Staged> {
+    fn settings(&self) -> Settings {
+        Settings {
+            extension: self.format.extension(),
+            stop_after: self.stop_commit_after,
+            staging_expiry: self.staging_expiry,
+            lock_timeout: self.lock_timeout,
+        }
+    }
+
+    /// Writes `batches` into one file of `unit`'s staging directory; none when there are no
+    /// rows. A task that fails or panics removes its file; one that runs after its write ended
+    /// (a task Spark had not stopped yet when it aborted) leaves nothing, and one of a
+    /// micro-batch already published stages nothing.
+    fn stage(&self, unit: &Unit, task: &Task, batches: Batches) -> Result<Staged> {
         if self.panic_on_task == Some(task.partition_id) {
             panic!("asked to panic in task {}", task.partition_id);
         }
-        fs::create_dir_all(staging)
-            .with_context(|| format!("cannot create {}", staging.display()))?;
-        let file = staging.join(format!(
-            "part-{:05}-{}.{}",
-            task.partition_id,
-            task.attempt_number,
-            self.format.extension()
-        ));
+        unit.check()?;
+        let layout = self.layout();
+        let mut staged = Staged {
+            partition: task.partition_id,
+            attempt: task.attempt_number,
+            file: false,
+            rows: 0,
+        };
+        // A task of a write that has ended: one Spark was still stopping when it aborted or
+        // committed (an error nobody waits for), or of a micro-batch already published, run
+        // again after a restart (it stages nothing, and the commit skips the batch).
+        let late = || -> Result<Staged> {
+            match unit {
+                Unit::Batch { .. } => Ok(staged.clone()),
+                Unit::Write { .. } => Err(format_err!(
+                    "write `{}` ended (committed or aborted) before task {} staged its file: \
+                     it stages nothing",
+                    unit.key(),
+                    task.partition_id
+                )),
+            }
+        };
+        if commit::ended(&layout, unit) {
+            return late();
+        }
         let mut batches = batches.peekable();
         if batches.peek().is_none() {
-            return Ok(Staged {
-                partition: task.partition_id,
-                file: None,
-                rows: 0,
-            });
+            return Ok(staged);
         }
-        let rows = self
-            .write_file(&file, batches)
-            .with_context(|| format!("cannot write {}", file.display()))?;
+        let dir = layout.make_staging(unit)?;
+        let path = layout.staged_file(
+            unit,
+            task.partition_id,
+            task.attempt_number,
+            self.format.extension(),
+        );
+        let file = create_new(&path)?;
+        let mut guard = StagedFile {
+            path: path.clone(),
+            kept: false,
+        };
+        // Checked once the file exists: a commit or abort marks its unit ended before it
+        // removes the staging, so either it removes this file or this task sees the mark.
+        if commit::ended(&layout, unit) {
+            drop(file);
+            drop(guard);
+            let _ = fs::remove_dir(&dir);
+            layout.remove_empty_staging();
+            return late();
+        }
+        staged.rows = self
+            .write_file(file, batches)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        staged.file = true;
+        guard.kept = true;
         if self.fail_on_task == Some(task.partition_id) {
             bail!(
                 "asked to fail task {} (its file is staged)",
                 task.partition_id
             );
         }
-        Ok(Staged {
-            partition: task.partition_id,
-            file: Some(file),
-            rows,
-        })
+        Ok(staged)
     }
 
+    /// Encodes `batches` into `file` in the sink's format; returns the rows written. The only
+    /// place a file's content is made.
     fn write_file(
         &self,
-        path: &Path,
+        file: File,
         batches: impl Iterator<Item = Result<RecordBatch>>,
     ) -> Result<u64> {
-        let file = BufWriter::new(File::create(path)?);
+        let file = BufWriter::new(file);
         let mut rows = 0;
         match self.format {
             FileFormat::Parquet => {
@@ -138,7 +215,7 @@ impl Files {
                 writer.close()?;
             }
             FileFormat::JsonLines => {
-                let mut writer = arrow_json::LineDelimitedWriter::new(file);
+                let mut writer = json::JsonLinesWriter::new(file);
                 for batch in batches {
                     let batch = batch?;
                     rows += batch.num_rows() as u64;
@@ -149,122 +226,73 @@ impl Files {
         }
         Ok(rows)
     }
-
-    /// Renames each staged file to its published name; a file already renamed (a commit run
-    /// again) is skipped.
-    fn publish(&self, staged: &[Staged], name: impl Fn(u32) -> PathBuf) -> Result<Vec<PathBuf>> {
-        let mut published = Vec::new();
-        for staged in staged {
-            let Some(file) = &staged.file else { continue };
-            let target = name(staged.partition);
-            if file.exists() {
-                fs::rename(file, &target).with_context(|| {
-                    format!("cannot move {} to {}", file.display(), target.display())
-                })?;
-            }
-            published.push(target);
-        }
-        Ok(published)
-    }
-
-    fn remove_published(&self, files: Vec<PathBuf>) -> Result<()> {
-        for file in files {
-            fs::remove_file(&file).with_context(|| format!("cannot remove {}", file.display()))?;
-        }
-        Ok(())
-    }
-
-    fn write_manifest(&self, path: &Path, files: &[PathBuf], staged: &[Staged]) -> Result<()> {
-        let manifest = Manifest {
-            files: files.iter().map(PathBuf::as_path).collect(),
-            rows: staged.iter().map(|s| s.rows).sum(),
-        };
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        // Written beside, then renamed: a manifest is whole or absent.
-        let partial = path.with_extension("partial");
-        fs::write(&partial, serde_json::to_vec_pretty(&manifest)?)?;
-        fs::rename(&partial, path)?;
-        Ok(())
-    }
 }
 
 impl BatchWriter for Files {
     type Commit = Staged;
 
     fn write(self: Arc<Self>, job: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
-        self.stage(&self.layout().write_staging(job.id()), task, batches)
+        self.stage(&write_unit(job), task, batches)
     }
 
     fn commit(&self, job: &WriteJob, staged: Vec<Staged>) -> Result<()> {
-        let layout = self.layout();
-        fs::create_dir_all(layout.target())
-            .with_context(|| format!("cannot create {}", layout.target().display()))?;
-        if job.overwrite() {
-            self.remove_published(layout.published()?)?;
-        }
-        let extension = self.format.extension();
-        let files = self.publish(&staged, |partition| {
-            layout.write_file(job.id(), partition, extension)
-        })?;
-        self.write_manifest(&layout.success(), &files, &staged)?;
-        remove_dir(&layout.write_staging(job.id()))?;
-        remove_empty_staging(&layout);
-        Ok(())
+        commit::commit(
+            &self.layout(),
+            &self.settings(),
+            &write_unit(job),
+            job.overwrite(),
+            staged,
+        )
     }
 
     fn abort(&self, job: &WriteJob, _: Vec<Option<Staged>>) -> Result<()> {
-        let layout = self.layout();
-        remove_dir(&layout.write_staging(job.id()))?;
-        remove_empty_staging(&layout);
-        Ok(())
+        commit::abort(&self.layout(), &self.settings(), &write_unit(job))
+    }
+}
+
+fn write_unit(job: &WriteJob) -> Unit {
+    Unit::Write {
+        write: job.id().to_owned(),
+    }
+}
+
+fn batch_unit(job: &WriteJob, batch: u64) -> Unit {
+    Unit::Batch {
+        write: job.id().to_owned(),
+        batch,
     }
 }
 
 impl StreamWriter for Files {
     type Commit = Staged;
 
-    fn write(self: Arc<Self>, _: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
+    fn write(self: Arc<Self>, job: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
         let batch = task
             .batch_id
             .ok_or_else(|| format_err!("a streaming write task without a micro-batch id"))?;
-        self.stage(&self.layout().batch_staging(batch), task, batches)
+        self.stage(&batch_unit(job, batch), task, batches)
     }
 
     /// Publishes micro-batch `batch_id` once: a batch whose manifest exists was published
     /// before (this is a commit run again after a restart) and is left as it is.
     fn commit(&self, job: &WriteJob, batch_id: u64, staged: Vec<Staged>) -> Result<()> {
-        let layout = self.layout();
-        let manifest = layout.batch_manifest(batch_id);
-        if !manifest.exists() {
-            fs::create_dir_all(layout.target())?;
-            if job.overwrite() {
-                self.remove_published(layout.published()?)?;
-            }
-            // Files of an earlier commit of this batch that stopped before its manifest.
-            self.remove_published(layout.published_of_batch(batch_id)?)?;
-            let extension = self.format.extension();
-            let files = self.publish(&staged, |partition| {
-                layout.batch_file(batch_id, partition, extension)
-            })?;
-            self.write_manifest(&manifest, &files, &staged)?;
-        }
-        remove_dir(&layout.batch_staging(batch_id))?;
-        remove_empty_staging(&layout);
-        Ok(())
+        commit::commit(
+            &self.layout(),
+            &self.settings(),
+            &batch_unit(job, batch_id),
+            job.overwrite(),
+            staged,
+        )
     }
 
-    fn abort(&self, _: &WriteJob, batch_id: u64, _: Vec<Option<Staged>>) -> Result<()> {
-        let layout = self.layout();
-        remove_dir(&layout.batch_staging(batch_id))?;
-        remove_empty_staging(&layout);
-        Ok(())
+    fn abort(&self, job: &WriteJob, batch_id: u64, _: Vec<Option<Staged>>) -> Result<()> {
+        commit::abort(&self.layout(), &self.settings(), &batch_unit(job, batch_id))
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
     use std::sync::Arc;
 
     use datasource_py::arrow_array::{Int64Array, StringArray};
@@ -369,21 +397,27 @@ mod tests {
     fn a_micro_batch_committed_again_is_published_once() {
         let dir = scratch("stream");
         let sink = Arc::new(files(&dir, &[]));
-        let job = WriteJob::new("stream", batch(0..1).schema(), false);
-        let stage = |sink: &Arc<Files>, partition: u32, ids| {
+        let stage = |sink: &Arc<Files>, job: &WriteJob, partition: u32, ids| {
             let task = Task {
                 partition_id: partition,
                 batch_id: Some(7),
                 ..Task::default()
             };
             let batches = Batches::from_record_batches(vec![Ok(batch(ids))]);
-            StreamWriter::write(sink.clone(), &job, &task, batches).unwrap()
+            StreamWriter::write(sink.clone(), job, &task, batches).unwrap()
         };
-        let staged = vec![stage(&sink, 0, 0..5), stage(&sink, 1, 5..8)];
-        StreamWriter::commit(&*sink, &job, 7, staged).unwrap();
-        // After a restart, Spark runs batch 7 again and commits it again.
-        let again = vec![stage(&sink, 0, 0..5), stage(&sink, 1, 5..8)];
-        StreamWriter::commit(&*sink, &job, 7, again).unwrap();
+        let run = WriteJob::new("stream", batch(0..1).schema(), false);
+        let staged = vec![stage(&sink, &run, 0, 0..5), stage(&sink, &run, 1, 5..8)];
+        StreamWriter::commit(&*sink, &run, 7, staged).unwrap();
+        // After a restart (a new run, with a writer of its own), Spark runs batch 7 again and
+        // commits it again.
+        let rerun = WriteJob::new("stream-restarted", batch(0..1).schema(), false);
+        let again = vec![stage(&sink, &rerun, 0, 0..5), stage(&sink, &rerun, 1, 5..8)];
+        StreamWriter::commit(&*sink, &rerun, 7, again).unwrap();
+        assert!(
+            !dir.join("_staging").exists(),
+            "the second run's staging is removed"
+        );
         assert_eq!(rows_in(&dir), 8);
         assert!(dir.join("_batches").join("batch-0000000007").exists());
         fs::remove_dir_all(&dir).unwrap();
