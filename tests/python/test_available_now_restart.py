@@ -18,6 +18,8 @@ import time
 import pyspark
 import pytest
 
+from tail_lines import append, lines, starts
+
 PYSPARK = tuple(int(part) for part in pyspark.__version__.split(".")[:2])
 
 WRAPPER = "spark.sql.streaming.triggerAvailableNowWrapper.enabled"
@@ -57,24 +59,6 @@ def session(spark):
 
     pyspark_filesink.register(spark)
     return spark
-
-
-def append(path, text):
-    with open(path, "a", encoding="utf-8") as file:
-        file.write(text)
-
-
-def lines(prefix, first, count):
-    return "".join(f'{{"n": {i}, "src": "{prefix}"}}\n' for i in range(first, first + count))
-
-
-def starts(file, text):
-    """(file, byte position) of each line of `text`."""
-    found, position = [], 0
-    for line in text.splitlines(keepends=True):
-        found.append((file, position))
-        position += len(line.encode())
-    return found
 
 
 def start(script, source, target, checkpoint):
@@ -175,7 +159,8 @@ def test_available_now_after_a_crash_reads_what_existed_at_the_restart(crashing,
     more_a, b = lines("a", 6000, 500), lines("b", 0, 1500)
     append(source / "a.jsonl", more_a)
     append(source / "b.jsonl", b)
-    everything = sorted(starts("a.jsonl", a + more_a) + starts("b.jsonl", b))
+    everything = sorted((file, position) for file, position, _ in
+                        starts("a.jsonl", a + more_a) + starts("b.jsonl", b))
 
     # The same crashed query twice: restarted as it is, and with Spark's wrapper.
     wrapped_target, wrapped_checkpoint = root / "out-wrapped", root / "checkpoint-wrapped"

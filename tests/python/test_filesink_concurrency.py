@@ -9,6 +9,8 @@ import pytest
 
 import pyspark_filesink
 
+from files_sink import ids
+
 
 @pytest.fixture(scope="module")
 def session(spark):
@@ -41,10 +43,6 @@ def run_threads(count, work):
     for thread in threads:
         thread.join()
     return outcomes
-
-
-def ids(spark, path):
-    return sorted(row.id for row in spark.read.parquet(str(path)).select("id").collect())
 
 
 def test_appends_from_threads_each_publish_every_row(session, tmp_path):

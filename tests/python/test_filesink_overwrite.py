@@ -9,6 +9,8 @@ import pytest
 
 import pyspark_filesink
 
+from files_sink import ids, write_files
+
 
 @pytest.fixture(scope="module")
 def session(spark):
@@ -25,17 +27,6 @@ def entries(directory):
         for name in names:
             found.add(os.path.relpath(os.path.join(root, name), directory))
     return found
-
-
-def write_files(df, path, mode, **options):
-    writer = df.write.format("files").mode(mode).option("path", str(path))
-    for key, value in options.items():
-        writer = writer.option(key, str(value))
-    writer.save()
-
-
-def ids(spark, path):
-    return sorted(row.id for row in spark.read.parquet(str(path)).select("id").collect())
 
 
 def old_rows(spark):

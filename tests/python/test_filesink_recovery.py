@@ -14,6 +14,8 @@ import pytest
 
 import pyspark_filesink
 
+from files_sink import ids, write_files
+
 # The steps of a commit (option stopCommitAfter), in order; from `manifested` on it is committed.
 # Every step is covered by the sink's Rust tests (sink_tests.rs); here, in real PySpark, the
 # first step, the last before the commit point, the commit point, and the last.
@@ -25,17 +27,6 @@ COMMITTED = {"manifested", "cleaned"}
 def session(spark):
     pyspark_filesink.register(spark)
     return spark
-
-
-def write_files(df, path, mode, **options):
-    writer = df.write.format("files").mode(mode).option("path", str(path))
-    for key, value in options.items():
-        writer = writer.option(key, str(value))
-    writer.save()
-
-
-def ids(spark, path):
-    return sorted(row.id for row in spark.read.parquet(str(path)).select("id").collect())
 
 
 def leftovers(target):

@@ -14,6 +14,8 @@ import pyspark
 import pytest
 from pyspark.sql.functions import to_json
 
+from tail_lines import append, lines, starts
+
 PYSPARK = tuple(int(part) for part in pyspark.__version__.split(".")[:2])
 
 
@@ -25,24 +27,6 @@ def session(spark):
     pyspark_fakepeople.register(spark)
     pyspark_sdk_fixtures.register(spark)
     return spark
-
-
-def append(path, text):
-    with open(path, "a", encoding="utf-8") as file:
-        file.write(text)
-
-
-def lines(prefix, first, count):
-    return "".join(f'{{"n": {i}, "src": "{prefix}"}}\n' for i in range(first, first + count))
-
-
-def starts(file, text):
-    """(file, byte position, line) of each line of `text`."""
-    found, position = [], 0
-    for line in text.splitlines(keepends=True):
-        found.append((file, position, line.rstrip("\n")))
-        position += len(line.encode())
-    return found
 
 
 def batch_sizes(query):

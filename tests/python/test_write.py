@@ -11,6 +11,8 @@ import pytest
 import pyspark_fakepeople
 import pyspark_filesink
 
+from files_sink import write_files
+
 # Spark hands writers TIMESTAMP columns in the session's time zone: not UTC here, on purpose.
 SESSION_ZONE = "America/New_York"
 
@@ -50,13 +52,6 @@ def data_and_manifests(directory):
     marks of ended writes that tell a task still running to remove what it stages)."""
     found = files_in(directory)
     return {name: size for name, size in found.items() if not name.startswith("_commits/")}
-
-
-def write_files(df, path, mode="append", **options):
-    writer = df.write.format("files").mode(mode).option("path", str(path))
-    for key, value in options.items():
-        writer = writer.option(key, str(value))
-    writer.save()
 
 
 # -- round trips --------------------------------------------------------------------------
