@@ -5,6 +5,8 @@ PYSPARK_LATEST := 4.3.0
 PYSPARK_OLDEST := 4.0.5
 PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8"
 MATURIN := "maturin>=1.5,<2"
+# The linter of the SDK's Python files.
+RUFF := "ruff>=0.6,<1"
 
 PYTHON ?= python3
 VENV := .venv
@@ -74,7 +76,7 @@ postgres:
 $(VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN)
+	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN) $(RUFF)
 	touch $@
 
 $(VENV_OLDEST)/.installed: Makefile
@@ -88,7 +90,12 @@ $(VENV_WORKER)/.installed: Makefile
 	$(VENV_WORKER)/bin/pip install -q "pyarrow>=14"
 	touch $@
 
-lint:
+# The SDK's Python files are linted as the package files they are (ruff.toml).
+SDK_PYTHON := datasource-py/python datasource-py/src/package/platform.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check $(SDK_PYTHON)
+	$(VENV)/bin/ruff format --check $(SDK_PYTHON)
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet

@@ -55,7 +55,7 @@ impl From<Option<usize>> for BatchSize {
 /// source that builds its batches itself (from a database cursor, say).
 ///
 /// ```
-/// use datasource_core::{BatchSize, BatchSizer};
+/// use datasource_core::batch_size::{BatchSize, BatchSizer};
 /// let mut sizer = BatchSizer::new(BatchSize::default());
 /// let first = sizer.rows(); // before any batch: a small first batch
 /// # let batch = datasource_core::arrow_array::RecordBatch::new_empty(std::sync::Arc::new(datasource_core::arrow_schema::Schema::empty()));

@@ -6,6 +6,41 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+/// What crosses processes: each kind is named in the errors about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Cargo {
+    /// A read partition, planned on the driver, read in its task.
+    Partition,
+    /// A source's read plan ([`BatchReader::Plan`](crate::BatchReader::Plan)).
+    Plan,
+    /// What a write task tells the driver.
+    CommitMessage,
+    /// A stream offset (see [`encode_offset`]).
+    Offset,
+    /// The filters Spark offered and the source took.
+    Filters,
+    /// A planned reader, pickled to Spark's other processes.
+    ReadState,
+    /// A planned writer, pickled to Spark's other processes.
+    WriteState,
+}
+
+impl Cargo {
+    /// How errors name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cargo::Partition => "partition",
+            Cargo::Plan => "plan",
+            Cargo::CommitMessage => "commit message",
+            Cargo::Offset => "offset",
+            Cargo::Filters => "filters",
+            Cargo::ReadState => "read plan",
+            Cargo::WriteState => "write plan",
+        }
+    }
+}
+
 /// The longest stretch of offending text an error quotes.
 const QUOTED_CHARS: usize = 200;
 
@@ -20,15 +55,15 @@ pub struct CodecError {
     quoted: String,
 }
 
-/// Encodes `value` (a `what`, such as "partition", of the source named `source`) as JSON.
+/// Encodes `value` (a `what` of the source named `source`) as JSON.
 pub fn encode<T: Serialize>(
     source: &'static str,
-    what: &'static str,
+    what: Cargo,
     value: &T,
 ) -> Result<String, CodecError> {
     serde_json::to_string(value).map_err(|error| CodecError {
         data_source: source,
-        what,
+        what: what.name(),
         failure: "does not encode",
         reason: error.to_string(),
         quoted: String::new(),
@@ -39,16 +74,26 @@ pub fn encode<T: Serialize>(
 /// (shortened), so a stale checkpoint or a mismatched version is easy to recognise.
 pub fn decode<T: DeserializeOwned>(
     source: &'static str,
-    what: &'static str,
+    what: Cargo,
     text: &str,
 ) -> Result<T, CodecError> {
     serde_json::from_str(text).map_err(|error| CodecError {
         data_source: source,
-        what,
+        what: what.name(),
         failure: "does not decode",
         reason: error.to_string(),
         quoted: format!("; got `{}`", shorten(text)),
     })
+}
+
+/// `value` as it arrives in another process: encoded, then decoded (what the test harnesses
+/// send every partition, plan and commit message through).
+pub fn shipped<T: Serialize + DeserializeOwned>(
+    source: &'static str,
+    what: Cargo,
+    value: &T,
+) -> Result<T, CodecError> {
+    decode(source, what, &encode(source, what, value)?)
 }
 
 /// The key a stream offset that is not a JSON object is wrapped in (Spark's offsets are
@@ -80,7 +125,7 @@ pub fn decode_offset<T: DeserializeOwned>(
     source: &'static str,
     text: &str,
 ) -> Result<T, CodecError> {
-    let whole = decode(source, "offset", text);
+    let whole = decode(source, Cargo::Offset, text);
     if whole.is_ok() {
         return whole;
     }
@@ -114,14 +159,17 @@ mod tests {
 
     #[test]
     fn values_round_trip() {
-        let text = encode("src", "partition", &(3u64..7)).unwrap();
+        let text = encode("src", Cargo::Partition, &(3u64..7)).unwrap();
         assert_eq!(text, r#"{"start":3,"end":7}"#);
-        assert_eq!(decode::<Range<u64>>("src", "partition", &text), Ok(3..7));
+        assert_eq!(
+            decode::<Range<u64>>("src", Cargo::Partition, &text),
+            Ok(3..7)
+        );
     }
 
     #[test]
     fn errors_name_the_source_what_and_text() {
-        let error = decode::<Range<u64>>("src", "partition", r#"{"start":3}"#).unwrap_err();
+        let error = decode::<Range<u64>>("src", Cargo::Partition, r#"{"start":3}"#).unwrap_err();
         assert_eq!(
             error.to_string(),
             r#"src: partition does not decode: missing field `end` at line 1 column 11; got `{"start":3}`"#
@@ -193,7 +241,7 @@ mod tests {
     #[test]
     fn long_text_is_shortened() {
         let long = format!("[{}]", "1,".repeat(500));
-        let error = decode::<Range<u64>>("src", "offset", &long)
+        let error = decode::<Range<u64>>("src", Cargo::Offset, &long)
             .unwrap_err()
             .to_string();
         assert!(error.ends_with("...`"), "{error}");

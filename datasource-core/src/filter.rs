@@ -60,6 +60,7 @@ impl fmt::Display for ColumnPath {
 /// types as `Float`, `TIMESTAMP` as an instant and `TIMESTAMP_NTZ` as a wall-clock time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "WireLiteral", into = "WireLiteral")]
+#[non_exhaustive]
 pub enum Literal {
     Null,
     Bool(bool),
@@ -84,6 +85,7 @@ pub enum Literal {
 /// `pyspark.sql.datasource` filter classes, with their names).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "args")]
+#[non_exhaustive]
 pub enum Filter {
     /// `column = value` (a bare boolean column `a` is `a = true`).
     EqualTo {
@@ -269,8 +271,9 @@ fn decimal_text(unscaled: i128, scale: i8) -> String {
     format!("{sign}{whole}.{fraction}")
 }
 
-/// How a literal crosses from Python: tagged by kind, floats and decimals as text (JSON has no
-/// NaN, and a decimal keeps its digits), bytes as hex, instants as microseconds since the epoch.
+/// How a literal is written in a pickled read's state (see `codec`): tagged by kind, floats and
+/// decimals as text (JSON has no NaN, and a decimal keeps its digits), bytes as hex, instants as
+/// microseconds since the epoch.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum WireLiteral {
@@ -348,6 +351,14 @@ impl From<Literal> for WireLiteral {
             Literal::List(values) => WireLiteral::List(values),
             Literal::Struct(fields) => WireLiteral::Struct(fields),
         }
+    }
+}
+
+impl Literal {
+    /// A decimal written as text (`-12.345`: unscaled `-12345`, scale 3), of at most 38
+    /// digits; `None` for anything else.
+    pub fn parse_decimal(text: &str) -> Option<Literal> {
+        parse_decimal(text)
     }
 }
 

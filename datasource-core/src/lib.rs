@@ -12,13 +12,14 @@
 
 pub mod adapter;
 pub mod batch_size;
+pub mod batches;
+pub mod capability;
 pub mod codec;
 pub mod datetime;
 pub mod filter;
 pub mod json;
 pub mod options;
 pub mod partition;
-pub mod read;
 pub mod redact;
 pub mod retry;
 pub mod row;
@@ -26,28 +27,29 @@ pub mod scan;
 pub mod schema;
 pub mod secret;
 pub mod source;
-pub mod stream;
 pub mod task;
+pub mod testing;
 pub mod types;
-pub mod write;
+pub mod write_job;
 
-pub use batch_size::{BatchSize, BatchSizer, DEFAULT_BATCH_BYTES};
-pub use filter::{ColumnPath, ColumnStatistics, Filter, FilterError, Literal};
-pub use json::JsonDecoder;
-pub use options::{Choice, OptionSpec, OptionValue, Options, OptionsError, RawOptions};
+pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
+pub use batches::{BatchSender, Batches, Stopped};
+pub use capability::batch_read::BatchReader;
+pub use capability::batch_write::BatchWriter;
+pub use capability::filter_pushdown::{FilterPushdown, Pushdown};
+pub use capability::simple_stream_read::SimpleStreamReader;
+pub use capability::stream_read::{Offset, ReadLimit, StreamReader};
+pub use capability::stream_write::StreamWriter;
+pub use filter::{ColumnPath, Filter, Literal};
+pub use options::{OptionValue, Options, RawOptions};
 pub use partition::split_range;
-pub use read::{
-    BatchReader, BatchSender, Batches, FilterPushdown, Pushdown, PushedRead, SourceSchema, Stopped,
-    UserSchema, read_all, read_all_as, read_all_pushed,
-};
-pub use row::{Row, RowBatcher, Rows};
+pub use row::Row;
 pub use scan::Scan;
 pub use secret::Secret;
-pub use source::DataSource;
-pub use stream::{Offset, ReadLimit, SimpleStreamReader, SimpleStreamRun, StreamReader, StreamRun};
+pub use source::{DataSource, SourceSchema, UserSchema};
 pub use task::Task;
-pub use types::{Binary, ColumnBuilder, ColumnReader, Decimal, SPARK_TIMESTAMP_TZ, SparkType};
-pub use write::{BatchWriter, StreamWriter, WriteJob, WriteOutcome, write_all};
+pub use types::{Binary, Decimal};
+pub use write_job::WriteJob;
 
 /// Re-exported so sources and derived code name one Arrow.
 pub use arrow_array;
@@ -67,10 +69,11 @@ pub use anyhow::{Context, bail, ensure, format_err};
 /// What generated code reaches, through one path (`<facade>::__private`).
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::Error;
     pub use crate::options::{
-        Choice, DefaultValue, Number, NumberRange, OptionSpec, OptionValue, Options, OptionsError,
-        OptionsParser, RawOptions, StrDefault, assert_option_value, assert_options, describe,
-        is_choice_or_free,
+        Choice, DefaultValue, Number, NumberRange, OptionNames, OptionSpec, OptionValue, Options,
+        OptionsError, OptionsParser, RawOptions, StrDefault, assert_distinct_options,
+        assert_option_value, describe, group_names, is_choice_or_free,
     };
     pub use crate::row::Row;
     pub use crate::schema::SchemaError;

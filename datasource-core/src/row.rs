@@ -29,7 +29,8 @@ pub trait Row: SparkType<Builder: StructColumnBuilder> + Send + 'static {
 /// Collects rows into Arrow record batches.
 ///
 /// ```
-/// use datasource_core::{Row, RowBatcher};
+/// use datasource_core::Row;
+/// use datasource_core::row::RowBatcher;
 /// use datasource_macros::Row;
 /// #[derive(Row)]
 /// # #[spark(crate = "datasource_core")]
@@ -106,7 +107,8 @@ impl<R: Row> RowBatcher<R> {
 /// is not.
 ///
 /// ```
-/// use datasource_core::{Row, RowBatcher, Rows};
+/// use datasource_core::Row;
+/// use datasource_core::row::{RowBatcher, Rows};
 /// use datasource_macros::Row;
 /// #[derive(Row, Debug, PartialEq)]
 /// # #[spark(crate = "datasource_core")]

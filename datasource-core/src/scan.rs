@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use arrow_schema::SchemaRef;
+use arrow_schema::{Schema, SchemaRef};
 
 use crate::Result;
 use crate::adapter::{ReadAdapter, spark_arrow_schema};
 use crate::filter::Filter;
-use crate::read::{Pushdown, SourceSchema, UserSchema};
 use crate::schema::SchemaError;
+use crate::source::{SourceSchema, UserSchema};
 
 /// What one scan reads: planned on the driver, handed to every task of the scan as is.
 #[derive(Debug, Clone)]
@@ -40,7 +40,7 @@ impl Scan {
 
 impl<P> Scan<P> {
     /// The schema every batch of the source must have: [`SourceSchema::schema`] as the driver
-    /// computed it, or the user's under [`UserSchema::Produce`].
+    /// computed it, or the user's under [`UserSchema::Exact`].
     pub fn schema(&self) -> &SchemaRef {
         &self.schema
     }
@@ -58,13 +58,13 @@ impl<P> Scan<P> {
         self.user.then_some(&self.requested)
     }
 
-    /// The filters the source accepted as [`Pushdown::Exact`]: it must drop every row they
+    /// The filters the source accepted as [`Pushdown::Exact`](crate::Pushdown::Exact): it must drop every row they
     /// reject.
     pub fn filters(&self) -> &[Filter] {
         &self.filters
     }
 
-    /// The filters the source accepted as [`Pushdown::Inexact`]: hints to skip data, which
+    /// The filters the source accepted as [`Pushdown::Inexact`](crate::Pushdown::Inexact): hints to skip data, which
     /// Spark applies again.
     pub fn inexact_filters(&self) -> &[Filter] {
         &self.inexact_filters
@@ -126,48 +126,37 @@ pub fn scan_schemas<T: SourceSchema>(source: &T, user: Option<SchemaRef>) -> Res
         }
         Some(user) => {
             let schema = match source.user_schema(&user)? {
-                UserSchema::Subset => source.schema()?,
-                UserSchema::Produce => user.clone(),
+                UserSchema::Exact => user.clone(),
+                UserSchema::Project => {
+                    let own = source.schema()?;
+                    // Checked against the whole schema, so a refusal shows all of it.
+                    ReadAdapter::new(T::NAME, &own, &user)?;
+                    Arc::new(spark_arrow_schema(&projection(&own, &user))?)
+                }
+                _ => source.schema()?,
             };
-            Ok(Scan::new(schema).with_user_schema(user))
+            let scan = Scan::new(schema).with_user_schema(user);
+            // A user's schema that does not fit fails here, on the driver, every column named.
+            scan.adapter(T::NAME)?;
+            Ok(scan)
         }
     }
 }
 
-/// The filters of a scan, sorted by what the source said of each.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PushedFilters {
-    /// Accepted as [`Pushdown::Exact`].
-    pub exact: Vec<Filter>,
-    /// Accepted as [`Pushdown::Inexact`] (also handed back).
-    pub inexact: Vec<Filter>,
-    /// The positions of the filters Spark must still apply.
-    pub handed_back: Vec<usize>,
-}
-
-/// Sorts `filters` by the source's `verdicts` (one each, in order: anything else is an error
-/// naming the source).
-pub fn sort_pushed(
-    source: &'static str,
-    filters: &[Filter],
-    verdicts: &[Pushdown],
-) -> Result<PushedFilters> {
-    crate::ensure!(
-        verdicts.len() == filters.len(),
-        "{source}: push_filters returned {} verdicts for {} filters (one per filter, in order)",
-        verdicts.len(),
-        filters.len()
-    );
-    let mut pushed = PushedFilters::default();
-    for (index, (filter, verdict)) in filters.iter().zip(verdicts).enumerate() {
-        match verdict {
-            Pushdown::Exact => pushed.exact.push(filter.clone()),
-            Pushdown::Inexact => {
-                pushed.inexact.push(filter.clone());
-                pushed.handed_back.push(index);
-            }
-            Pushdown::Unsupported => pushed.handed_back.push(index),
-        }
-    }
-    Ok(pushed)
+/// The user's columns of `own`, in the user's order, matched by name as Spark matches them
+/// (exactly, else ignoring case); a column `own` lacks is left to the adapter to name.
+fn projection(own: &Schema, user: &Schema) -> Schema {
+    let fields = user.fields().iter().filter_map(|wanted| {
+        let name = wanted.name();
+        own.field_with_name(name)
+            .ok()
+            .or_else(|| {
+                own.fields()
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .find(|field| field.name().eq_ignore_ascii_case(name))
+            })
+            .cloned()
+    });
+    Schema::new_with_metadata(fields.collect::<Vec<_>>(), own.metadata().clone())
 }

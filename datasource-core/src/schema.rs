@@ -9,7 +9,8 @@ use std::sync::Arc;
 use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, TimeUnit};
 use serde_json::{Map, Value, json};
 
-use crate::types::SPARK_TIMESTAMP_TZ;
+/// Time zone Spark's Arrow conversion puts on `TimestampType` columns of Python data sources.
+pub const SPARK_TIMESTAMP_TZ: &str = "UTC";
 
 /// Arrow field metadata key whose value becomes the Spark column's comment.
 pub const COMMENT_KEY: &str = "comment";

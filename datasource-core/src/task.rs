@@ -1,7 +1,8 @@
 //! [`Task`]: which Spark task runs a `read` or a `write`, on an executor.
 
-/// The Spark task a `read` or a `write` runs in.
+/// The Spark task a `read` or a `write` runs in (PySpark's `TaskContext`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Task {
     /// The partition this task reads or writes: one per task.
     pub partition_id: u32,
@@ -15,4 +16,35 @@ pub struct Task {
     /// as `America/New_York`; `None`: Spark's default, the JVM's own zone (the machine's).
     /// What zone-less date-time text means: see [`SessionZone`](crate::datetime::SessionZone).
     pub session_time_zone: Option<String>,
+}
+
+impl Task {
+    /// The first attempt of the task of `partition_id` (its attempt id the partition's, so
+    /// unique among the tasks of one test), outside any stream: what test harnesses run.
+    pub fn new(partition_id: u32) -> Self {
+        Task {
+            partition_id,
+            task_attempt_id: u64::from(partition_id),
+            ..Task::default()
+        }
+    }
+
+    /// This task, as attempt `attempt_number` (`task_attempt_id` unique in the application).
+    pub fn with_attempt(mut self, attempt_number: u32, task_attempt_id: u64) -> Self {
+        self.attempt_number = attempt_number;
+        self.task_attempt_id = task_attempt_id;
+        self
+    }
+
+    /// This task, in micro-batch `batch_id` of a streaming query.
+    pub fn with_batch_id(mut self, batch_id: u64) -> Self {
+        self.batch_id = Some(batch_id);
+        self
+    }
+
+    /// This task, in a session whose time zone is `zone`.
+    pub fn with_session_time_zone(mut self, zone: impl Into<String>) -> Self {
+        self.session_time_zone = Some(zone.into());
+        self
+    }
 }

@@ -30,24 +30,32 @@ mod ty;
 /// }
 /// ```
 ///
-/// Struct arguments: `name = "..."` (required: the format name), `crate = "..."` (the path of
-/// the SDK facade, default `::datasource_py`).
+/// Struct arguments: `name = "..."` (required: the format name), `validate = Self::check` (a
+/// `fn(&Self) -> Result<()>` run once the options parse, for rules between options; its error
+/// fails them), `crate = "..."` (the path of the SDK facade, default `::datasource_py`).
 ///
 /// Field arguments, in `#[option(...)]`: `name = "..."` (default: the field in camelCase),
 /// `default = <value>` (a literal, or any expression of the option's type), `required`,
 /// `range = a..b` (numeric options),
-/// `choices = ["a", "b"]`, `flatten` (the field is a `#[derive(Options)]` group), and `skip`
-/// (the field is no option: state of the source, made with `Default::default()`). A field
-/// of type `Option<T>` is optional; any other field without a default is required; a field of
-/// type `Secret<T>` is secret (never printed). Doc comments become help text.
+/// `choices = ["a", "b"]`, `flatten` (the field's options are those of a `#[derive(Options)]`
+/// type, read as one value), and `skip` (the field is no option: state of the source, made
+/// with `Default::default()`). A field of type `Option<T>` is optional; any other field without
+/// a default is required; a field of type `Secret<T>` is secret (never printed). Doc comments
+/// become help text. Two fields that would read one option (through flattened options, or the
+/// same type flattened twice) do not compile.
 #[proc_macro_attribute]
 pub fn data_source(args: TokenStream, input: TokenStream) -> TokenStream {
     source::data_source(args.into(), input.into()).into()
 }
 
-/// A group of options that sources include with `#[option(flatten)]`: on a struct, each field
-/// is an option (with the same `#[option(...)]` arguments as `#[data_source]`); on an enum whose
-/// variants each hold one value, each variant is an option and exactly one must be given.
+/// Options shared by several sources, declared once and included in each with
+/// `#[option(flatten)]` (the SDK's [`Retry`] is one: `maxRetries`, `retryWait`,
+/// `maxRetryWait`). On a struct, each field is an option, with the same `#[option(...)]`
+/// arguments as in `#[data_source]`; on an enum whose variants each hold one value, each
+/// variant is an option and exactly one of them must be given (at most one, when flattened
+/// as an `Option<...>`).
+///
+/// [`Retry`]: https://docs.rs/datasource-core/latest/datasource_core/retry/struct.Retry.html
 #[proc_macro_derive(Options, attributes(option))]
 pub fn derive_options(input: TokenStream) -> TokenStream {
     option_group::derive(input.into()).into()

@@ -243,9 +243,17 @@ fn one_of_impl(ident: &syn::Ident, variants: &[OneOfVariant]) -> TokenStream {
         }
     });
     let specs_fn = options::specs_fn();
+    let names = variants.iter().map(|variant| {
+        let (name, field) = (&variant.name, variant.ident.to_string());
+        quote! { (#name, #field) }
+    });
     quote! {
         #[automatically_derived]
         impl __ds::Options for #ident {
+            const NAMES: __ds::OptionNames = __ds::OptionNames {
+                own: &[#(#names),*],
+                groups: &[],
+            };
             #specs_fn
 
             fn parse(

@@ -2,7 +2,8 @@
 //! Parse the struct into a model, check it, then generate code from the model.
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{LitStr, Path};
 
 use crate::attr;
@@ -10,7 +11,7 @@ use crate::ctxt::Ctxt;
 use crate::doc::doc_text;
 use crate::options::{self, Member};
 
-const SOURCE_KEYS: &[&str] = &["name", "crate"];
+const SOURCE_KEYS: &[&str] = &["name", "crate", "validate"];
 
 /// A data source struct, as the macro understands it.
 pub struct Source {
@@ -19,6 +20,8 @@ pub struct Source {
     /// Whether a `name` key was written, even a malformed one (then only that is reported).
     pub name_written: bool,
     pub krate: Path,
+    /// `validate = path`: a `fn(&Self) -> Result<()>` run once the options parse.
+    pub validate: Option<Path>,
     pub doc: String,
     pub members: Vec<Member>,
 }
@@ -54,6 +57,7 @@ pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source
     // Whether a `name` key was written at all: a malformed one is reported as such, not missing.
     let mut name_written = false;
     let mut krate = None;
+    let mut validate = None;
     let parser = syn::meta::parser(attr::each_key(cx, |meta| {
         if meta.path.is_ident("name") {
             name_written = true;
@@ -62,6 +66,15 @@ pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source
         } else if meta.path.is_ident("crate") {
             let path = attr::crate_path(meta)?;
             attr::set_once(meta, &mut krate, path)
+        } else if meta.path.is_ident("validate") {
+            let path: Path = meta.value()?.parse().map_err(|error| {
+                syn::Error::new(
+                    error.span(),
+                    "expected a function: write `validate = Self::check`, with \
+                     `fn check(&self) -> Result<()>`",
+                )
+            })?;
+            attr::set_once(meta, &mut validate, path)
         } else {
             // `nmae = "..."` is reported as a misspelling of `name`, not also as a missing name.
             name_written |= attr::closest(&attr::key(meta), SOURCE_KEYS) == Some("name");
@@ -94,6 +107,7 @@ pub fn parse(args: TokenStream, item: &syn::ItemStruct, cx: &mut Ctxt) -> Source
         name,
         name_written,
         krate: krate.unwrap_or_else(|| syn::parse_quote!(::datasource_py)),
+        validate,
         doc: doc_text(&item.attrs),
         members,
     }
@@ -142,6 +156,14 @@ fn expand(source: &Source) -> TokenStream {
     let description = &source.doc;
     let class_name = ident.to_string();
     let options = options::options_impl(ident, &source.members);
+    // Spanned on the path: a function of the wrong shape is reported there.
+    let validate = source.validate.as_ref().map(|path| {
+        quote_spanned! {path.span()=>
+            fn validate(&self) -> ::core::result::Result<(), __ds::Error> {
+                #path(self)
+            }
+        }
+    });
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, clippy::all)]
@@ -155,7 +177,14 @@ fn expand(source: &Source) -> TokenStream {
                 const NAME: &'static str = #name;
                 const DESCRIPTION: &'static str = #description;
                 const CLASS_NAME: &'static str = #class_name;
+                #validate
             }
+
+            // Two fields reading one option (through flattened groups) fail to compile.
+            const _: () = __ds::assert_distinct_options(
+                #name,
+                &<#ident as __ds::Options>::NAMES,
+            );
         };
     }
 }

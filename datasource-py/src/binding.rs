@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
-use datasource_core::{DataSource, OptionsError, RawOptions};
+use datasource_core::options::OptionsError;
+use datasource_core::{DataSource, RawOptions};
 
 use crate::capability::Capabilities;
-use crate::read::{BatchReadRole, FilterRole, SchemaRole};
-use crate::stream_read::{SimpleStreamReadRole, StreamReadRole};
-use crate::write::WriteRole;
+use crate::source::OpenSource;
 
 /// A data source type, as the Python module sees it.
 pub struct SourceBinding(Box<dyn SourceType>);
@@ -59,33 +58,6 @@ impl std::fmt::Debug for SourceBinding {
     }
 }
 
-/// A source opened with its options: the user's struct (shared by every capability's glue) and
-/// the glue of each capability it has.
-pub(crate) struct OpenSource {
-    pub(crate) batch_read: Option<Arc<dyn BatchReadRole>>,
-    pub(crate) filter_pushdown: Option<Arc<dyn FilterRole>>,
-    pub(crate) stream_read: Option<Arc<dyn StreamReadRole>>,
-    pub(crate) simple_stream_read: Option<Arc<dyn SimpleStreamReadRole>>,
-    pub(crate) batch_write: Option<Arc<dyn WriteRole>>,
-    pub(crate) stream_write: Option<Arc<dyn WriteRole>>,
-}
-
-impl OpenSource {
-    /// The source's schema, from whichever read capability it has (each has it).
-    pub(crate) fn schema(&self) -> Option<&dyn SchemaRole> {
-        let batch = self
-            .batch_read
-            .as_deref()
-            .map(|role| role as &dyn SchemaRole);
-        let stream = self
-            .stream_read
-            .as_deref()
-            .map(|role| role as &dyn SchemaRole);
-        let simple = (self.simple_stream_read.as_deref()).map(|role| role as &dyn SchemaRole);
-        batch.or(stream).or(simple)
-    }
-}
-
 trait SourceType: Send + Sync {
     fn name(&self) -> &'static str;
     fn class_name(&self) -> &'static str;
@@ -128,21 +100,6 @@ impl<T: DataSource> SourceType for TypedSource<T> {
 
     fn open(&self, options: &RawOptions) -> Result<OpenSource, OptionsError> {
         let source = Arc::new(T::from_options(options)?);
-        let Capabilities {
-            batch_read,
-            filter_pushdown,
-            stream_read,
-            simple_stream_read,
-            batch_write,
-            stream_write,
-        } = &self.capabilities;
-        Ok(OpenSource {
-            batch_read: batch_read.map(|glue| glue(source.clone())),
-            filter_pushdown: filter_pushdown.map(|glue| glue(source.clone())),
-            stream_read: stream_read.map(|glue| glue(source.clone())),
-            simple_stream_read: simple_stream_read.map(|glue| glue(source.clone())),
-            batch_write: batch_write.map(|glue| glue(source.clone())),
-            stream_write: stream_write.map(|glue| glue(source.clone())),
-        })
+        Ok(OpenSource::new(T::NAME, self.capabilities.open(source)))
     }
 }

@@ -56,31 +56,58 @@
 
 mod batch_stream;
 mod binding;
+mod boundary;
 mod capability;
 mod errors;
 mod logging;
 mod module;
 mod package;
-mod read;
-mod stream_read;
-mod write;
+mod source;
 
 pub use datasource_core::{
-    BatchReader, BatchSender, BatchSize, BatchSizer, BatchWriter, Batches, Binary, Choice,
-    ColumnBuilder, ColumnPath, ColumnReader, ColumnStatistics, Context, DEFAULT_BATCH_BYTES,
-    DataSource, Decimal, Error, Filter, FilterError, FilterPushdown, JsonDecoder, Literal, Offset,
-    OptionSpec, OptionValue, Options, OptionsError, Pushdown, PushedRead, RawOptions, ReadLimit,
-    Result, Row, RowBatcher, Rows, SPARK_TIMESTAMP_TZ, Scan, Secret, SimpleStreamReader,
-    SimpleStreamRun, SourceSchema, SparkType, Stopped, StreamReader, StreamRun, StreamWriter, Task,
-    UserSchema, WriteJob, WriteOutcome, arrow_array, arrow_buffer, arrow_schema, bail, chrono,
-    ensure, format_err, read_all, read_all_as, read_all_pushed, split_range, write_all,
+    BatchReader, BatchSender, BatchSize, BatchWriter, Batches, Binary, ColumnPath, Context,
+    DataSource, Decimal, Error, Filter, FilterPushdown, Literal, Offset, OptionValue, Options,
+    Pushdown, RawOptions, ReadLimit, Result, Row, Scan, Secret, SimpleStreamReader, SourceSchema,
+    Stopped, StreamReader, StreamWriter, Task, UserSchema, WriteJob, arrow_array, arrow_buffer,
+    arrow_schema, bail, chrono, ensure, format_err, split_range,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
+/// Running a source or a sink the way Spark runs it, without Spark, for a crate's own tests:
+/// [`read_all`](testing::read_all), [`StreamRun`](testing::StreamRun),
+/// [`SimpleStreamRun`](testing::SimpleStreamRun), [`write_all`](testing::write_all),
+/// [`StreamWriteRun`](testing::StreamWriteRun).
+pub mod testing {
+    pub use datasource_core::testing::*;
+}
+
+/// Options: how a source's fields are parsed from Spark's, and how they fail.
+pub mod options {
+    pub use datasource_core::options::{
+        Choice, OptionSpec, OptionValue, Options, OptionsError, Problem, RawOptions,
+    };
+}
+
+/// Spark's pushed filters ([`Filter`]) and their evaluation on Arrow batches
+/// with Spark's semantics.
+pub mod filter {
+    pub use datasource_core::filter::*;
+}
+
+/// Batch sizes: by bytes (the default) or by rows.
+pub mod batch_size {
+    pub use datasource_core::batch_size::*;
+}
+
+/// Rows of `#[derive(Row)]` types to and from Arrow batches, one at a time.
+pub mod row {
+    pub use datasource_core::row::*;
+}
+
 /// Spark schemas: DDL and Spark JSON for a schema, the Arrow schema Spark derives for one, and
-/// the adapter that fits batches to a schema Spark reads.
+/// the adapters that fit batches to a schema Spark reads or a sink accepts.
 pub mod schema {
-    pub use datasource_core::adapter::{ReadAdapter, spark_arrow_schema};
+    pub use datasource_core::adapter::{ReadAdapter, WriteAdapter, spark_arrow_schema};
     pub use datasource_core::schema::{SchemaError, to_ddl, to_spark_json};
 }
 
@@ -91,7 +118,7 @@ pub mod retry {
     pub use datasource_core::retry::*;
 }
 
-/// JSON as Spark reads and writes it: [`JsonDecoder`] with Spark's JSON
+/// JSON as Spark reads and writes it: [`JsonDecoder`](json::JsonDecoder) with Spark's JSON
 /// reader's rules and modes, [`JsonLinesWriter`](json::JsonLinesWriter) whose output Spark reads
 /// back exactly.
 pub mod json {
@@ -118,12 +145,11 @@ pub mod types {
 /// The names a data source crate needs, in one `use`.
 pub mod prelude {
     pub use crate::arrow_schema::SchemaRef;
-    pub use crate::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     pub use crate::{
-        BatchReader, BatchSize, BatchWriter, Batches, Binary, ColumnPath, Context, DataSource,
-        Decimal, Filter, FilterPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit,
-        Result, Row, Scan, Secret, SimpleStreamReader, SourceSchema, StreamReader, StreamWriter,
-        Task, UserSchema, WriteJob, bail, data_source, ensure, export, format_err, split_range,
+        BatchReader, BatchSize, BatchWriter, Batches, ColumnPath, Context, DataSource, Filter,
+        FilterPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit, Result, Row, Scan,
+        Secret, SimpleStreamReader, SourceSchema, StreamReader, StreamWriter, Task, UserSchema,
+        WriteJob, bail, data_source, ensure, export, format_err, split_range,
     };
 }
 
@@ -133,10 +159,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::bind_source;
     pub use crate::binding::SourceBinding;
     pub use crate::module::init_module;
     pub use crate::package::{ExportedSource, check_wheel_files};
+    pub use crate::{bind_rows, bind_source, with_capabilities};
     pub use datasource_core::__private::*;
     pub use pyo3;
 

@@ -1,142 +1,59 @@
-//! The Python side of a wheel: small native classes, and the `DataSource` subclasses (with
-//! the classes of each capability) that `shim.py` assembles around them at import time (PyO3
-//! classes cannot subclass Python classes, and Spark checks `isinstance`).
-//!
-//! One native object per role, each kept as long as its Python object: a `NativeSourceType`
-//! per exported type, a `NativeSource` per `DataSource` instance (the options parsed once), and
-//! the objects of each capability's own module (`read`: a `NativeBatchReader` per reader;
-//! `stream_read`: a `NativeStreamReader` per stream reader, kept for the query's life).
+//! The Python side of a wheel: the SDK's Python files (`python/datasource_py/`), compiled into
+//! the module and importable as `<package>._sdk`, assemble one `DataSource` subclass per
+//! exported type, with the classes of each capability it has (PyO3 classes cannot subclass
+//! Python classes, and Spark checks `isinstance`); every method is one call into the native
+//! objects of `source` and `capability`.
 
-use std::collections::HashMap;
 use std::ffi::CString;
 
-use datasource_core::RawOptions;
-use pyo3::exceptions::{PyImportError, PyValueError};
+use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 
-use crate::binding::{OpenSource, SourceBinding};
-use crate::errors::{guarded, quiet_caught_panics};
-use crate::read::{NativeBatchRead, schema_json};
-use crate::stream_read::{NativeSimpleStreamRead, NativeStreamRead};
-use crate::write::NativeWrite;
+use crate::binding::SourceBinding;
+use crate::capability::PYTHON_FILES;
+use crate::errors::quiet_caught_panics;
+use crate::source::NativeSourceType;
 
-/// One exported source type: opens sources from Spark's options.
-#[pyclass(frozen, name = "NativeSourceType", module = "datasource_py")]
-struct NativeSourceType {
-    binding: SourceBinding,
+/// The SDK's Python modules that are no capability's (name, path in tracebacks, text).
+const COMMON_FILES: &[(&str, &str, &str)] = &[
+    (
+        "source",
+        "datasource_py/source.py",
+        include_str!("../python/datasource_py/source.py"),
+    ),
+    (
+        "writing",
+        "datasource_py/writing.py",
+        include_str!("../python/datasource_py/writing.py"),
+    ),
+    (
+        "deploy",
+        "datasource_py/deploy.py",
+        include_str!("../python/datasource_py/deploy.py"),
+    ),
+];
+
+/// What makes the files importable (run first, with nothing to import it).
+const EMBEDDED: &str = include_str!("../python/datasource_py/_embedded.py");
+
+/// `<package>._sdk`, importable: the SDK's Python files as a package of their own.
+fn sdk_package<'py>(py: Python<'py>, package: &str) -> PyResult<String> {
+    let code = CString::new(EMBEDDED).expect("_embedded.py has no NUL byte");
+    let embedded = PyModule::from_code(
+        py,
+        &code,
+        c"datasource_py/_embedded.py",
+        &CString::new(format!("{package}._sdk_embedded")).expect("a module name has no NUL byte"),
+    )?;
+    let files = PyDict::new(py);
+    for (name, path, text) in COMMON_FILES.iter().chain(PYTHON_FILES) {
+        files.set_item(name, (path, text))?;
+    }
+    let sdk = format!("{package}._sdk");
+    embedded.getattr("install")?.call1((&sdk, files))?;
+    Ok(sdk)
 }
-
-#[pymethods]
-impl NativeSourceType {
-    #[getter]
-    fn name(&self) -> &'static str {
-        self.binding.name()
-    }
-
-    #[getter]
-    fn description(&self) -> &'static str {
-        self.binding.description()
-    }
-
-    #[getter]
-    fn options_markdown(&self) -> String {
-        self.binding.options_markdown()
-    }
-
-    /// What the type can do, by the names `shim.py` assembles classes from.
-    #[getter]
-    fn capabilities(&self) -> Vec<&'static str> {
-        self.binding.capabilities()
-    }
-
-    /// Parses and validates options; a `ValueError` lists every problem.
-    fn open(&self, options: HashMap<String, String>) -> PyResult<NativeSource> {
-        let name = self.binding.name();
-        let source = guarded(name, "option parsing", || {
-            let raw: RawOptions = options.into_iter().collect();
-            self.binding
-                .open(&raw)
-                .map_err(|error| PyValueError::new_err(error.to_string()))
-        })?;
-        Ok(NativeSource { name, source })
-    }
-}
-
-/// A source opened with its options: what a Python `DataSource` instance holds, and the way
-/// to its capabilities' glue.
-#[pyclass(frozen, name = "NativeSource", module = "datasource_py")]
-struct NativeSource {
-    name: &'static str,
-    source: OpenSource,
-}
-
-#[pymethods]
-impl NativeSource {
-    /// The source's schema as Spark JSON and as its own Arrow schema (for every read
-    /// capability); a source Spark may read as a simple stream has no column comments (see
-    /// `schema_json`).
-    fn schema_json(&self, py: Python<'_>) -> PyResult<(String, String)> {
-        let role = self.source.schema().ok_or_else(|| self.missing("read"))?;
-        schema_json(py, role, self.source.simple_stream_read.is_none())
-    }
-
-    /// The batch-read glue: readers planned and restored.
-    #[getter]
-    fn batch_read(&self) -> PyResult<NativeBatchRead> {
-        let role = self.source.batch_read.clone();
-        Ok(NativeBatchRead::new(
-            role.ok_or_else(|| self.missing("read"))?,
-            self.source.filter_pushdown.clone(),
-        ))
-    }
-
-    /// The streaming-read glue: readers planned and restored.
-    #[getter]
-    fn stream_read(&self) -> PyResult<NativeStreamRead> {
-        let role = self.source.stream_read.clone();
-        Ok(NativeStreamRead::new(
-            role.ok_or_else(|| self.missing("read by a stream"))?,
-        ))
-    }
-
-    /// The simple streaming-read glue: readers planned and restored.
-    #[getter]
-    fn simple_stream_read(&self) -> PyResult<NativeSimpleStreamRead> {
-        let role = self.source.simple_stream_read.clone();
-        let role = role.ok_or_else(|| self.missing("read by a stream"))?;
-        Ok(NativeSimpleStreamRead::new(role))
-    }
-
-    /// The batch-write glue: writers planned and restored.
-    #[getter]
-    fn batch_write(&self) -> PyResult<NativeWrite> {
-        self.write_glue(&self.source.batch_write, "written")
-    }
-
-    /// The streaming-write glue: writers planned and restored.
-    #[getter]
-    fn stream_write(&self) -> PyResult<NativeWrite> {
-        self.write_glue(&self.source.stream_write, "written by a stream")
-    }
-}
-
-impl NativeSource {
-    fn write_glue(
-        &self,
-        role: &Option<std::sync::Arc<dyn crate::write::WriteRole>>,
-        what: &str,
-    ) -> PyResult<NativeWrite> {
-        let role = role.clone().ok_or_else(|| self.missing(what))?;
-        Ok(NativeWrite::new(role))
-    }
-
-    /// The error of a capability the source does not have.
-    fn missing(&self, what: &str) -> PyErr {
-        PyValueError::new_err(format!("{}: this source cannot be {what}", self.name))
-    }
-}
-
-const SHIM: &str = include_str!("shim.py");
 
 /// Fills a wheel's module: one `DataSource` subclass per binding, with the classes of its
 /// capabilities (the first is also `DefaultSource`, for Spark's auto-registration of
@@ -150,8 +67,9 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
     // the package for pickle to find them by reference.
     let full_name = module.name()?.to_string();
     let package = full_name.split('.').next().unwrap_or(&full_name).to_owned();
-    let code = CString::new(SHIM).expect("shim.py has no NUL byte");
-    let shim = PyModule::from_code(py, &code, c"datasource_py/shim.py", c"datasource_py_shim")?;
+    let sdk = sdk_package(py, &package)?;
+    let source_module = py.import(format!("{sdk}.source"))?;
+    let deploy = py.import(format!("{sdk}.deploy"))?;
 
     let mut sources = Vec::with_capacity(bindings.len());
     let mut documented = Vec::with_capacity(bindings.len());
@@ -164,7 +82,7 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
             )));
         }
         let native = Py::new(py, NativeSourceType { binding })?;
-        let classes: Vec<Bound<'_, PyAny>> = shim
+        let classes: Vec<Bound<'_, PyAny>> = source_module
             .getattr("define_source")?
             .call1((native, &package, class_name))?
             .extract()?;
@@ -181,10 +99,10 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
         documented.push(format!("- `{name}`: `{package}.{class_name}`"));
         sources.push(source);
     }
-    let register = shim
+    let register = deploy
         .getattr("define_register")?
         .call1((sources, &package))?;
-    let (archive, ship, command): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) = shim
+    let (archive, ship, command): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) = deploy
         .getattr("define_deployment")?
         .call1((&package, &register))?
         .extract()?;

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datasource_py::prelude::*;
-use datasource_py::{RawOptions, RowBatcher, read_all};
+use datasource_py::RawOptions;
+use datasource_py::testing::read_all;
+use datasource_py::row::RowBatcher;
 
 #[derive(Debug, PartialEq)]
 pub enum Level {

@@ -5,8 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use datasource_py::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datasource_py::prelude::*;
-use datasource_py::{RawOptions, read_all};
+use datasource_py::{Binary, Decimal};
+use datasource_py::RawOptions;
+use datasource_py::testing::read_all;
 
 const LIMIT: u64 = 7;
 

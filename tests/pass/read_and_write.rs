@@ -1,10 +1,13 @@
-//! One struct with every capability: it reads in batches and as both kinds of stream, writes in
-//! batches and writes streams, and the rows a write decodes are the rows a read gives back.
+//! One struct with every capability but the simple stream reader (a type has one stream
+//! reader: Spark would never use the second): it reads in batches and as a stream, writes in
+//! batches and writes streams, and the rows a write decodes are the rows a read gives back; a
+//! second struct reads the same store as a simple stream.
 
 use std::sync::{Arc, Mutex};
 
 use datasource_py::prelude::*;
-use datasource_py::{RawOptions, read_all, write_all};
+use datasource_py::RawOptions;
+use datasource_py::testing::{read_all, write_all};
 
 /// The points written so far (a stand-in for a real store).
 static STORE: Mutex<Vec<Point>> = Mutex::new(Vec::new());
@@ -55,7 +58,17 @@ impl StreamReader for Points {
     }
 }
 
-impl SimpleStreamReader for Points {
+/// The points kept in memory, read on the driver.
+#[data_source(name = "pointfeed")]
+pub struct PointFeed {}
+
+impl SourceSchema for PointFeed {
+    fn schema(&self) -> Result<SchemaRef> {
+        Ok(Point::schema())
+    }
+}
+
+impl SimpleStreamReader for PointFeed {
     type Offset = usize;
     fn initial_offset(&self) -> Result<usize> {
         Ok(0)
@@ -106,7 +119,7 @@ impl StreamWriter for Points {
     }
 }
 
-datasource_py::export!(pyspark_points => Points);
+datasource_py::export!(pyspark_points => Points, PointFeed);
 
 fn main() {
     let points = vec![
@@ -119,14 +132,16 @@ fn main() {
     let read: Vec<Point> = read_all(source())
         .unwrap()
         .iter()
-        .flat_map(|batch| datasource_py::Rows::<Point>::new(batch).unwrap())
+        .flat_map(|batch| datasource_py::row::Rows::<Point>::new(batch).unwrap())
         .collect();
     assert_eq!(read, points);
-    let mut stream = datasource_py::StreamRun::start(source()).unwrap();
+    let mut stream = datasource_py::testing::StreamRun::start(source()).unwrap();
     let streamed = stream.next_batch().unwrap().expect("two points");
     assert_eq!(streamed.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
     assert!(stream.next_batch().unwrap().is_none());
-    let mut simple = datasource_py::SimpleStreamRun::start(source()).unwrap();
+    let mut simple = datasource_py::testing::SimpleStreamRun::start(
+        PointFeed::from_options(&RawOptions::new()).unwrap(),
+    ).unwrap();
     assert!(simple.next_batch().unwrap().is_some());
     write_all(source(), Point::schema(), vec![vec![batch]], true).unwrap();
     assert_eq!(STORE.lock().unwrap().len(), 2, "overwritten, not appended");

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use datasource_py::prelude::*;
-use datasource_py::{RawOptions, read_all};
+use datasource_py::RawOptions;
+use datasource_py::testing::read_all;
 use serde::{Deserialize, Serialize};
 
 /// Rows of several named shards.

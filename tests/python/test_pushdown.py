@@ -3,8 +3,11 @@ sends, on a table of edge values (`sdk_filters`), gives the same rows pushed as 
 applied in Rust, pushed as a hint, refused, and with pushdown off. The session's time zone is
 Los Angeles, so timestamp literals around its daylight-saving changes are converted by Spark."""
 
+import pathlib
+
 import pyspark
 import pytest
+from pyspark.sql.datasource import DataSourceReader
 
 import pyspark_fakepeople
 import pyspark_sdk_fixtures
@@ -138,6 +141,24 @@ def test_a_source_without_pushdown_reads_with_the_setting_on_and_off(spark):
         assert got == list(range(13, 20))
         expected = expected or got
         assert got == expected
+
+
+def test_the_hook_passes_pysparks_override_check(spark):
+    """PySpark (4.1+) refuses every read of a reader that overrides `pushFilters` while
+    pushdown is off, by comparing the method's `__func__` with the inherited one. The SDK's
+    hook presents the inherited function (the source only skips work: Spark applies what it
+    does not accept). Pinned on both sides, for the installed PySpark."""
+    source = pyspark_sdk_fixtures.Edges({"accept": "exact"})
+    reader = source.reader(source.schema())
+    # PySpark 4.0 has no hook: none is added.
+    assert hasattr(reader, "pushFilters") == PUSHES
+    if PUSHES:
+        assert reader.pushFilters.__func__ is DataSourceReader.pushFilters
+        worker = pathlib.Path(pyspark.__file__).parent / "sql/worker/plan_data_source_read.py"
+        check = 'getattr(reader.pushFilters, "__func__", None) is not DataSourceReader.pushFilters'
+        assert check in worker.read_text(), "PySpark changed its check: revisit the hook"
+    for pushdown in (False, True):
+        assert rows(spark, "n = 1", "exact", pushdown) == rows(spark, "n = 1", "none", False)
 
 
 def scan_output_rows(spark, df):

@@ -139,7 +139,7 @@ def test_a_damaged_plan_is_a_clear_error_naming_the_source(tmp_path):
     source = pyspark_sdk_fixtures.Calls({"log": str(tmp_path / "x.log")})
     reader = source.reader(source.schema())
     state = dict(reader.__getstate__())
-    state["plan"] = state["plan"].replace('"declared"', '"declard"')
+    state["state"] = state["state"].replace('"declared"', '"declard"')
     with pytest.raises(ValueError) as error:
         type(reader).__new__(type(reader)).__setstate__(state)
     message = str(error.value)

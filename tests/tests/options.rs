@@ -24,7 +24,7 @@ struct Rules {
     tags: Option<Vec<String>>,
 }
 
-fn parse(pairs: &[(&str, &str)]) -> Result<Rules, datasource_py::OptionsError> {
+fn parse(pairs: &[(&str, &str)]) -> Result<Rules, datasource_py::options::OptionsError> {
     let raw: RawOptions = pairs.iter().copied().collect();
     Rules::from_options(&raw)
 }
@@ -162,7 +162,7 @@ struct Grouped {
     dir: PathBuf,
 }
 
-fn grouped(pairs: &[(&str, &str)]) -> Result<Grouped, datasource_py::OptionsError> {
+fn grouped(pairs: &[(&str, &str)]) -> Result<Grouped, datasource_py::options::OptionsError> {
     let raw: RawOptions = pairs.iter().copied().collect();
     Grouped::from_options(&raw)
 }
@@ -271,4 +271,50 @@ fn derived_choices_parse_and_print_as_users_write_them() {
     assert_eq!(Codec::ZStandard.to_option_text().as_deref(), Some("zstd"));
     assert_eq!(Codec::expected(), "one of `none`, `snappy`, `zstd`");
     assert_eq!(Codec::CHOICES[0].help, "Not at all.");
+}
+
+/// A window of rows whose two ends must be in order: a rule no option says alone.
+#[data_source(name = "window", validate = Self::check)]
+#[derive(Debug)]
+struct Window {
+    #[option(default = 0)]
+    first: u64,
+    #[option(default = 10)]
+    last: u64,
+    /// Never shown, even when the validation fails.
+    #[allow(dead_code)]
+    token: Option<Secret<String>>,
+}
+
+impl Window {
+    fn check(&self) -> Result<()> {
+        ensure!(
+            self.first <= self.last,
+            "`first` ({}) is after `last` ({}): give `first` <= `last`",
+            self.first,
+            self.last
+        );
+        Ok(())
+    }
+}
+
+#[test]
+fn validation_runs_once_the_options_parse_and_fails_them_with_the_source_named() {
+    let window = |pairs: &[(&str, &str)]| {
+        let raw: RawOptions = pairs.iter().copied().collect();
+        Window::from_options(&raw)
+    };
+    assert_eq!(window(&[("first", "3")]).unwrap().last, 10);
+    let error = window(&[("first", "30"), ("token", "s3cr3t-value")])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "data source `window`: 1 invalid option\n  - `first` (30) is after `last` (10): give \
+         `first` <= `last`"
+    );
+    // Options that do not parse are reported as such; the validation never sees them.
+    let error = window(&[("first", "x")]).unwrap_err().to_string();
+    assert!(error.contains("option `first`: got `x`"), "{error}");
+    assert!(!error.contains("is after"), "{error}");
 }

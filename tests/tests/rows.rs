@@ -6,9 +6,12 @@ use std::collections::BTreeMap;
 use datasource_py::arrow_array::Array;
 use datasource_py::arrow_array::cast::AsArray;
 use datasource_py::arrow_array::types::{Decimal128Type, Int32Type, Int64Type};
+use datasource_py::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use datasource_py::format_err;
 use datasource_py::prelude::*;
+use datasource_py::row::{RowBatcher, Rows};
 use datasource_py::schema::{to_ddl, to_spark_json};
-use datasource_py::{RowBatcher, Rows, format_err};
+use datasource_py::{Binary, Decimal};
 
 #[derive(Row, Clone, Debug, PartialEq)]
 struct Geo {
@@ -165,7 +168,7 @@ fn derived_builders_fill_batches_with_nulls_where_asked() {
 
 #[test]
 fn batches_are_cut_at_the_requested_size() {
-    let batches: Vec<_> = Batches::from_fallible_rows_in_batches((0..10).map(|i| Ok(sample(i))), 4)
+    let batches: Vec<_> = Batches::from_fallible_rows_sized((0..10).map(|i| Ok(sample(i))), 4)
         .map(|b| b.unwrap().num_rows())
         .collect();
     assert_eq!(batches, vec![4, 4, 2]);
@@ -180,7 +183,7 @@ fn an_error_ends_the_stream_after_the_rows_before_it() {
             Ok(sample(i))
         }
     });
-    let results: Vec<_> = Batches::from_fallible_rows_in_batches(rows, 4).collect();
+    let results: Vec<_> = Batches::from_fallible_rows_sized(rows, 4).collect();
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].as_ref().unwrap().num_rows(), 4);
     assert_eq!(

@@ -17,7 +17,6 @@ use arrow_schema::{ArrowError, DataType, Field, Fields, Schema};
 use chrono::NaiveDate;
 
 use super::{Filter, FilterError, Literal};
-use crate::read::Batches;
 
 impl Filter {
     /// Whether [`evaluate`](Filter::evaluate) applies this filter exactly to batches of
@@ -391,7 +390,7 @@ impl Literal {
             Literal::Date(value) => Arc::new(Date32Array::from(vec![days_since_epoch(*value)?])),
             Literal::Timestamp(value) => Arc::new(
                 TimestampMicrosecondArray::from(vec![value.timestamp_micros()])
-                    .with_timezone(crate::SPARK_TIMESTAMP_TZ),
+                    .with_timezone(crate::schema::SPARK_TIMESTAMP_TZ),
             ),
             Literal::TimestampNtz(value) => Arc::new(TimestampMicrosecondArray::from(vec![
                 value.and_utc().timestamp_micros(),
@@ -421,20 +420,5 @@ pub fn apply_filters(batch: &RecordBatch, filters: &[Filter]) -> crate::Result<R
         // A null (unknown) drops the row, as in a WHERE clause.
         Some(keep) => Ok(arrow_select::filter::filter_record_batch(batch, &keep)?),
         None => Ok(batch.clone()),
-    }
-}
-
-impl Batches {
-    /// These batches without the rows `filters` reject (see [`Filter::evaluate`]): what a
-    /// source that accepted `filters` as exact, but cannot skip rows itself, returns. Filtering
-    /// here, before the data crosses into Spark, saves Spark the transfer of the rows dropped.
-    pub fn filtered(self, filters: Vec<Filter>) -> Batches {
-        if filters.is_empty() {
-            return self;
-        }
-        Batches::from_record_batches(
-            self.map(move |batch| apply_filters(&batch?, &filters))
-                .filter(|batch| !matches!(batch, Ok(batch) if batch.num_rows() == 0)),
-        )
     }
 }

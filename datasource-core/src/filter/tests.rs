@@ -8,7 +8,7 @@ use arrow_buffer::NullBuffer;
 use arrow_schema::{DataType, Field, Fields, Schema};
 
 use super::*;
-use crate::read::Batches;
+use crate::batches::Batches;
 
 fn column(name: &str) -> ColumnPath {
     ColumnPath::new(name)
@@ -24,7 +24,7 @@ fn eval(filter: &Filter, batch: &RecordBatch) -> Vec<Option<bool>> {
 }
 
 #[test]
-fn literals_cross_the_wire_as_the_shim_writes_them() {
+fn literals_read_back_from_a_pickled_reads_state_every_kind() {
     let json = r#"[
         {"kind": "EqualTo", "args": {"column": ["a"], "value": {"int": -5}}},
         {"kind": "GreaterThan", "args": {"column": ["f"], "value": {"float": "nan"}}},

@@ -10,6 +10,7 @@ use arrow_schema::{DataType, Field, Schema};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 use super::*;
+use crate::batches::Batches;
 use crate::datetime::{format_date, zone_id};
 
 /// Spark's own answers: every case of `spark_answers.json` was read by Spark's JSON reader

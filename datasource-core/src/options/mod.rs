@@ -6,10 +6,12 @@
 //! over them: every problem (missing, malformed, out of range, unknown, conflicting) is
 //! collected, so one error lists them all. Secret values never appear in any message.
 
+mod names;
 mod parser;
 mod spec;
 mod value;
 
+pub use names::{OptionNames, assert_distinct_options};
 pub use parser::{DefaultValue, OptionsError, OptionsParser, Problem, RawOptions, describe};
 pub use spec::{OptionSpec, markdown_table};
 pub(crate) use value::one_of;
@@ -30,6 +32,11 @@ pub use value::{
             of its variants)"
 )]
 pub trait Options: Sized {
+    /// The option names declared, for the check when a crate compiles that none is declared
+    /// twice; generated.
+    #[doc(hidden)]
+    const NAMES: OptionNames = OptionNames::NONE;
+
     /// Every option read, flattened groups included, in field order: [`Options::parse`] run in
     /// describe mode (see [`describe`]), kept for the life of the process.
     fn specs() -> &'static [OptionSpec];
@@ -59,6 +66,10 @@ pub trait Options: Sized {
 #[doc(hidden)]
 pub const fn assert_option_value<T: OptionValue>() {}
 
-/// Checks, at compile time, that `#[option(flatten)]` is on a group of options.
+/// Checks, at compile time, that `#[option(flatten)]` is on a group of options, and gives its
+/// option names (one function for both: the compiler then reports a type that is no group
+/// once, from the parser and the names alike).
 #[doc(hidden)]
-pub const fn assert_options<T: Options>() {}
+pub const fn group_names<T: Options>() -> &'static OptionNames {
+    const { &T::NAMES }
+}

@@ -79,6 +79,8 @@ pub enum Problem {
     MissingOneOf { options: Vec<&'static str> },
     /// Several of a one-of group were given.
     Conflict { options: Vec<&'static str> },
+    /// The options parse one by one, but not together: what the source's validation said.
+    Together(String),
     /// A mistake in the source's own declaration that the compiler could not see (two
     /// flattened groups declaring the same option).
     Declaration(String),
@@ -140,7 +142,7 @@ impl fmt::Display for Problem {
                 "options {} exclude each other: give only one",
                 listed(options, " and ")
             ),
-            Problem::Declaration(message) => f.write_str(message),
+            Problem::Declaration(message) | Problem::Together(message) => f.write_str(message),
         }
     }
 }
@@ -232,6 +234,17 @@ impl fmt::Display for OptionsError {
 }
 
 impl std::error::Error for OptionsError {}
+
+impl OptionsError {
+    /// The options of `source` parsed, but its validation refused them with `error`.
+    pub fn invalid_together(source: &'static str, error: &crate::Error) -> Self {
+        OptionsError {
+            source,
+            problems: vec![Problem::Together(format!("{error:#}"))],
+            valid: Vec::new(),
+        }
+    }
+}
 
 /// A default of an option, as generated code hands it to [`OptionsParser::option`].
 #[doc(hidden)]

@@ -52,10 +52,25 @@ impl OptionSpec {
             return one_of(self.choices);
         }
         match self.range {
-            Some(range) => format!("{type_expected} in {range}"),
+            Some(range) => format!("{type_expected} {}", range_in_words(range)),
             None => type_expected.to_owned(),
         }
     }
+}
+
+/// A range as a sentence reads it: `in 1..=64`, but `of at least 2` for `2..` (a range
+/// open at the end would run into the sentence's full stop: `in 2...`).
+fn range_in_words(range: &str) -> String {
+    if let Some(start) = range.strip_suffix("..") {
+        return format!("of at least {start}");
+    }
+    if let Some(end) = range.strip_prefix("..=") {
+        return format!("of at most {end}");
+    }
+    if let Some(end) = range.strip_prefix("..") {
+        return format!("below {end}");
+    }
+    format!("in {range}")
 }
 
 /// A Markdown table of options: name, type, default, what is allowed, and the doc comment.
@@ -180,5 +195,25 @@ mod tests {
             "{table}"
         );
         assert!(!table.contains("hunter2"));
+    }
+
+    #[test]
+    fn open_ranges_read_as_words_so_no_sentence_ends_in_three_dots() {
+        let expected = |range| {
+            OptionSpec {
+                range: Some(range),
+                ..OptionSpec::named("n")
+            }
+            .expected("a whole number")
+        };
+        assert_eq!(expected("1..=64"), "a whole number in 1..=64");
+        assert_eq!(expected("0..10"), "a whole number in 0..10");
+        assert_eq!(expected("2.."), "a whole number of at least 2");
+        assert_eq!(expected("..=9"), "a whole number of at most 9");
+        assert_eq!(expected("..10"), "a whole number below 10");
+        for range in ["1..=64", "0..10", "2..", "..=9", "..10", "0.5.."] {
+            let sentence = format!("{}.", expected(range));
+            assert!(!sentence.contains("..."), "{sentence}");
+        }
     }
 }

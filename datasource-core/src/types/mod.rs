@@ -16,17 +16,18 @@ use arrow_schema::DataType;
 
 pub use decimal::{Decimal, DecimalError};
 pub use nested::{
-    ListColumn, ListValues, MapColumn, MapValues, Nullable, StructColumnBuilder, StructValues,
-    finish_struct_array, list_element_field, map_entry_fields,
+    ListColumn, ListValues, MapColumn, MapValues, Nullable, list_element_field, map_entry_fields,
 };
+// What `#[derive(Row)]` code calls; a source never names them.
+#[doc(hidden)]
+pub use nested::{StructColumnBuilder, StructValues, finish_struct_array};
 pub use scalar::{
     Binary, BinaryValues, PrimitiveColumn, PrimitiveSparkType, PrimitiveValues, StringValues,
 };
 
 use crate::schema::SchemaError;
 
-/// Time zone Spark's Arrow conversion puts on `TimestampType` columns of Python data sources.
-pub const SPARK_TIMESTAMP_TZ: &str = "UTC";
+pub use crate::schema::SPARK_TIMESTAMP_TZ;
 
 /// A Rust type with a Spark SQL type.
 ///
@@ -99,6 +100,7 @@ pub(crate) fn wrong_array(expected: &DataType, array: &ArrayRef) -> SchemaError 
 
 /// Compile-time proof that a row field's type has a Spark type; the derive emits one call per
 /// field, spanned on the field's type, so the error points at it.
+#[doc(hidden)]
 #[doc(hidden)]
 pub const fn assert_spark_type<T: SparkType>() {}
 

@@ -166,6 +166,19 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) -> bool {
         );
         valid = false;
     }
+    if let Some(holds) = beyond_type(range, known) {
+        cx.error_spanned_by(
+            &range.expr,
+            format_args!(
+                "range `{}` goes beyond what `{}` holds ({holds}): keep the range inside it, or \
+                 widen the type of `{}`",
+                range.display(),
+                display(&option.value_ty),
+                option.ident
+            ),
+        );
+        valid = false;
+    }
     if let (Some(start), Some(end)) = (range.start, range.end) {
         let (start, end) = (start.as_f64(), end.as_f64());
         if start > end {
@@ -206,6 +219,24 @@ fn check_range(option: &OptionField, known: Known, cx: &mut Ctxt) -> bool {
         );
     }
     valid
+}
+
+/// What a whole-number type holds (`0..=255`), when `range` has a bound outside it.
+fn beyond_type(range: &RangeValue, known: Known) -> Option<String> {
+    let (min, max) = match known {
+        Known::Unsigned { max } => (0, i128::try_from(max).unwrap_or(i128::MAX)),
+        Known::Signed { min, max } => (min, max),
+        _ => return None,
+    };
+    let below = matches!(range.start, Some(Number::Int(start)) if start < min);
+    // The last value an exclusive end allows is one below it.
+    let last = match range.end {
+        Some(Number::Int(end)) if !range.inclusive => Some(end - 1),
+        Some(Number::Int(end)) => Some(end),
+        _ => None,
+    };
+    let above = matches!(last, Some(last) if last > max);
+    (below || above).then(|| format!("{min}..={max}"))
 }
 
 fn check_choices(option: &OptionField, cx: &mut Ctxt) {

@@ -43,11 +43,14 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
         }
     });
 
+    let names = names_const(members);
+
     quote! {
         #(#defaults)*
 
         #[automatically_derived]
         impl __ds::Options for #ident {
+            #names
             #specs_fn
 
             fn parse(
@@ -58,6 +61,31 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
                 ::core::option::Option::Some(Self { #(#assigned),* })
             }
         }
+    }
+}
+
+/// `Options::NAMES`: the option names of the fields, and each flattened group's (checked for
+/// collisions where a `#[data_source]` compiles).
+fn names_const(members: &[Member]) -> TokenStream {
+    let own = members.iter().filter_map(|member| match member {
+        Member::Option(option) => {
+            let (name, field) = (&option.name, option.ident.to_string());
+            Some(quote! { (#name, #field) })
+        }
+        Member::Flatten(_) | Member::Skip(_) => None,
+    });
+    let groups = members.iter().filter_map(|member| match member {
+        Member::Flatten(group) => {
+            let (field, ty) = (group.ident.to_string(), &group.group);
+            Some(quote_spanned! {ty.span()=> (#field, __ds::group_names::<#ty>()) })
+        }
+        Member::Option(_) | Member::Skip(_) => None,
+    });
+    quote! {
+        const NAMES: __ds::OptionNames = __ds::OptionNames {
+            own: &[#(#own),*],
+            groups: &[#(#groups),*],
+        };
     }
 }
 
@@ -95,7 +123,7 @@ fn type_checks(member: &Member) -> TokenStream {
         }
         Member::Flatten(group) => {
             let ty = &group.group;
-            quote_spanned! {ty.span()=> __ds::assert_options::<#ty>(); }
+            quote_spanned! {ty.span()=> __ds::group_names::<#ty>(); }
         }
         // Spanned on the type: one that has no default is reported there.
         Member::Skip(skipped) => {

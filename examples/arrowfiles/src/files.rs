@@ -5,10 +5,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_ipc::reader::FileReader;
+use datasource_py::Context;
 use datasource_py::arrow_array::RecordBatch;
 use datasource_py::arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
+use datasource_py::filter::ColumnStatistics;
 use datasource_py::prelude::*;
-use datasource_py::{ColumnStatistics, Context};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 use parquet::arrow::arrow_reader::{

@@ -95,12 +95,9 @@ impl SourceSchema for ArrowFiles {
     }
 
     /// The user's columns are read, and only they: each must be one of the files', of a type
-    /// that holds its values.
-    fn user_schema(&self, user: &SchemaRef) -> Result<UserSchema> {
-        let file = self.file_schema()?;
-        let columns = files::projection(&file, user)?;
-        ReadAdapter::new(Self::NAME, &file.project(&columns)?, user)?;
-        Ok(UserSchema::Produce)
+    /// that holds its values (the SDK checks).
+    fn user_schema(&self, _user: &SchemaRef) -> Result<UserSchema> {
+        Ok(UserSchema::Project)
     }
 }
 

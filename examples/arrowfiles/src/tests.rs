@@ -6,7 +6,8 @@ use datasource_py::arrow_array::cast::AsArray;
 use datasource_py::arrow_array::types::Int64Type;
 use datasource_py::arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray, UInt32Array};
 use datasource_py::arrow_schema::{DataType, Field, Schema};
-use datasource_py::{ColumnPath, RawOptions, read_all, read_all_as, read_all_pushed};
+use datasource_py::testing::{read_all, read_all_pushed, read_all_with_schema};
+use datasource_py::{ColumnPath, RawOptions};
 use parquet::arrow::ArrowWriter;
 use parquet::file::properties::WriterProperties;
 
@@ -145,16 +146,16 @@ fn a_users_schema_reads_only_its_columns_in_its_order() {
         Field::new("count", DataType::Int64, true),
         Field::new("ID", DataType::Int64, true),
     ]));
-    let batches = read_all_as(source(&dir, &[]), user.clone()).unwrap();
+    let batches = read_all_with_schema(source(&dir, &[]), user.clone()).unwrap();
     assert_eq!(batches[0].schema().fields().len(), 2);
     let counts = batches[0].column(0).as_primitive::<Int64Type>();
     assert_eq!(counts.value(3), 6);
     let missing = Arc::new(Schema::new(vec![Field::new("nope", DataType::Int64, true)]));
-    let error = read_all_as(source(&dir, &[]), missing).unwrap_err();
+    let error = read_all_with_schema(source(&dir, &[]), missing).unwrap_err();
     assert!(
         error
             .to_string()
-            .contains("the files have no column `nope`"),
+            .contains("column `nope` does not exist; the source's schema is `id BIGINT"),
         "{error}"
     );
 }

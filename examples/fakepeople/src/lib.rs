@@ -103,7 +103,7 @@ impl GeneratedRows {
     ) -> Result<Batches> {
         let size = BatchSize::from(self.batch_rows);
         match self.path {
-            BuildPath::Rows => Ok(Batches::from_fallible_rows_in_batches(
+            BuildPath::Rows => Ok(Batches::from_fallible_rows_sized(
                 rows.map(move |i| Ok(row(i))),
                 size,
             )),

@@ -4,8 +4,10 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use datasource_py::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datasource_py::chrono::{Duration, TimeZone};
 use datasource_py::prelude::*;
+use datasource_py::{Binary, Decimal};
 
 use crate::rng::{SplitMix64, row_seed};
 
@@ -220,7 +222,7 @@ mod tests {
     #[test]
     fn batches_hold_every_row_once() {
         let people = source(&[("numRows", "20000")]);
-        let batches = datasource_py::read_all(people).unwrap();
+        let batches = datasource_py::testing::read_all(people).unwrap();
         assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 20000);
     }
 

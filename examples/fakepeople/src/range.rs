@@ -183,7 +183,8 @@ fn intersect(a: &[Range<u64>], b: &[Range<u64>]) -> Vec<Range<u64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasource_py::{ColumnPath, RawOptions, read_all, read_all_pushed};
+    use datasource_py::testing::{read_all, read_all_pushed};
+    use datasource_py::{ColumnPath, RawOptions};
 
     fn collect(path: &str) -> Vec<RecordBatch> {
         let raw: RawOptions = [("numRows", "20001"), ("path", path), ("batchRows", "5000")]
@@ -236,7 +237,7 @@ mod tests {
         let ids: Vec<i64> = pushed
             .batches
             .iter()
-            .flat_map(|b| datasource_py::Rows::<Numbered>::new(b).unwrap())
+            .flat_map(|b| datasource_py::row::Rows::<Numbered>::new(b).unwrap())
             .map(|row| row.id)
             .collect();
         assert_eq!(ids, [12, 14]);
@@ -277,11 +278,11 @@ mod tests {
         assert!(rows > 8192, "{rows} rows");
         // About DEFAULT_BATCH_BYTES of used data; allocated capacity may be up to twice that.
         assert!(
-            bytes <= 2 * datasource_py::DEFAULT_BATCH_BYTES + 1024,
+            bytes <= 2 * datasource_py::batch_size::DEFAULT_BATCH_BYTES + 1024,
             "{bytes} bytes"
         );
         assert!(
-            bytes >= datasource_py::DEFAULT_BATCH_BYTES / 2,
+            bytes >= datasource_py::batch_size::DEFAULT_BATCH_BYTES / 2,
             "{bytes} bytes"
         );
     }

@@ -130,7 +130,7 @@ impl BatchWriter for FakeSink {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasource_py::{read_all, write_all};
+    use datasource_py::testing::{read_all, write_all};
 
     use crate::FakeRange;
 

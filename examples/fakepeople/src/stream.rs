@@ -78,7 +78,8 @@ impl SimpleStreamReader for FakeStream {
 #[cfg(test)]
 mod tests {
     use datasource_py::arrow_array::RecordBatch;
-    use datasource_py::{DataSource, RawOptions, SimpleStreamRun, read_all};
+    use datasource_py::testing::{SimpleStreamRun, read_all};
+    use datasource_py::{DataSource, RawOptions};
 
     use super::*;
     use crate::FakePeople;

@@ -13,7 +13,9 @@ use datasource_py::arrow_array::{
 };
 use datasource_py::arrow_buffer::{BooleanBuffer, OffsetBuffer};
 use datasource_py::arrow_schema::{DataType, Field};
+use datasource_py::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datasource_py::prelude::*;
+use datasource_py::{Binary, Decimal};
 
 use crate::GeneratedRows;
 use crate::text::{append_prefixed, prefixed, write_prefixed};
@@ -244,7 +246,8 @@ impl BatchReader for FakeWide {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use datasource_py::{RawOptions, read_all};
+    use datasource_py::RawOptions;
+    use datasource_py::testing::read_all;
 
     fn collect(path: &str) -> Vec<RecordBatch> {
         let raw: RawOptions = [("numRows", "10001"), ("path", path), ("batchRows", "3000")]

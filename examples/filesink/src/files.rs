@@ -143,6 +143,7 @@ impl Files {
         if commit::ended(&layout, unit) {
             return late();
         }
+        let schema = batches.schema().cloned();
         let mut batches = batches.peekable();
         if batches.peek().is_none() {
             return Ok(staged);
@@ -169,7 +170,7 @@ impl Files {
             return late();
         }
         staged.rows = self
-            .write_file(file, batches)
+            .write_file(file, schema, batches)
             .with_context(|| format!("cannot write {}", path.display()))?;
         staged.file = true;
         guard.kept = true;
@@ -184,23 +185,26 @@ impl Files {
 
     /// Encodes `batches` into `file` in the sink's format; returns the rows written. The only
     /// place a file's content is made.
+    /// `schema`: the batches' (known where Spark sends them), else the first batch's.
     fn write_file(
         &self,
         file: File,
+        schema: Option<SchemaRef>,
         batches: impl Iterator<Item = Result<RecordBatch>>,
     ) -> Result<u64> {
         let file = BufWriter::new(file);
         let mut rows = 0;
+        let mut batches = batches.peekable();
         match self.format {
             FileFormat::Parquet => {
-                let mut batches = batches.peekable();
-                let schema = match batches.peek() {
-                    Some(Ok(batch)) => batch.schema(),
-                    _ => {
-                        return Err(batches.next().map_or_else(
-                            || format_err!("no batch to write"),
-                            |b| b.err().unwrap_or_else(|| format_err!("no batch to write")),
-                        ));
+                let schema = match (schema, batches.peek()) {
+                    (Some(schema), _) => schema,
+                    (None, Some(Ok(batch))) => batch.schema(),
+                    (None, _) => {
+                        return Err(batches
+                            .next()
+                            .and_then(Result::err)
+                            .unwrap_or_else(|| format_err!("no batch to write")));
                     }
                 };
                 let properties = WriterProperties::builder()
@@ -295,9 +299,10 @@ mod tests {
     use std::path::Path;
     use std::sync::Arc;
 
+    use datasource_py::RawOptions;
     use datasource_py::arrow_array::{Int64Array, StringArray};
     use datasource_py::arrow_schema::{DataType, Field, Schema};
-    use datasource_py::{RawOptions, write_all};
+    use datasource_py::testing::{StreamWriteRun, write_all};
 
     use super::*;
 
@@ -396,24 +401,15 @@ mod tests {
     #[test]
     fn a_micro_batch_committed_again_is_published_once() {
         let dir = scratch("stream");
-        let sink = Arc::new(files(&dir, &[]));
-        let stage = |sink: &Arc<Files>, job: &WriteJob, partition: u32, ids| {
-            let task = Task {
-                partition_id: partition,
-                batch_id: Some(7),
-                ..Task::default()
-            };
-            let batches = Batches::from_record_batches(vec![Ok(batch(ids))]);
-            StreamWriter::write(sink.clone(), job, &task, batches).unwrap()
-        };
-        let run = WriteJob::new("stream", batch(0..1).schema(), false);
-        let staged = vec![stage(&sink, &run, 0, 0..5), stage(&sink, &run, 1, 5..8)];
-        StreamWriter::commit(&*sink, &run, 7, staged).unwrap();
+        let options: RawOptions = [("path", dir.to_str().unwrap())].into_iter().collect();
+        let mut run =
+            StreamWriteRun::<Files>::start(&options, batch(0..1).schema(), false).unwrap();
+        let tasks = || vec![vec![batch(0..5)], vec![batch(5..8)]];
+        run.write_batch_again(7, tasks()).unwrap();
         // After a restart (a new run, with a writer of its own), Spark runs batch 7 again and
         // commits it again.
-        let rerun = WriteJob::new("stream-restarted", batch(0..1).schema(), false);
-        let again = vec![stage(&sink, &rerun, 0, 0..5), stage(&sink, &rerun, 1, 5..8)];
-        StreamWriter::commit(&*sink, &rerun, 7, again).unwrap();
+        run.restart().unwrap();
+        run.write_batch_again(7, tasks()).unwrap();
         assert!(
             !dir.join("_staging").exists(),
             "the second run's staging is removed"

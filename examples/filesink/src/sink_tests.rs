@@ -17,8 +17,9 @@ use std::time::Duration;
 
 use datasource_py::arrow_array::{Array, Int64Array, RecordBatch, StringArray};
 use datasource_py::arrow_schema::{DataType, Field, Schema, SchemaRef};
+use datasource_py::testing::write_all;
 use datasource_py::{BatchWriter, Batches, DataSource, RawOptions, StreamWriter, Task, WriteJob};
-use datasource_py::{Result, format_err, write_all};
+use datasource_py::{Result, format_err};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -163,10 +164,9 @@ fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
 }
 
 fn task(partition: u32, batch: Option<u64>) -> Task {
-    Task {
-        partition_id: partition,
-        batch_id: batch,
-        ..Task::default()
+    match batch {
+        Some(batch) => Task::new(partition).with_batch_id(batch),
+        None => Task::new(partition),
     }
 }
 

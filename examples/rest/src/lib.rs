@@ -39,7 +39,7 @@ pub struct Basic {
 
 /// Records of a JSON REST API, fetched page by page as Spark reads them. The columns are the
 /// ones given with `spark.read.schema(...)`: each record's fields are matched to them by name.
-#[data_source(name = "rest")]
+#[data_source(name = "rest", validate = Self::check)]
 #[derive(Debug)]
 pub struct Rest {
     /// The endpoint, `https://api.example.com/v1/orders`; with `keys`, its `{key}` is replaced
@@ -112,7 +112,8 @@ pub struct Rest {
 
 impl Rest {
     /// What the options cannot say alone: one way to authenticate, keys and `{key}` together,
-    /// parallel pages only where pages are numbered.
+    /// parallel pages only where pages are numbered. Run once the options parse, in every
+    /// process (so each masks the `secretParameters` too).
     fn check(&self) -> Result<()> {
         self.register_secret_parameters();
         let ways = [
@@ -171,7 +172,6 @@ impl Rest {
 
 impl SourceSchema for Rest {
     fn schema(&self) -> Result<SchemaRef> {
-        self.check()?;
         bail!(
             "a REST API's records have no declared columns: give them with \
              `spark.read.format(\"rest\").schema(\"id BIGINT, name STRING, ...\")`"
@@ -179,8 +179,7 @@ impl SourceSchema for Rest {
     }
 
     fn user_schema(&self, _user: &SchemaRef) -> Result<UserSchema> {
-        self.check()?;
-        Ok(UserSchema::Produce)
+        Ok(UserSchema::Exact)
     }
 }
 
@@ -189,8 +188,6 @@ impl BatchReader for Rest {
     type Partition = Share;
 
     fn partitions(&self, _scan: &Scan) -> Result<Vec<Share>> {
-        // Spark may not ask about the schema when the user gave one.
-        self.check()?;
         Ok(pages::shares(
             self.keys.as_deref(),
             self.num_partitions,

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use datasource_py::BatchSizer;
 use datasource_py::arrow_array::builder::{
     BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
     Float64Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
@@ -16,6 +15,7 @@ use datasource_py::arrow_array::types::{
 };
 use datasource_py::arrow_array::{Array, ArrayRef, RecordBatch};
 use datasource_py::arrow_schema::SchemaRef;
+use datasource_py::batch_size::BatchSizer;
 use datasource_py::prelude::*;
 
 use crate::columns::Kind;
@@ -90,7 +90,7 @@ impl BatchBuilder {
                 ),
                 Kind::TimestampTz => ColumnBuilder::Micros(
                     TimestampMicrosecondBuilder::with_capacity(capacity),
-                    Some(datasource_py::SPARK_TIMESTAMP_TZ.into()),
+                    Some(datasource_py::types::SPARK_TIMESTAMP_TZ.into()),
                 ),
             })
             .collect();

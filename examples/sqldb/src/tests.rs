@@ -10,7 +10,8 @@ use datasource_py::arrow_array::types::Int64Type;
 use datasource_py::arrow_array::{Array, Int64Array, RecordBatch, StringArray};
 use datasource_py::arrow_schema::{DataType, Field, Schema};
 use datasource_py::prelude::*;
-use datasource_py::{DataSource, RawOptions, read_all, read_all_pushed, write_all};
+use datasource_py::testing::{read_all, read_all_pushed, write_all};
+use datasource_py::{DataSource, RawOptions};
 
 use super::SqlDb;
 

@@ -170,7 +170,7 @@ impl SourceSchema for Tail {
             _ => ParseMode::FailFast,
         };
         datasource_py::json::JsonDecoder::new(user.clone())?.with_mode(mode)?;
-        Ok(UserSchema::Produce)
+        Ok(UserSchema::Exact)
     }
 }
 
@@ -273,15 +273,10 @@ impl StreamReader for Tail {
             }),
             None => None,
         };
-        let batches = stretches.into_iter().flat_map(move |stretch| {
-            let batches: Box<dyn Iterator<Item = Result<_>> + Send> =
-                match lines::LineBatches::open(&dir, stretch, json.as_ref()) {
-                    Ok(batches) => Box::new(batches),
-                    Err(error) => Box::new(std::iter::once(Err(error))),
-                };
-            batches
-        });
-        Ok(Batches::from_record_batches(batches))
+        // Each stretch opened as Spark reaches it.
+        Ok(Batches::try_flatten(stretches.into_iter().map(
+            move |stretch| lines::LineBatches::open(&dir, stretch, json.as_ref()),
+        )))
     }
 }
 

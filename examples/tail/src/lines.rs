@@ -19,7 +19,7 @@ use crate::{Stretch, names};
 const BATCH_ROWS: usize = 1 << 20;
 /// Bytes of lines per batch at most (the last line may go past it): the SDK's default size,
 /// where Spark's per-batch costs are spread thin.
-const BATCH_BYTES: usize = datasource_py::DEFAULT_BATCH_BYTES;
+const BATCH_BYTES: usize = datasource_py::batch_size::DEFAULT_BATCH_BYTES;
 
 /// One line of a followed file.
 #[derive(Row, Debug, Clone, PartialEq)]

@@ -158,7 +158,8 @@ impl Budget {
             ReadLimit::MaxRows(rows) => budget.rows = Some(rows),
             ReadLimit::MaxBytes(bytes) => budget.bytes = Some(bytes),
             ReadLimit::MaxFiles(files) => budget.files = Some(files),
-            ReadLimit::AllAvailable | ReadLimit::MinRows(_) => {}
+            // Everything, or a limit a newer Spark adds (as Spark's own file stream does).
+            _ => {}
         }
         budget
     }

@@ -3,7 +3,8 @@ use std::io::Write;
 use std::path::Path;
 
 use datasource_py::arrow_array::{Array, Int64Array, RecordBatch, StringArray};
-use datasource_py::{DataSource, RawOptions, StreamRun};
+use datasource_py::testing::StreamRun;
+use datasource_py::{DataSource, RawOptions};
 
 use super::*;
 

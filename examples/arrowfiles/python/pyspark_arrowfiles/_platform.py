@@ -113,7 +113,7 @@ def parse_tag(tag):
     elif legacy:
         system, libc, libc_name, cpu = "Linux", LEGACY_MANYLINUX[legacy[1]], "glibc", legacy[2]
     elif platform_tag.startswith("linux_"):
-        system, cpu = "Linux", platform_tag[len("linux_"):]
+        system, cpu = "Linux", platform_tag[len("linux_") :]
     elif platform_tag.startswith("macosx_"):
         system, cpu = "Darwin", platform_tag.split("_", 3)[-1]
     elif platform_tag.startswith("win"):
@@ -154,7 +154,9 @@ def mismatches(tag, machine):
             f"{python_name(machine['implementation'])}"
         )
     version = wheel["version"]
-    if version and (machine["version"] < version if wheel["abi3"] else machine["version"] != version):
+    if version and (
+        machine["version"] < version if wheel["abi3"] else machine["version"] != version
+    ):
         found.append(
             f"Python {machine['version'][0]}.{machine['version'][1]}, where the library needs "
             f"{version[0]}.{version[1]}" + (" or newer" if wheel["abi3"] else "")

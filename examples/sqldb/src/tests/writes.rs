@@ -15,11 +15,7 @@ fn job(id: &str, batch: &RecordBatch) -> WriteJob {
 }
 
 fn task(id: u64) -> Task {
-    Task {
-        partition_id: u32::try_from(id).unwrap(),
-        task_attempt_id: id,
-        ..Task::default()
-    }
+    Task::new(u32::try_from(id).unwrap())
 }
 
 fn staging_tables(path: &Path) -> Vec<String> {

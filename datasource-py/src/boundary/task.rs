@@ -1,0 +1,38 @@
+//! The running task, read from PySpark's `TaskContext` where Spark runs it.
+
+use datasource_core::Task;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+
+static TASK_CONTEXT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The task this Python worker runs now; [`Task::default`] outside a task (a driver's call).
+/// The zone is the session's `spark.sql.session.timeZone` where it was set (Spark hands SQL
+/// settings to tasks as local properties).
+pub(crate) fn current_task(py: Python<'_>) -> PyResult<Task> {
+    let context = TASK_CONTEXT
+        .import(py, "pyspark", "TaskContext")?
+        .call_method0("get")?;
+    if context.is_none() {
+        return Ok(Task::default());
+    }
+    let property = |name: &str| -> PyResult<Option<String>> {
+        context.call_method1("getLocalProperty", (name,))?.extract()
+    };
+    let mut task = Task::new(context.call_method0("partitionId")?.extract()?).with_attempt(
+        context.call_method0("attemptNumber")?.extract()?,
+        context.call_method0("taskAttemptId")?.extract()?,
+    );
+    if let Some(batch) = property("streaming.sql.batchId")? {
+        let batch = batch.parse().map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!(
+                "Spark's micro-batch id `{batch}` is not a number"
+            ))
+        })?;
+        task = task.with_batch_id(batch);
+    }
+    if let Some(zone) = property("spark.sql.session.timeZone")? {
+        task = task.with_session_time_zone(zone);
+    }
+    Ok(task)
+}

@@ -1,0 +1,62 @@
+//! The streaming-write capability's glue (`StreamWriter`): `DataSource.streamWriter()`, over
+//! the writer both write capabilities share (`writing`); each micro-batch commits or aborts by
+//! its batch id.
+
+use std::sync::Arc;
+
+use arrow_schema::SchemaRef;
+use datasource_core::codec::{self, Cargo};
+use datasource_core::{Batches, Result, StreamWriter, Task, WriteJob, format_err};
+use pyo3::prelude::*;
+
+pub(crate) use crate::capability::writing::WriteRole as Role;
+use crate::capability::writing::{decode_all, decode_some};
+use crate::source::OpenSource;
+
+struct Typed<T>(Arc<T>);
+
+fn batch_id(batch: Option<u64>) -> Result<u64> {
+    batch.ok_or_else(|| format_err!("Spark gave no micro-batch id to commit or abort"))
+}
+
+impl<T: StreamWriter> Role for Typed<T> {
+    fn source_name(&self) -> &'static str {
+        T::NAME
+    }
+
+    fn accepts(&self, incoming: &SchemaRef) -> Result<SchemaRef> {
+        self.0.accepts(incoming)
+    }
+
+    fn write(&self, write: &WriteJob, task: &Task, batches: Batches) -> Result<String> {
+        let message = self.0.clone().write(write, task, batches)?;
+        Ok(codec::encode(T::NAME, Cargo::CommitMessage, &message)?)
+    }
+
+    fn commit(&self, write: &WriteJob, batch: Option<u64>, messages: Vec<String>) -> Result<()> {
+        self.0
+            .commit(write, batch_id(batch)?, decode_all(T::NAME, messages)?)
+    }
+
+    fn abort(
+        &self,
+        write: &WriteJob,
+        batch: Option<u64>,
+        messages: Vec<Option<String>>,
+    ) -> Result<()> {
+        self.0
+            .abort(write, batch_id(batch)?, decode_some(T::NAME, messages)?)
+    }
+}
+
+pub(crate) fn glue<T: StreamWriter>(source: Arc<T>) -> Arc<dyn Role> {
+    Arc::new(Typed(source))
+}
+
+pub(crate) fn native(
+    py: Python<'_>,
+    role: Arc<dyn Role>,
+    _: &Arc<OpenSource>,
+) -> PyResult<Py<PyAny>> {
+    crate::capability::writing::native(py, role)
+}
