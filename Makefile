@@ -21,6 +21,8 @@ TAIL := examples/tail
 ARROWFILES := examples/arrowfiles
 SQLDB := examples/sqldb
 REST := examples/rest
+# The sources the benchmark measures (fakerange, fakewide, fakesink), which the tests use too.
+BENCH_SOURCES := bench/sources
 WHEEL_DIR := target/wheels
 
 # The data source runs in Spark's Python workers: they must use the venv that has the wheel.
@@ -29,7 +31,7 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
+.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
 
 demo: setup wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
@@ -115,6 +117,10 @@ endef
 wheel: $(VENV)/.installed
 	$(call install_wheel,$(EXAMPLE),pyspark_fakepeople)
 
+# The benchmark's sources.
+bench-wheel: $(VENV)/.installed
+	$(call install_wheel,$(BENCH_SOURCES),pyspark_fakerange)
+
 # The file sink example.
 sink-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FILESINK),pyspark_filesink)
@@ -161,13 +167,13 @@ starter-check:
 	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check WHEEL_PROFILE="$(WHEEL_PROFILE)"
 
 # pytest exits non-zero when it collects no tests, so an empty run fails too.
-python-test: postgres wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check
+python-test: postgres wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check
 	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
 	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
 
 # Real deployments on 127.0.0.1, started and stopped by the tests (tests/deploy): a standalone
 # cluster, Spark Connect servers, and Spark processes whose Python lacks the wheels.
-test-deploy: wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel $(VENV_WORKER)/.installed
+test-deploy: wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel $(VENV_WORKER)/.installed
 	cd tests/deploy && $(call spark_env,$(VENV)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider --durations=10
 	@# On the oldest PySpark, the client-facing modules (Connect, packaging); the standalone
 	@# cluster behaved the same on both in every run, and CI's time is short.
@@ -181,7 +187,7 @@ jdbc-driver:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends libpostgresql-jdbc-java; }
 
 # Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
-bench: setup postgres jdbc-driver wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel
+bench: setup postgres jdbc-driver wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
 
 clean:

@@ -16,13 +16,13 @@ pushdown half (`pushdown.py`) runs a selective query over Parquet files through 
 source with filter pushdown off and on, and through Spark's own Parquet reader. The database
 half (`databases.py`) reads a PostgreSQL table with the Rust `sqldb` source and with Spark's JDBC
 reader, 1 and 4 partitions.
-Prints Markdown tables, writes bench/README.md and the README's short table.
+Prints Markdown tables and writes them to bench/README.md.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
     BENCH_WIDE_ROWS  rows of the wide 20-column case                   (default 2,000,000)
     BENCH_RUNS       timed runs per case, after a warm-up              (default 5; quick: 3)
     BENCH_QUICK=1    1M / 200k rows, memory at 2M vs 8M: under two minutes
-    BENCH_WRITE=0    do not rewrite bench/README.md and README.md
+    BENCH_WRITE=0    do not rewrite bench/README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
     BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half,
                      `pushdown` the pushdown half (no report); `database` the database half,
@@ -478,9 +478,11 @@ def session(worker_reuse=True):
     )
     spark.sparkContext.setLogLevel("ERROR")
     import pyspark_fakepeople
+    import pyspark_fakerange
     import pyspark_filesink
 
     pyspark_fakepeople.register(spark)
+    pyspark_fakerange.register(spark)
     pyspark_filesink.register(spark)
     for source in (TupleSource, NumpySource, CachedSource, RowSink, CountingSink, ParquetSink):
         spark.dataSource.register(source)
@@ -767,13 +769,13 @@ def per_batch_costs(results, rows_of):
 def generation_rates(rows_of, rounds=3):
     """Rows/s of each Rust path read in this process through the SDK's pyarrow reader, without
     Spark: what building the batches costs, before any of the pipe."""
-    import pyspark_fakepeople
+    import pyspark_fakerange
 
     lines = ["| path (default batch size) | narrow rows/s | wide rows/s |", "|---|---:|---:|"]
     for path, label in (("arrow", RUST_ARROW), ("filled", RUST_FILLED), ("rows", RUST_ROWS)):
         cells = []
         for wide in (False, True):
-            source_type = pyspark_fakepeople.FakeWide if wide else pyspark_fakepeople.FakeRange
+            source_type = pyspark_fakerange.FakeWide if wide else pyspark_fakerange.FakeRange
             rows = rows_of[wide]
             best = 0.0
             for _ in range(rounds):
@@ -951,23 +953,15 @@ DATABASES_HEADING = (
     "on a thread of its own; Spark's JDBC reader converts rows in the JVM. With 4 partitions "
     "on 2 cores, two tasks and two server processes share the cores.\n\n"
 )
-DATABASES_SHORT = "PostgreSQL, against Spark's JDBC reader:\n\n"
 
 
 def write_database_sections(section, table):
-    """`BENCH_HALF=database`: its section of bench/README.md (the last one) and its table in
-    the README's short results, the rest as the last full run wrote it."""
+    """`BENCH_HALF=database`: its section of bench/README.md (the last one), the rest as the
+    last full run wrote it."""
     bench = ROOT / "bench" / "README.md"
     text = bench.read_text()
     text = text.split(DATABASES_HEADING.split("\n")[0])[0].rstrip("\n")
     bench.write_text(f"{text}\n\n{DATABASES_HEADING}{section}\n")
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    rows = table.split("\n\n", 1)[1]
-    short = re.search(r"<!-- bench:start -->.*?<!-- bench:end -->", text, flags=re.S).group(0)
-    kept = short.split(DATABASES_SHORT)[0].replace("\n<!-- bench:end -->", "").rstrip("\n")
-    updated = f"{kept}\n\n{DATABASES_SHORT}{rows}\n<!-- bench:end -->"
-    readme.write_text(text.replace(short, updated))
 
 
 def write_results(
@@ -983,7 +977,7 @@ def write_results(
         "that goes through Spark's Python data source path can beat it, and every ratio is against "
         "it at the batch size where it was fastest. Narrow rows are "
         "`(id BIGINT, value DOUBLE, label STRING)`; wide rows have 20 columns of mixed types "
-        "including a timestamp, a decimal and a list (`examples/fakepeople/src/wide.rs`); every "
+        "including a timestamp, a decimal and a list (`bench/sources/src/wide.rs`); every "
         "Python source and every Rust path produce the very same rows (checked before timing). "
         "*Batch*: rows per Arrow batch; *default* is the SDK's own choice, about "
         "8 MiB of Arrow data per batch (`BatchSize`). *SDK overhead*: the Rust source handing over "
@@ -1059,15 +1053,6 @@ def write_results(
         f"{pushdown_table}\n\n"
         f"{DATABASES_HEADING}{database_table}\n"
     )
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    short = (
-        f"<!-- bench:start -->\n{environment}\n\nReads (full scan):\n\n{tables['noop']}\n\n"
-        f"Writes:\n\n{writes}\n\nFilter pushdown (a 1% selection over Parquet files):\n\n"
-        f"{pushdown_table.split(chr(10) + chr(10), 1)[1]}\n\n{DATABASES_SHORT}"
-        f"{database_table.split(chr(10) + chr(10), 1)[1]}\n<!-- bench:end -->"
-    )
-    readme.write_text(re.sub(r"<!-- bench:start -->.*?<!-- bench:end -->", short, text, flags=re.S))
 
 
 if __name__ == "__main__":

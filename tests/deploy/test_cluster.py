@@ -100,9 +100,11 @@ APP = textwrap.dedent(
     from pyspark.sql import SparkSession
 
     spark = SparkSession.builder.appName("archive-route").getOrCreate()
-    import pyspark_fakepeople  # from the archive: no Python here has the wheel
+    import pyspark_fakepeople  # from the archives: no Python here has the wheels
+    import pyspark_fakerange
 
     pyspark_fakepeople.register(spark)
+    pyspark_fakerange.register(spark)
     rows = spark.read.format("fakepeople").option("numRows", 300).load().orderBy("id").collect()
     total = spark.read.format("fakerange").option("numRows", 1000).load().selectExpr("sum(id)")
     print(json.dumps({
@@ -119,13 +121,16 @@ def test_a_cluster_without_the_wheel_gets_it_through_archives(spark, cluster, wo
     # The two workers have one core each, all held by this module's session: end it first (so
     # this test stays last in the module).
     spark.stop()
-    made = subprocess.run(
-        [sys.executable, "-m", "pyspark_fakepeople", "archive", str(tmp_path)],
-        capture_output=True, text=True, check=True,
-    )
-    archive = made.stdout.strip()
-    assert archive == f"{tmp_path}/pyspark_fakepeople.zip#pyspark_fakepeople"
-    assert "--archives" in made.stderr
+    archives = []
+    for module in ("pyspark_fakepeople", "pyspark_fakerange"):
+        made = subprocess.run(
+            [sys.executable, "-m", module, "archive", str(tmp_path)],
+            capture_output=True, text=True, check=True,
+        )
+        archives.append(made.stdout.strip())
+        assert archives[-1] == f"{tmp_path}/{module}.zip#{module}"
+        assert "--archives" in made.stderr
+    archive = ",".join(archives)
     (tmp_path / "app.py").write_text(APP)
     # The driver, its planning and the executors all run an interpreter without the wheel.
     result = run_app(

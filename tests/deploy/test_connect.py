@@ -100,11 +100,11 @@ def test_option_errors_reach_the_client_in_full_at_the_first_action(client):
 
 
 def test_a_read_error_names_the_source(client):
-    df = client.read.format("fakepeople").option("numRows", 10).option("failAtRow", 3).load()
+    df = client.read.format("fakerange").option("numRows", 10).option("failAtRow", 3).load()
     with pytest.raises(Exception) as caught:
         df.collect()
     message = str(caught.value)
-    assert "fakepeople: read failed: asked to fail at row 3" in message, message
+    assert "fakerange: read failed: asked to fail at row 3" in message, message
     assert "External error" not in message, message
 
 
@@ -124,15 +124,17 @@ def bare_server(tmp_path_factory, worker_python):
     server.stop()
 
 
-def test_ship_sends_the_wheel_to_a_server_whose_python_lacks_it(bare_server):
+def test_ship_sends_the_wheels_to_a_server_whose_python_lacks_them(bare_server):
     import pyspark_fakepeople
+    import pyspark_fakerange
 
     session = client_session(bare_server.url)
     try:
         with pytest.raises(Exception, match="DATA_SOURCE_NOT_FOUND"):
             session.read.format("fakerange").load().schema
-        pyspark_fakepeople.ship(session)
-        pyspark_fakepeople.ship(session)  # once per session: the second call only registers
+        pyspark_fakerange.ship(session)
+        pyspark_fakerange.ship(session)  # once per session: the second call only registers
+        pyspark_fakepeople.ship(session)  # a second wheel in the same session
         ranged = session.read.format("fakerange").option("numRows", 1000).load()
         assert ranged.selectExpr("sum(id)").first()[0] == sum(range(1000))
         rows = session.read.format("fakepeople").option("numRows", 50).load().orderBy("id")

@@ -152,20 +152,6 @@ def test_every_problem_is_listed_at_once(spark):
     assert "unknown option `colour`" in message
 
 
-def test_error_inside_read_reaches_the_driver_with_the_source_name(spark):
-    with pytest.raises(Exception) as error:
-        load(spark, numRows=100, numPartitions=2, failAtRow=70).collect()
-    assert "fakepeople: read failed: asked to fail at row 70" in str(error.value)
-
-
-def test_panic_inside_read_is_an_exception_not_a_crash(spark):
-    with pytest.raises(Exception) as error:
-        load(spark, numRows=100, numPartitions=2, panicAtRow=10).collect()
-    assert "fakepeople: panicked while reading: asked to panic at row 10" in str(error.value)
-    # The Python workers survived: the session still reads.
-    assert load(spark, numRows=10).count() == 10
-
-
 def test_user_schema_may_select_a_subset_of_columns(spark):
     df = (
         spark.read.format("fakepeople")

@@ -2,13 +2,13 @@
 
 import pytest
 
-import pyspark_fakepeople
+import pyspark_fakerange
 
 
 @pytest.fixture(scope="module")
 def registered(spark):
-    pyspark_fakepeople.register(spark)
-    pyspark_fakepeople.register(spark)  # registering again is harmless
+    pyspark_fakerange.register(spark)
+    pyspark_fakerange.register(spark)  # registering again is harmless
     return spark
 
 
@@ -59,3 +59,17 @@ def test_wide_paths_agree_and_nulls_land_where_expected(registered):
     assert sum(r.opt_long is None for r in arrow) == 300  # every tenth id
     assert arrow[3].list_col == [3, 4, 5]
     assert str(arrow[123].dec_col) == "1.23"
+
+
+def test_error_inside_read_reaches_the_driver_with_the_source_name(registered):
+    with pytest.raises(Exception) as error:
+        load(registered, numRows=100, numPartitions=2, failAtRow=70).collect()
+    assert "fakerange: read failed: asked to fail at row 70" in str(error.value)
+
+
+def test_panic_inside_read_is_an_exception_not_a_crash(registered):
+    with pytest.raises(Exception) as error:
+        load(registered, numRows=100, numPartitions=2, panicAtRow=10).collect()
+    assert "fakerange: panicked while reading: asked to panic at row 10" in str(error.value)
+    # The Python workers survived: the session still reads.
+    assert load(registered, numRows=10).count() == 10

@@ -10,11 +10,13 @@ import pytest
 from pyspark.sql.types import StructType
 
 import pyspark_fakepeople
+import pyspark_fakerange
 
 
 @pytest.fixture(scope="module")
 def spark(spark):
     pyspark_fakepeople.register(spark)
+    pyspark_fakerange.register(spark)
     return spark
 
 
@@ -96,16 +98,16 @@ def test_a_source_that_cannot_write_says_so(spark):
 
 def test_a_read_error_is_a_plain_error_naming_the_source(spark):
     with pytest.raises(Exception) as error:
-        spark.read.format("fakepeople").option("numRows", 10).option("failAtRow", 3).load().collect()
+        spark.read.format("fakerange").option("numRows", 10).option("failAtRow", 3).load().collect()
     message = str(error.value)
-    assert "RuntimeError: fakepeople: read failed: asked to fail at row 3" in message
+    assert "RuntimeError: fakerange: read failed: asked to fail at row 3" in message
     assert "External error" not in message and "ArrowInvalid" not in message
 
 
 def test_a_caught_panic_prints_no_backtrace():
     script = (
-        "import pyspark_fakepeople as m\n"
-        "s = m.FakePeople({'numrows': '5', 'numpartitions': '1', 'panicatrow': '2'})\n"
+        "import pyspark_fakerange as m\n"
+        "s = m.FakeRange({'numrows': '5', 'numpartitions': '1', 'panicatrow': '2'})\n"
         "r = s.reader(s.schema())\n"
         "try:\n"
         "    list(r.read(r.partitions()[0]))\n"
@@ -113,7 +115,7 @@ def test_a_caught_panic_prints_no_backtrace():
         "    print('raised:', e)\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert "raised: fakepeople: panicked while reading: asked to panic at row 2" in run.stdout
+    assert "raised: fakerange: panicked while reading: asked to panic at row 2" in run.stdout
     assert "panicked at" not in run.stderr, run.stderr
 
 

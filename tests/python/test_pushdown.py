@@ -9,7 +9,7 @@ import pyspark
 import pytest
 from pyspark.sql.datasource import DataSourceReader
 
-import pyspark_fakepeople
+import pyspark_fakerange
 import pyspark_sdk_fixtures
 
 PUSHDOWN = "spark.sql.python.filterPushdown.enabled"
@@ -70,7 +70,7 @@ CONDITIONS = [
 @pytest.fixture(scope="module")
 def spark(spark):
     pyspark_sdk_fixtures.register(spark)
-    pyspark_fakepeople.register(spark)
+    pyspark_fakerange.register(spark)
     spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
     yield spark
     spark.conf.set("spark.sql.session.timeZone", "UTC")

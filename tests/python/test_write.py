@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 import pyspark_fakepeople
+import pyspark_fakerange
 import pyspark_filesink
 
 from files_sink import write_files
@@ -20,6 +21,7 @@ SESSION_ZONE = "America/New_York"
 @pytest.fixture(scope="module")
 def session(spark):
     pyspark_fakepeople.register(spark)
+    pyspark_fakerange.register(spark)
     pyspark_filesink.register(spark)
     spark.conf.set("spark.sql.session.timeZone", SESSION_ZONE)
     yield spark
@@ -222,7 +224,7 @@ def test_writers_and_commit_messages_survive_pickle(session, tmp_path):
             StructField("label", StringType(), False),
         ]
     )
-    source_class = pyspark_fakepeople.FakeSink
+    source_class = pyspark_fakerange.FakeSink
     report = tmp_path / "report.json"
     sink = source_class({"rows": "range", "report": str(report)})
     writer = pickle.loads(pickle.dumps(sink.writer(schema, False)))  # driver → executor

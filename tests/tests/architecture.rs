@@ -190,3 +190,72 @@ fn each_capability_is_one_row_and_its_own_files() {
         }
     }
 }
+
+#[test]
+fn the_readme_is_a_front_door_to_every_example_and_guide_page() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let lines = readme.lines().count();
+    assert!(
+        lines <= 180,
+        "README.md has {lines} lines: the reference goes to docs/"
+    );
+    assert!(
+        readme.starts_with("# ") && readme.contains("make demo") && readme.contains("make test"),
+        "the README's first lines give the two commands"
+    );
+    for entry in fs::read_dir(root().join("examples")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            readme.contains(&format!("(examples/{name})")),
+            "README.md does not link examples/{name}"
+        );
+    }
+    for entry in fs::read_dir(root().join("docs")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            readme.contains(&format!("(docs/{name})")),
+            "README.md does not link docs/{name}"
+        );
+        // Each page is compiled by this crate's doctests.
+        let pages = fs::read_to_string(root().join("tests/src/lib.rs")).unwrap();
+        assert!(
+            pages.contains(&format!("\"{name}\"")),
+            "docs/{name} is not among the guide pages whose snippets are tested"
+        );
+    }
+}
+
+/// The format names an `export!` lists, from the crate's sources.
+fn exported_names(crate_dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for (_, text) in sources(&crate_dir.join("src")) {
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("#[data_source(name = \"") {
+            rest = &rest[at + "#[data_source(name = \"".len()..];
+            names.push(rest[..rest.find('"').unwrap()].to_owned());
+        }
+    }
+    names
+}
+
+#[test]
+fn every_example_readme_names_its_sources() {
+    let mut crates: Vec<PathBuf> = fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("Cargo.toml").exists())
+        .collect();
+    crates.push(root().join("bench/sources"));
+    for dir in crates {
+        let readme = fs::read_to_string(dir.join("README.md")).unwrap();
+        let names = exported_names(&dir);
+        assert!(!names.is_empty(), "{} exports no source", dir.display());
+        for name in names {
+            assert!(
+                readme.contains(&format!("`{name}`")),
+                "{}/README.md never names its source `{name}`",
+                dir.display()
+            );
+        }
+    }
+}

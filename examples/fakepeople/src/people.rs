@@ -24,10 +24,6 @@ pub struct FakePeople {
     num_partitions: u32,
     #[option(flatten)]
     people: Population,
-    /// Fail with an error when this row is reached (to test error handling).
-    fail_at_row: Option<u64>,
-    /// Panic when this row is reached (to test that panics become Python errors).
-    panic_at_row: Option<u64>,
 }
 
 /// Who the people are: the options `fakepeople` and `fakestream` share.
@@ -187,15 +183,7 @@ impl BatchReader for FakePeople {
     }
 
     fn read(self: Arc<Self>, _scan: &Scan, _: &Task, rows: Range<u64>) -> Result<Batches> {
-        Ok(Batches::from_fallible_rows(rows.map(move |id| {
-            if self.panic_at_row == Some(id) {
-                panic!("asked to panic at row {id}");
-            }
-            if self.fail_at_row == Some(id) {
-                bail!("asked to fail at row {id}");
-            }
-            Ok(self.person(id))
-        })))
+        Ok(Batches::from_rows(rows.map(move |id| self.person(id))))
     }
 }
 

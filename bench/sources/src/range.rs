@@ -5,6 +5,8 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use datasource_py::arrow_array::builder::StringBuilder;
+use datasource_py::arrow_array::cast::AsArray;
+use datasource_py::arrow_array::types::Int64Type;
 use datasource_py::arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
 use datasource_py::prelude::*;
 
@@ -17,6 +19,10 @@ use crate::text::{append_prefixed, prefixed, write_prefixed};
 pub struct FakeRange {
     #[option(flatten)]
     rows: GeneratedRows,
+    /// Fail with an error when this row is read (to test error handling).
+    fail_at_row: Option<u64>,
+    /// Panic when this row is read (to test that panics become Python errors).
+    panic_at_row: Option<u64>,
 }
 
 /// One numbered row.
@@ -54,6 +60,22 @@ impl FakeRange {
     }
 }
 
+impl FakeRange {
+    /// `batch`, unless it holds the row asked to fail or panic at.
+    fn misbehave(&self, batch: RecordBatch) -> Result<RecordBatch> {
+        let ids = batch.column(0).as_primitive::<Int64Type>();
+        for &id in ids.values() {
+            if self.panic_at_row == Some(id as u64) {
+                panic!("asked to panic at row {id}");
+            }
+            if self.fail_at_row == Some(id as u64) {
+                bail!("asked to fail at row {id}");
+            }
+        }
+        Ok(batch)
+    }
+}
+
 impl SourceSchema for FakeRange {
     fn schema(&self) -> Result<SchemaRef> {
         Ok(Numbered::schema())
@@ -87,7 +109,7 @@ impl BatchReader for FakeRange {
     ) -> Result<Batches> {
         let stretches = ranges
             .into_iter()
-            .map(move |rows| {
+            .map(|rows| {
                 let row = numbered;
                 let fill = |row: &mut Numbered, id: u64| {
                     row.id = id as i64;
@@ -97,8 +119,12 @@ impl BatchReader for FakeRange {
                 self.rows.batches(rows, row, fill, Self::arrow_batch)
             })
             .collect::<Result<Vec<Batches>>>()?;
+        let batches = Batches::from_record_batches(stretches.into_iter().flatten());
+        if self.fail_at_row.is_none() && self.panic_at_row.is_none() {
+            return Ok(batches);
+        }
         Ok(Batches::from_record_batches(
-            stretches.into_iter().flatten(),
+            batches.map(move |batch| self.misbehave(batch?)),
         ))
     }
 }

@@ -11,9 +11,9 @@ use datasource_py::prelude::*;
 use datasource_py::{RawOptions, format_err};
 use serde::{Deserialize, Serialize};
 
-use crate::people::{FakePeople, Person};
 use crate::range::{Numbered, numbered};
 use crate::wide::{WideRow, wide_row};
+use pyspark_fakepeople::{FakePeople, Person};
 
 /// Counts the rows Spark writes, and checks them against a generator when asked.
 #[data_source(name = "fakesink")]
