@@ -44,7 +44,29 @@
 //!
 //! export!(pyspark_numbers => Numbers);
 //! ```
-
+//!
+//! The guide (`docs/` in the repository) has a page per capability and per concern: options,
+//! schemas and types, reading, pushdown, streaming, writing, testing without Spark ([`testing`]),
+//! errors and secrets, deploying.
+//!
+//! ## How a capability is built (for the SDK's maintainers)
+//!
+//! Each capability is one row of the table in `src/capability/mod.rs` (`with_capabilities!`),
+//! `name: CoreTrait`, and its own files on each side:
+//!
+//! | side | file | holds |
+//! |---|---|---|
+//! | core | `datasource-core/src/capability/<name>.rs` | the trait a source implements; a harness in `datasource-core/src/testing/` |
+//! | glue | `datasource-py/src/capability/<name>.rs` | `Role` (the trait, its types erased), `glue::<T>`, `native` (the Python object of the role) |
+//! | Python | `datasource-py/python/datasource_py/<name>.py` | `assemble(Source, native_type)`: the hooks and classes PySpark looks for |
+//!
+//! Everything that lists capabilities (the probes `export!` runs, which capabilities a type
+//! has, the glue of an opened source, the Python object each hands its classes, the embedded
+//! Python files, the names Python assembles classes from) is generated from the table's rows,
+//! and `tests/tests/architecture.rs` checks that nothing else names a capability. Adding one is
+//! its three files and one row. PySpark's objects cross into Rust in `src/boundary/`, one
+//! typed conversion per kind (filters, read limits, offsets, schemas, the task).
+//!
 //! ## Allocator
 //!
 //! With the default `mimalloc` feature, the extension module allocates with mimalloc: a
