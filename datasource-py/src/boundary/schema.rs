@@ -2,7 +2,7 @@
 //! JSON form of a schema, which both sides read and write).
 
 use arrow_schema::Schema;
-use datasource_core::schema::{from_spark_json, to_spark_json};
+use datasource_core::schema::from_spark_json;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
@@ -41,11 +41,4 @@ pub(crate) fn struct_type<'py>(
     STRUCT_TYPE
         .import(py, "pyspark.sql.types", "StructType")?
         .call_method1("fromJson", (value,))
-}
-
-/// `schema` as Spark's JSON, for [`struct_type`].
-pub(crate) fn spark_json(
-    schema: &Schema,
-) -> Result<serde_json::Value, datasource_core::schema::SchemaError> {
-    to_spark_json(schema)
 }

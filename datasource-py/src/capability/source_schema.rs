@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use arrow_schema::SchemaRef;
 use datasource_core::scan::scan_schemas;
+use datasource_core::schema::to_spark_json;
 use datasource_core::{Result, Scan, SourceSchema};
 use pyo3::prelude::*;
 
-use crate::boundary::schema::{spark_json, struct_type};
+use crate::boundary::schema::struct_type;
 use crate::errors::{in_source, schema_error};
 use crate::source::OpenSource;
 
@@ -78,7 +79,7 @@ impl NativeSourceSchema {
                 schema
             }
         };
-        let mut json = spark_json(&schema).map_err(|e| schema_error(name, e))?;
+        let mut json = to_spark_json(&schema).map_err(|e| schema_error(name, e))?;
         if self.open.roles.simple_stream_read.is_some() {
             drop_metadata(&mut json);
         }
