@@ -11,6 +11,8 @@
 //! [`BatchWriter`] for `df.write`, [`StreamWriter`] for `df.writeStream`.
 
 pub mod adapter;
+#[cfg(feature = "async")]
+pub mod async_io;
 pub mod batch_size;
 pub mod batches;
 pub mod capability;
@@ -19,6 +21,7 @@ pub mod datetime;
 pub mod filter;
 pub mod json;
 pub mod options;
+pub mod panics;
 pub mod partition;
 pub mod redact;
 pub mod retry;
@@ -26,12 +29,15 @@ pub mod row;
 pub mod scan;
 pub mod schema;
 pub mod secret;
+pub mod shared;
 pub mod source;
 pub mod task;
 pub mod testing;
 pub mod types;
 pub mod write_job;
 
+#[cfg(feature = "async")]
+pub use async_io::{AsyncBatchReader, AsyncBatchWriter, BatchStream, runtime};
 pub use batch_size::{BatchSize, DEFAULT_BATCH_BYTES};
 pub use batches::{BatchSender, Batches, Stopped};
 pub use capability::batch_read::BatchReader;

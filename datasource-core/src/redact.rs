@@ -14,8 +14,16 @@
 //! `***27.0.0.***`), so only its context masks it (a URL's password, a secret parameter); one
 //! shorter than [`WHOLE_SECRET_CHARS`] is masked only where it stands alone, not inside a longer
 //! word or number.
+//!
+//! And one source's short secret does not mask another's text: a secret option is registered
+//! as its source's ([`register_source_secret`]), and text known to be a source's (its errors,
+//! what it logs while the glue runs its hooks: [`in_scope`]) is masked of that source's
+//! secrets, of every secret long enough to be unmistakable ([`WHOLE_SECRET_CHARS`] and more)
+//! and of those registered for the whole process ([`register_secret`]). Text of no known
+//! source is masked of every secret.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::sync::RwLock;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -62,8 +70,8 @@ pub const SECRET_PARAMETERS: &[&str] = &[
 /// What the process masks beyond the URL passwords.
 struct Registry {
     /// Secret values and their encoded forms, longest first (so a secret that contains another
-    /// is masked whole).
-    secrets: Vec<String>,
+    /// is masked whole), each with the source it belongs to (`None`: the whole process's).
+    secrets: Vec<(String, Option<&'static str>)>,
     /// Query parameters (lowercase) whose values are masked, besides [`SECRET_PARAMETERS`].
     parameters: Vec<String>,
 }
@@ -80,15 +88,49 @@ const URL_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// Remembers a secret value: from now on [`redact`] masks it, and the forms it takes in URLs
-/// (percent-encoded, spaces as `+` or `%20`) and in JSON (escaped). Values shorter than
-/// [`MIN_SECRET_CHARS`] are not looked for (only their context masks them); a comma-separated
-/// value (a list of secrets) is also remembered item by item.
+thread_local! {
+    /// The source whose code this thread runs now (see [`in_scope`]).
+    static SCOPE: Cell<Option<&'static str>> = const { Cell::new(None) };
+}
+
+/// Remembers a secret value for the whole process (a token fetched at run time): from now on
+/// [`redact`] masks it, and the forms it takes in URLs (percent-encoded, spaces as `+` or `%20`)
+/// and in JSON (escaped), in every text. Values shorter than [`MIN_SECRET_CHARS`] are not looked
+/// for (only their context masks them); a comma-separated value (a list of secrets) is also
+/// remembered item by item.
 pub fn register_secret(value: &str) {
     REGISTRY
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .add_secret(value);
+        .add_secret(value, None);
+}
+
+/// Remembers a secret option value of `source` (what parsing a `Secret` option does): as
+/// [`register_secret`], but a short one masks only text of `source` or of no known source.
+pub fn register_source_secret(source: &'static str, value: &str) {
+    REGISTRY
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .add_secret(value, Some(source));
+}
+
+/// Runs `f` with this thread's text (what it logs, the errors [`redact`] masks) known to be
+/// `source`'s: the glue runs each hook of a source so.
+pub fn in_scope<T>(source: &'static str, f: impl FnOnce() -> T) -> T {
+    let outer = SCOPE.with(|scope| scope.replace(Some(source)));
+    let restore = RestoreScope(outer);
+    let value = f();
+    drop(restore);
+    value
+}
+
+/// Puts the scope back, also when the scoped code unwinds.
+struct RestoreScope(Option<&'static str>);
+
+impl Drop for RestoreScope {
+    fn drop(&mut self) {
+        SCOPE.with(|scope| scope.set(self.0));
+    }
 }
 
 /// Adds a query parameter whose value [`redact`] masks in every URL (beyond
@@ -101,16 +143,26 @@ pub fn register_secret_parameter(name: &str) {
 }
 
 /// `text` with every registered secret, the password of every URL in it and the value of every
-/// secret query parameter masked.
+/// secret query parameter masked; inside [`in_scope`], another source's short secrets are left
+/// alone.
 pub fn redact(text: &str) -> Cow<'_, str> {
+    let scope = SCOPE.with(Cell::get);
     REGISTRY
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .redact(text)
+        .redact(text, scope)
+}
+
+/// [`redact`] of text known to be `source`'s (its error).
+pub fn redact_for<'t>(source: &'static str, text: &'t str) -> Cow<'t, str> {
+    REGISTRY
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .redact(text, Some(source))
 }
 
 impl Registry {
-    fn add_secret(&mut self, value: &str) {
+    fn add_secret(&mut self, value: &str, owner: Option<&'static str>) {
         let mut items: Vec<&str> = vec![value];
         if value.contains(',') {
             items.extend(value.split(',').map(str::trim));
@@ -123,13 +175,14 @@ impl Registry {
             let json = serde_json::to_string(item).unwrap_or_default();
             let json = json[1..json.len().saturating_sub(1)].to_owned();
             for form in [item.to_owned(), encoded.replace("%20", "+"), encoded, json] {
-                if !self.secrets.contains(&form) {
-                    self.secrets.push(form);
+                let entry = (form, owner);
+                if !self.secrets.contains(&entry) {
+                    self.secrets.push(entry);
                 }
             }
         }
         self.secrets
-            .sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+            .sort_by_key(|(secret, _)| std::cmp::Reverse(secret.len()));
     }
 
     fn add_parameter(&mut self, name: &str) {
@@ -139,10 +192,16 @@ impl Registry {
         }
     }
 
-    fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+    fn redact<'t>(&self, text: &'t str, scope: Option<&'static str>) -> Cow<'t, str> {
         let mut text = Cow::Borrowed(text);
-        for secret in &self.secrets {
-            if let Some(masked) = mask_secret(&text, secret) {
+        for (secret, owner) in &self.secrets {
+            let applies = match (owner, scope) {
+                (Some(owner), Some(scope)) => {
+                    *owner == scope || secret.chars().count() >= WHOLE_SECRET_CHARS
+                }
+                _ => true,
+            };
+            if applies && let Some(masked) = mask_secret(&text, secret) {
                 text = Cow::Owned(masked);
             }
         }
@@ -339,6 +398,32 @@ mod tests {
         assert_eq!(redact("/x?token=1"), "/x?token=***");
     }
 
+    #[test]
+    fn a_source_s_short_secret_masks_only_its_own_text() {
+        register_source_secret("alpha-source", "kiwi");
+        register_source_secret("alpha-source", "long-secret-of-alpha");
+        let text = "kiwi is in stock; long-secret-of-alpha leaked";
+        assert_eq!(
+            redact_for("alpha-source", text),
+            "*** is in stock; *** leaked"
+        );
+        // Another source's text keeps the word, but never the unmistakable long secret.
+        assert_eq!(
+            redact_for("beta-source", text),
+            "kiwi is in stock; *** leaked"
+        );
+        assert_eq!(
+            in_scope("beta-source", || redact(text).into_owned()),
+            "kiwi is in stock; *** leaked"
+        );
+        assert_eq!(
+            in_scope("alpha-source", || redact(text).into_owned()),
+            "*** is in stock; *** leaked"
+        );
+        // Text of no known source: every secret.
+        assert_eq!(redact(text), "*** is in stock; *** leaked");
+    }
+
     proptest! {
         /// Whatever the registered secrets, text that holds none of them (at least as whole
         /// words) and no credential context comes back unchanged.
@@ -348,14 +433,14 @@ mod tests {
             text in "[ a-z0-9.:/]{0,60}",
         ) {
             let mut registry = Registry { secrets: Vec::new(), parameters: Vec::new() };
-            registry.add_secret(&secret);
+            registry.add_secret(&secret, None);
             let standalone = text
                 .split(|c: char| !c.is_alphanumeric())
                 .any(|word| word == secret);
             let long_inside = secret.len() >= WHOLE_SECRET_CHARS && text.contains(&secret);
             let registered = secret.len() >= MIN_SECRET_CHARS;
             if !(registered && (standalone || long_inside)) && !text.contains("://") {
-                prop_assert_eq!(registry.redact(&text), text.as_str());
+                prop_assert_eq!(registry.redact(&text, None), text.as_str());
             }
         }
 
@@ -367,9 +452,9 @@ mod tests {
             after in "[ :=,\"')/&]{1,3}",
         ) {
             let mut registry = Registry { secrets: Vec::new(), parameters: Vec::new() };
-            registry.add_secret(&secret);
+            registry.add_secret(&secret, None);
             let text = format!("x{before}{secret}{after}y");
-            let masked = registry.redact(&text);
+            let masked = registry.redact(&text, None);
             prop_assert!(!masked.contains(&secret), "{}", masked);
         }
     }

@@ -155,6 +155,44 @@ impl Retry {
         }
     }
 
+    /// [`run`](Self::run) for async calls (feature `async`): the waits are the runtime's
+    /// timers, not a blocked thread.
+    #[cfg(feature = "async")]
+    pub async fn run_async<T, F, C>(&self, what: &str, mut call: C) -> Result<T>
+    where
+        C: FnMut(u32) -> F,
+        F: std::future::Future<Output = Result<T, Failure>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match call(attempt).await {
+                Ok(value) => return Ok(value),
+                Err(Failure::Permanent(error)) => {
+                    return Err(error.context(GaveUp {
+                        what: what.to_owned(),
+                        tries: attempt,
+                    }));
+                }
+                Err(Failure::Transient { error, wait }) => {
+                    if attempt > self.max_retries {
+                        return Err(error.context(GaveUp {
+                            what: what.to_owned(),
+                            tries: attempt,
+                        }));
+                    }
+                    let wait = self.wait(attempt, wait);
+                    log::warn!(
+                        target: "datasource::retry",
+                        "{what} failed (try {attempt} of {}), retrying in {wait:?}: {error:#}",
+                        self.max_retries + 1,
+                    );
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
     /// The wait before retry number `retry` (from 1): the server's, capped, or a random share
     /// of the exponential backoff.
     pub fn wait(&self, retry: u32, asked: Option<Duration>) -> Duration {
@@ -191,6 +229,31 @@ mod tests {
             retry_wait: Duration::from_millis(1),
             max_retry_wait: Duration::from_millis(4),
         }
+    }
+
+    #[cfg(feature = "async")]
+    #[test]
+    fn async_calls_are_retried_as_sync_ones() {
+        let calls = Cell::new(0);
+        let value = crate::runtime::block_on(quick(5).run_async("call", |attempt| {
+            calls.set(calls.get() + 1);
+            async move {
+                if attempt < 3 {
+                    Err(Failure::transient(format_err!("reset")))
+                } else {
+                    Ok(attempt)
+                }
+            }
+        }));
+        assert_eq!(value.unwrap(), 3);
+        assert_eq!(calls.get(), 3);
+        let error = crate::runtime::block_on(quick(5).run_async("login", |_| async {
+            Err::<(), _>(Failure::permanent(format_err!("bad password")))
+        }));
+        assert_eq!(
+            format!("{:#}", error.unwrap_err()),
+            "login failed: bad password"
+        );
     }
 
     #[test]

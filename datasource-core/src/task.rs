@@ -16,6 +16,8 @@ pub struct Task {
     /// as `America/New_York`; `None`: Spark's default, the JVM's own zone (the machine's).
     /// What zone-less date-time text means: see [`SessionZone`](crate::datetime::SessionZone).
     pub session_time_zone: Option<String>,
+    /// The CPUs Spark gave this task (`spark.task.cpus`), where Spark said.
+    pub cpus: Option<u32>,
 }
 
 impl Task {
@@ -39,6 +41,12 @@ impl Task {
     /// This task, in micro-batch `batch_id` of a streaming query.
     pub fn with_batch_id(mut self, batch_id: u64) -> Self {
         self.batch_id = Some(batch_id);
+        self
+    }
+
+    /// This task, given `cpus` CPUs.
+    pub fn with_cpus(mut self, cpus: u32) -> Self {
+        self.cpus = Some(cpus);
         self
     }
 

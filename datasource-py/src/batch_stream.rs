@@ -30,7 +30,7 @@ impl BatchStream {
     fn error(&mut self, message: String) -> Option<Result<RecordBatch, ArrowError>> {
         self.finished = true;
         Some(Err(ArrowError::ExternalError(
-            crate::errors::redacted(message).into(),
+            crate::errors::redacted_for(self.source, message).into(),
         )))
     }
 }
@@ -43,7 +43,9 @@ impl Iterator for BatchStream {
             return None;
         }
         let source = self.source;
-        let next = match catching(|| self.batches.next()) {
+        // What the source logs while it makes the batch is its text (see `redact::in_scope`).
+        let batches = &mut self.batches;
+        let next = match catching(|| datasource_core::redact::in_scope(source, || batches.next())) {
             Ok(next) => next,
             Err(panic) => {
                 return self.error(format!(

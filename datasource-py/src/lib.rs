@@ -95,6 +95,16 @@ pub use datasource_core::{
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
+#[cfg(feature = "async")]
+pub use datasource_core::{AsyncBatchReader, AsyncBatchWriter, BatchStream};
+
+/// Async I/O on the SDK's runtime (feature `async`): one multi-thread tokio runtime per worker
+/// process, [`block_on`](runtime::block_on) for a sync hook that needs one async call.
+#[cfg(feature = "async")]
+pub mod runtime {
+    pub use datasource_core::runtime::{block_on, handle};
+}
+
 /// Running a source or a sink the way Spark runs it, without Spark, for a crate's own tests:
 /// [`read_all`](testing::read_all), [`StreamRun`](testing::StreamRun),
 /// [`SimpleStreamRun`](testing::SimpleStreamRun), [`write_all`](testing::write_all),
@@ -159,6 +169,12 @@ pub mod redact {
     pub use datasource_core::redact::*;
 }
 
+/// Clients (pools, HTTP clients, sessions) built once per worker process and shared by every
+/// task and micro-batch with the same key, closed once idle: [`Shared`](shared::Shared).
+pub mod shared {
+    pub use datasource_core::shared::*;
+}
+
 /// Spark types and the column builders and readers that carry them.
 pub mod types {
     pub use datasource_core::types::*;
@@ -167,6 +183,8 @@ pub mod types {
 /// The names a data source crate needs, in one `use`.
 pub mod prelude {
     pub use crate::arrow_schema::SchemaRef;
+    #[cfg(feature = "async")]
+    pub use crate::{AsyncBatchReader, AsyncBatchWriter, BatchStream};
     pub use crate::{
         BatchReader, BatchSize, BatchWriter, Batches, ColumnPath, Context, DataSource, Filter,
         FilterPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit, Result, Row, Scan,

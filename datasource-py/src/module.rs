@@ -99,6 +99,8 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
         documented.push(format!("- `{name}`: `{package}.{class_name}`"));
         sources.push(source);
     }
+    #[cfg(feature = "async")]
+    shut_runtime_down_at_exit(module)?;
     let register = deploy
         .getattr("define_register")?
         .call1((sources, &package))?;
@@ -123,5 +125,26 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
             documented.join("\n")
         ),
     )?;
+    Ok(())
+}
+
+/// The SDK's runtime (feature `async`) ends with the interpreter: its tasks (a connection's
+/// polite close) get a moment, and nothing runs while Python finalises.
+#[cfg(feature = "async")]
+fn shut_runtime_down_at_exit(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let shutdown = pyo3::types::PyCFunction::new_closure(
+        module.py(),
+        Some(c"_shutdown_runtime"),
+        None,
+        |args, _kwargs| -> PyResult<()> {
+            // Without the GIL: a task logging through Python must not wait for it meanwhile.
+            args.py().detach(datasource_core::runtime::shutdown);
+            Ok(())
+        },
+    )?;
+    module
+        .py()
+        .import("atexit")?
+        .call_method1("register", (shutdown,))?;
     Ok(())
 }

@@ -55,20 +55,11 @@ impl Batches {
         let spawned = std::thread::Builder::new()
             .name("datasource-producer".into())
             .spawn(move || {
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| produce(&mut out)));
-                let error = match outcome {
+                let error = match crate::panics::catch(|| produce(&mut out)) {
                     Ok(Ok(())) => return,
                     Ok(Err(error)) if error.is::<Stopped>() => return,
                     Ok(Err(error)) => error,
-                    Err(panic) => crate::format_err!(
-                        "panicked: {}",
-                        panic
-                            .downcast_ref::<&str>()
-                            .copied()
-                            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                            .unwrap_or("(no message)")
-                    ),
+                    Err(panic) => crate::panics::to_error(&*panic),
                 };
                 let _ = out.sender.send(Err(error));
             });

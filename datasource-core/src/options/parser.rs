@@ -342,9 +342,29 @@ impl<'a> OptionsParser<'a> {
             Mode::Parse { raw, .. } => *raw,
         };
         let expected = || spec.expected(&T::expected());
-        let given = raw.get(spec.name);
+        let mut given = raw.get(spec.name);
+        let referenced;
+        if let (true, Some(reference)) = (spec.secret, given) {
+            match crate::secret::resolve_reference(reference) {
+                Ok(None) => {}
+                Ok(Some(secret)) => {
+                    referenced = secret;
+                    given = Some(&referenced);
+                }
+                Err(reason) => {
+                    // The reference is no secret: it is shown, as the user wrote it.
+                    self.problems.push(Problem::Invalid {
+                        option: spec.name,
+                        value: Some(reference.to_owned()),
+                        expected: expected(),
+                        reason,
+                    });
+                    return None;
+                }
+            }
+        }
         if let (true, Some(given)) = (spec.secret, given) {
-            crate::redact::register_secret(given);
+            crate::redact::register_source_secret(self.source, given);
         }
         let Some(given) = given else {
             if let Some(default) = default {
@@ -723,6 +743,47 @@ mod tests {
             text.contains("option `password`: got a value (secret, not shown)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn secrets_given_by_reference_are_read_here_and_masked() {
+        let dir = std::env::temp_dir().join(format!("parser-secret-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("password");
+        std::fs::write(&file, "40960217\n").unwrap();
+        let raw = options(&[("password", &format!("file:{}", file.display()))]);
+        let mut parser = parser_of(&raw);
+        let read = parser.option::<Secret<u64>>(spec(3).clone(), None, |_| true);
+        assert_eq!(read, Some(Secret::new(40960217)));
+        assert!(parser.finish(Some(())).is_ok());
+        assert_eq!(crate::redact::redact("got 40960217"), "got ***");
+
+        // A file holding what the type refuses: the value stays unshown.
+        std::fs::write(&file, "hunter2-in-a-file\n").unwrap();
+        let mut parser = parser_of(&raw);
+        assert_eq!(
+            parser.option::<Secret<u64>>(spec(3).clone(), None, |_| true),
+            None
+        );
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("(secret, not shown)"), "{text}");
+
+        // A reference that cannot be read here: named, with what to do.
+        let raw = options(&[("password", "env:DATASOURCE_PARSER_TEST_UNSET")]);
+        let mut parser = parser_of(&raw);
+        assert_eq!(
+            parser.option::<Secret<u64>>(spec(3).clone(), None, |_| true),
+            None
+        );
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(
+            text.contains("option `password`")
+                && text.contains("env:DATASOURCE_PARSER_TEST_UNSET")
+                && text.contains("is not set on this node"),
+            "{text}"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub(crate) struct SparkSchema(String);
 impl SparkSchema {
     /// The Arrow schema with the types Spark reads; a type the SDK cannot read fails naming the
     /// source `source` and the column.
-    pub(crate) fn arrow(&self, source: &str) -> PyResult<Schema> {
+    pub(crate) fn arrow(&self, source: &'static str) -> PyResult<Schema> {
         from_spark_json(&self.0).map_err(|e| schema_error(source, e))
     }
 }

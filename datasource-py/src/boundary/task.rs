@@ -31,6 +31,15 @@ pub(crate) fn current_task(py: Python<'_>) -> PyResult<Task> {
         })?;
         task = task.with_batch_id(batch);
     }
+    if let Ok(cpus) = context
+        .call_method0("cpus")
+        .and_then(|cpus| cpus.extract::<u32>())
+    {
+        task = task.with_cpus(cpus);
+        // The SDK's runtime, where a source is async, gets as many threads (once, when built).
+        #[cfg(feature = "async")]
+        datasource_core::runtime::size_for_task(cpus);
+    }
     if let Some(zone) = property("spark.sql.session.timeZone")? {
         task = task.with_session_time_zone(zone);
     }

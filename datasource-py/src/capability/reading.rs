@@ -17,7 +17,7 @@ use pyo3::types::PyList;
 use serde::{Deserialize, Serialize};
 
 use crate::batch_stream::BatchStream;
-use crate::errors::{in_source, redacted, schema_error};
+use crate::errors::{in_source, redacted_for, schema_error};
 use crate::source::OpenSource;
 
 /// A reader's pickled form: what travels from the driver's reader to the executors'.
@@ -149,8 +149,9 @@ impl ReadSetup {
             Ok::<_, ArrowError>(collected)
         });
         // The stream's errors are worded for the user already.
-        let collected =
-            collected.map_err(|error| PyRuntimeError::new_err(redacted(external_text(error))))?;
+        let collected = collected.map_err(|error| {
+            PyRuntimeError::new_err(redacted_for(self.source, external_text(error)))
+        })?;
         let batches = collected
             .into_iter()
             .map(|batch| batch.into_pyarrow(py))
