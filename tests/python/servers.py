@@ -37,11 +37,14 @@ class PostgresServer:
     """A PostgreSQL server of its own: a fresh cluster in a temporary directory, listening on
     127.0.0.1 only (`url`) and on a Unix socket in that directory (`socket_url`), every
     statement logged (`statements()`), password authentication over TCP, none over the socket.
-    PostgreSQL refuses to run as root, so as root it runs as the `postgres` user."""
+    PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
+
+    With `tls=True` it also takes TLS connections, with a certificate for 127.0.0.1 (and no other
+    name) signed by a CA of its own, whose certificate is the file `ca_file`."""
 
     USER = "spark_admin"
 
-    def __init__(self, password="s3cr3t-Pg-pw"):
+    def __init__(self, password="s3cr3t-Pg-pw", tls=False):
         self.password = password
         self.bindir = postgres_bindir()
         self.port = free_port()
@@ -64,17 +67,49 @@ class PostgresServer:
              "--locale=C.UTF-8", "--no-sync"]
         )
         os.remove(pwfile)
+        tls_settings = self._make_certificates() if tls else ""
         self._run(
             [f"{self.bindir}/pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "60",
              "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 "
-             "-c log_statement=all -c fsync=off -c synchronous_commit=off "
-             "-c full_page_writes=off -c max_connections=200",
+             "-c log_statement=all -c log_connections=on -c fsync=off -c synchronous_commit=off "
+             "-c full_page_writes=off -c max_connections=200" + tls_settings,
              "start"]
         )
         self.url = f"postgresql://127.0.0.1:{self.port}/postgres"
         # The same server over its Unix socket, where the admin needs no password (`trust`):
         # for tests that open many connections, each without a password's hashing.
         self.socket_url = f"postgresql:///postgres?host={self.dir}&port={self.port}"
+
+    def _make_certificates(self):
+        """A CA and a server certificate for 127.0.0.1 it signed, made with openssl; the
+        server's settings that use them."""
+        self.ca_file = os.path.join(self.dir, "ca.pem")
+        key, cert = os.path.join(self.data, "server.key"), os.path.join(self.data, "server.pem")
+        extensions = os.path.join(self.dir, "server.ext")
+        with open(extensions, "w") as out:
+            out.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                      "extendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n")
+        ca_key = os.path.join(self.dir, "ca.key")
+        request = os.path.join(self.dir, "server.csr")
+        for argv in (
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key,
+             "-out", self.ca_file, "-days", "2", "-subj", "/CN=sqldb test CA",
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", request,
+             "-subj", "/CN=127.0.0.1"],
+            ["x509", "-req", "-in", request, "-CA", self.ca_file, "-CAkey", ca_key,
+             "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", extensions],
+        ):
+            ran = subprocess.run(["openssl", *argv], capture_output=True, text=True)
+            if ran.returncode != 0:
+                raise RuntimeError(f"openssl {' '.join(argv)} failed:\n{ran.stderr}")
+        os.chmod(key, 0o600)
+        if self.as_user:
+            owner = pwd.getpwnam("postgres")
+            for path in (key, cert):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        return f" -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}"
 
     def _run(self, argv):
         ran = subprocess.run(self.as_user + argv, capture_output=True, text=True)

@@ -143,6 +143,27 @@ def test_partitioned_reads_equal_one_partition_with_bounds_from_the_server(spark
     assert re.search(r'"id" >= \$1::int8 AND "id" < \$2::int8', log), log
 
 
+def connections_opened(pg, mark):
+    """The connections the source opened since `mark` (the server logs each one)."""
+    return logged_since(pg, mark).count("application_name=spark-sqldb")
+
+
+def test_a_worker_reuses_its_connection_across_tasks_and_queries(spark, pg):
+    # A URL no other test uses: pools are per way of connecting, this one starts empty.
+    url = pg.url + "?connect_timeout=17"
+    opened = []
+    for _ in range(3):
+        mark = len(pg.statements())
+        df = read(spark, pg, url=url, table="people", partitionColumn="id", numPartitions=8)
+        assert sorted_rows(df) == EXPECTED
+        opened.append(connections_opened(pg, mark))
+    # Each query plans on the driver and runs 8 tasks, each of which opened a connection of its
+    # own before pools; local[2] runs them in a few reused Python workers (two for the tasks,
+    # the planner's), each opening one connection for the first query and none after.
+    assert 1 <= opened[0] <= 4, opened
+    assert sum(opened[1:]) <= 1, opened
+
+
 def test_given_bounds_split_the_range_and_every_row_is_still_read(spark, pg):
     mark = len(pg.statements())
     df = read(spark, pg, table="people", partitionColumn="id", numPartitions=3,
@@ -265,6 +286,77 @@ def test_wrong_credentials_are_a_clear_error_that_never_shows_the_password(spark
         spark.read.format("sqldb").option("url", url).option("table", "people").load()
     assert "password authentication failed" in str(raised.value)
     assert wrong not in str(raised.value)
+
+
+@pytest.fixture(scope="module")
+def pg_tls():
+    server = PostgresServer(tls=True)
+    try:
+        server.sql("CREATE TABLE numbers AS SELECT g AS n FROM generate_series(1, 100) g")
+        yield server
+    finally:
+        server.stop()
+
+
+# What the connection reading it is: encrypted or not, and how.
+CONNECTION_SSL = (
+    "SELECT ssl::text AS ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+)
+
+
+def ssl_of(spark, server, url=None, **options):
+    df = read(spark, server, url=url or server.url, query=CONNECTION_SSL,
+              allowServerFunctions="true", **options)
+    return df.collect()[0]
+
+
+def test_tls_encrypts_and_checks_the_server_as_libpq_s_sslmodes_say(spark, pg_tls):
+    assert ssl_of(spark, pg_tls, sslMode="disable").ssl == "false"
+    # `prefer` (the default) and `require` encrypt without a CA to check the server against.
+    for mode in ("prefer", "require"):
+        row = ssl_of(spark, pg_tls, sslMode=mode)
+        assert (row.ssl, row.version) == ("true", "TLSv1.3"), (mode, row)
+    # `verify-full` checks the certificate against the CA, and its name against the host.
+    row = ssl_of(spark, pg_tls, sslMode="verify-full", sslRootCert=pg_tls.ca_file)
+    assert row.ssl == "true"
+    # libpq's URL parameters do the same.
+    url = f"{pg_tls.url}?sslmode=verify-full&sslrootcert={pg_tls.ca_file}"
+    assert ssl_of(spark, pg_tls, url=url).ssl == "true"
+    # The certificate names 127.0.0.1 only: `localhost` passes `verify-ca`, not `verify-full`.
+    localhost = pg_tls.url.replace("127.0.0.1", "localhost")
+    assert ssl_of(spark, pg_tls, url=localhost, sslMode="verify-ca",
+                  sslRootCert=pg_tls.ca_file).ssl == "true"
+    assert read(spark, pg_tls, url=localhost, table="numbers", sslMode="require").count() == 100
+    for url, options, reason in [
+        (localhost, {"sslRootCert": pg_tls.ca_file}, 'not valid for name "localhost"'),
+        # Mozilla's roots do not know the test CA.
+        (pg_tls.url, {}, "invalid peer certificate: UnknownIssuer"),
+    ]:
+        with pytest.raises(Exception) as raised:
+            read(spark, pg_tls, url=url, table="numbers", sslMode="verify-full", **options).count()
+        text = str(raised.value)
+        assert "TLS handshake failed" in text and reason in text, text
+        assert "check `sslMode` and `sslRootCert`" in text, text
+        # A refused certificate is not retried.
+        assert "failed 6 times" not in text, text
+        assert pg_tls.password not in text
+
+
+def test_tls_options_that_cannot_work_are_named(spark, pg_tls, tmp_path):
+    not_pem = tmp_path / "ca.txt"
+    not_pem.write_text("not a certificate")
+    for options, expected in [
+        ({"sslMode": "verify-all"}, "option `sslMode`: got `verify-all`"),
+        ({"sslMode": "verify-full", "sslRootCert": str(tmp_path / "nope.pem")},
+         "cannot read `sslRootCert`"),
+        ({"sslMode": "verify-full", "sslRootCert": str(not_pem)},
+         "holds no `BEGIN CERTIFICATE` block"),
+        ({"url": f"{pg_tls.url}?sslmode=require", "sslMode": "disable"},
+         "`sslMode` and the URL's `sslmode` differ"),
+    ]:
+        with pytest.raises(Exception) as raised:
+            read(spark, pg_tls, **{"table": "numbers", **options}).count()
+        assert expected in str(raised.value), str(raised.value)
 
 
 def test_an_unreadable_column_type_is_named_with_a_cast_to_use(spark, pg):

@@ -2,6 +2,10 @@
 
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
+use datasource_py::retry::Retry;
+use std::path::PathBuf;
+
+use crate::tls::SslMode;
 use datasource_py::{BatchSender, Batches};
 
 use crate::columns::{Column, Kind};
@@ -11,13 +15,18 @@ use crate::staging::Staging;
 use crate::url::DatabaseUrl;
 use crate::{postgres, sqlite};
 
-/// How to connect: what every task needs, from the options (each task opens its own
-/// connection; nothing is shared between processes but this).
+/// How to connect: what every task needs, from the options (PostgreSQL connections come from
+/// the worker's pool; nothing is shared between processes but this).
 #[derive(Debug, Clone)]
 pub struct Connect {
     pub url: DatabaseUrl,
     pub user: Option<String>,
     pub password: Option<Secret<String>>,
+    /// How connecting to a server is tried again.
+    pub retry: Retry,
+    /// `sslMode` and `sslRootCert`, where the options gave them (else the URL's).
+    pub ssl_mode: Option<SslMode>,
+    pub ssl_root_cert: Option<PathBuf>,
 }
 
 impl Connect {
@@ -47,6 +56,8 @@ impl Connect {
                 self.user.as_deref(),
                 self.password.as_ref().map(|p| p.expose().as_str()),
                 write,
+                &self.retry,
+                (self.ssl_mode, self.ssl_root_cert.as_deref()),
             )?),
             DatabaseUrl::Sqlite(path) => Box::new(sqlite::Sqlite::open(path, write)?),
         })

@@ -23,6 +23,8 @@ pub enum Fix {
     Address,
     /// The SQLite file named by `url`.
     File,
+    /// How the connection is encrypted and the server checked.
+    Tls,
     Table,
     Query,
     PartitionColumn,
@@ -46,6 +48,10 @@ impl Fix {
             Fix::Database => "check the database named in `url`",
             Fix::Address => "check the host and port in `url` (is the server running there?)",
             Fix::File => "check `url` (the file must exist and be readable on every Spark node)",
+            Fix::Tls => {
+                "check `sslMode` and `sslRootCert` (the server's certificate must be signed by a \
+                 CA they trust, and name the host in `url` for `verify-full`)"
+            }
             Fix::Table => "check `table`",
             Fix::Query => "check `query`",
             Fix::PartitionColumn => "check `partitionColumn`",

@@ -25,15 +25,19 @@ mod read;
 mod sql;
 mod sqlite;
 mod staging;
+mod tls;
 mod url;
 mod write;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use datasource_py::prelude::*;
+use datasource_py::retry::Retry;
 
 pub use ident::{Ident, TableName};
 pub use read::Slice;
+pub use tls::SslMode;
 pub use url::DatabaseUrl;
 pub use write::Staged;
 
@@ -59,8 +63,15 @@ pub struct SqlDb {
     url: DatabaseUrl,
     /// The user to connect as (PostgreSQL), in place of the URL's.
     user: Option<String>,
-    /// The user's password (PostgreSQL), in place of the URL's.
+    /// The user's password (PostgreSQL), in place of the URL's; `env:NAME` or `file:PATH` to
+    /// read it on each node from an environment variable or a file.
     password: Option<Secret<String>>,
+    /// PostgreSQL: whether and how the connection is encrypted, as libpq's `sslmode` (also
+    /// taken from the URL's `sslmode`); `prefer` when given neither way.
+    ssl_mode: Option<SslMode>,
+    /// PostgreSQL: a PEM file of the CAs trusted to sign the server's certificate (also the
+    /// URL's `sslrootcert`), which every Spark node can read; Mozilla's root store otherwise.
+    ssl_root_cert: Option<PathBuf>,
     #[option(flatten)]
     target: Target,
     /// An integer column whose range is split among `numPartitions` tasks (every row is read
@@ -89,6 +100,10 @@ pub struct SqlDb {
     /// drops them (a job killed before it could abort leaves them); longer than any write.
     #[option(default = Duration::from_secs(24 * 60 * 60))]
     staging_expiry: Duration,
+    /// PostgreSQL: connecting again while no server answers or the server cannot take the
+    /// connection yet (never after a refused password).
+    #[option(flatten)]
+    retry: Retry,
 }
 
 impl SqlDb {
@@ -97,6 +112,9 @@ impl SqlDb {
             url: self.url.clone(),
             user: self.user.clone(),
             password: self.password.clone(),
+            retry: self.retry.clone(),
+            ssl_mode: self.ssl_mode,
+            ssl_root_cert: self.ssl_root_cert.clone(),
         }
     }
 

@@ -1,21 +1,34 @@
 //! PostgreSQL, over its wire protocol in binary: rows stream from the server as it produces
 //! them and are decoded from PostgreSQL's binary format straight into Arrow builders; writes
-//! use binary `COPY`. tokio-postgres runs on a single-threaded runtime of the connection's own,
-//! entered once per operation (a row costs no trip through the runtime).
+//! use binary `COPY`. tokio-postgres runs on the SDK's runtime; each operation is one
+//! `block_on` on the calling thread (a row costs no trip through the runtime), the connection's
+//! socket is served by the runtime's threads.
+//!
+//! Connections come from a pool per worker process and per way of connecting (URL, user,
+//! password, read-only or not), kept in a [`Shared`] cache: the tasks and micro-batches a
+//! Python worker runs one after another, and the driver's planning calls, reuse one connection
+//! instead of each opening its own. A pool unused for [`POOL_IDLE`] is closed.
 
 use std::error::Error as StdError;
+use std::path::Path;
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
+use datasource_py::retry::{Failure, Retry};
+use datasource_py::runtime::block_on;
+use datasource_py::shared::{Lease, Shared};
 use datasource_py::{BatchSender, Batches};
+use deadpool::managed::{Manager, Metrics, Object, Pool, RecycleError, RecycleResult};
 use futures_util::{TryStreamExt, pin_mut};
-use tokio::runtime::Runtime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::error::{DbError as Notice, SqlState};
 use tokio_postgres::types::{FromSql, IsNull, Kind as PgKind, ToSql, Type, to_sql_checked};
-use tokio_postgres::{AsyncMessage, Client, Config, GenericClient, NoTls};
+use tokio_postgres::{AsyncMessage, Client, Config, GenericClient};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
 use crate::columns::{Column, Kind, check_batch};
@@ -24,6 +37,7 @@ use crate::errors::{DbError, Fix, db_error_of};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Param, Relation, Sql};
 use crate::staging::{PREFIX, Staging};
+use crate::tls::{SslMode, Tls, tls_failure};
 
 /// Days from 1970-01-01 (Arrow's epoch) to 2000-01-01 (PostgreSQL's).
 const EPOCH_DAYS: i32 = 10_957;
@@ -38,23 +52,91 @@ const UNCONSTRAINED_NUMERIC: (u8, i8) = (38, 18);
 /// keeps no more).
 const MAX_NOTICES: usize = 64;
 
-pub struct Postgres {
-    runtime: Runtime,
+/// How long a worker keeps a pool no task has used.
+pub const POOL_IDLE: Duration = Duration::from_secs(60);
+
+/// The most connections a worker's pool opens for one way of connecting (a worker runs one
+/// task at a time; its driver may plan several scans at once).
+const POOL_SIZE: usize = 8;
+
+/// Every pool of this process, by way of connecting.
+static POOLS: Shared<PoolKey, Pool<Connector>> = Shared::new(POOL_IDLE);
+
+/// What tells two pools apart: everything that changes the connection (the options of one
+/// query's table or partitioning do not).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct PoolKey {
+    url: String,
+    user: Option<String>,
+    password: Option<String>,
+    write: bool,
+    tls: Tls,
+}
+
+/// A connection of the pool to one server: tokio-postgres's client and what the server said
+/// besides its answers.
+pub struct Connection {
     client: Client,
     /// What the server said besides its answers (a name it cut to 63 bytes), since last read.
     notices: Arc<Mutex<Vec<Notice>>>,
 }
 
+/// Opens the pool's connections.
+struct Connector {
+    config: Config,
+    /// Whether the user or password came from options (what a failure's fix names).
+    in_options: bool,
+    /// How connecting is tried again (the options of the query that made the pool).
+    retry: Retry,
+    tls: MakeRustlsConnect,
+}
+
+impl Manager for Connector {
+    type Type = Connection;
+    type Error = datasource_py::Error;
+
+    async fn create(&self) -> Result<Connection> {
+        open(&self.config, self.in_options, &self.retry, &self.tls).await
+    }
+
+    async fn recycle(
+        &self,
+        connection: &mut Connection,
+        _: &Metrics,
+    ) -> RecycleResult<Self::Error> {
+        // A dropped transaction was rolled back on the way; a connection the server closed
+        // (restarted, killed it) is replaced.
+        if connection.client.is_closed() {
+            return Err(RecycleError::message("the server closed the connection"));
+        }
+        lock_notices(&connection.notices).clear();
+        Ok(())
+    }
+}
+
+/// A connection of the pool, for one task or one planning call; back to the pool when dropped.
+pub struct Postgres {
+    connection: Object<Connector>,
+    /// Keeps the pool open while a connection of it is used.
+    _pool: Lease<Pool<Connector>>,
+}
+
 impl Postgres {
-    /// Connects to `url`; `user` and `password` replace the URL's own.
+    /// A connection to `url` from this process's pool (opened if the pool has none free);
+    /// `user` and `password` replace the URL's own.
     pub fn connect(
         url: &str,
         user: Option<&str>,
         password: Option<&str>,
         write: bool,
+        retry: &Retry,
+        (ssl_mode, ssl_root_cert): (Option<SslMode>, Option<&Path>),
     ) -> Result<Self> {
+        let (url, tls) = tls_of(url, ssl_mode, ssl_root_cert)?;
+        let url = url.as_str();
         let mut config = Config::from_str(url)
             .map_err(|_| format_err!("`url` is not a PostgreSQL URL libpq reads"))?;
+        config.ssl_mode(tls.pg_mode());
         if let Some(user) = user {
             config.user(user);
         }
@@ -67,46 +149,34 @@ impl Postgres {
             // strings are lexed as the query guard lexes them.
             config.options("-c default_transaction_read_only=on -c standard_conforming_strings=on");
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("could not start the PostgreSQL client's runtime")?;
-        let connected = runtime.block_on(config.connect(NoTls));
+        let key = PoolKey {
+            url: url.to_owned(),
+            user: user.map(str::to_owned),
+            password: password.map(str::to_owned),
+            write,
+            tls: tls.clone(),
+        };
         let in_options = user.is_some() || password.is_some();
-        let (client, mut connection) = connected
-            .map_err(|error| connect_error(error, in_options))
-            .with_context(|| {
-                format!(
-                    "could not connect to PostgreSQL at {} (database {:?}, user {:?})",
-                    addresses(&config),
-                    config.get_dbname().unwrap_or_default(),
-                    config.get_user().unwrap_or_default(),
-                )
-            })?;
-        // The connection does its work whenever an operation waits on it, and keeps the
-        // server's notices (dropped when the connection is spawned as it is).
-        let notices = Arc::new(Mutex::new(Vec::new()));
-        let kept = notices.clone();
-        runtime.spawn(async move {
-            while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
-                match message {
-                    Ok(AsyncMessage::Notice(notice)) => {
-                        if let Ok(mut kept) = kept.lock()
-                            && kept.len() < MAX_NOTICES
-                        {
-                            kept.push(notice);
-                        }
-                    }
-                    Ok(_) => {}
-                    // The client's next operation reports it.
-                    Err(_) => break,
-                }
-            }
-        });
+        let pool = POOLS.get_or_try_init(key, || {
+            let retry = retry.clone();
+            let tls = tls.connector()?;
+            Pool::builder(Connector {
+                config,
+                in_options,
+                retry,
+                tls,
+            })
+            .max_size(POOL_SIZE)
+            .build()
+            .context("could not make the PostgreSQL connection pool")
+        })?;
+        let connection = block_on(pool.get()).map_err(|error| match error {
+            deadpool::managed::PoolError::Backend(error) => error,
+            other => format_err!("no PostgreSQL connection from the pool: {other}"),
+        })?;
         Ok(Postgres {
-            runtime,
-            client,
-            notices,
+            connection,
+            _pool: pool,
         })
     }
 
@@ -114,10 +184,7 @@ impl Postgres {
     /// bytes in reading `relation` (a column read under another name, or another table);
     /// the others logged.
     fn check_notices(&self, relation: &Relation) -> Result<()> {
-        let notices = match self.notices.lock() {
-            Ok(mut notices) => std::mem::take(&mut *notices),
-            Err(_) => return Ok(()),
-        };
+        let notices = std::mem::take(&mut *lock_notices(&self.connection.notices));
         for notice in notices {
             if *notice.code() == SqlState::NAME_TOO_LONG {
                 let message = match truncated_name(notice.message()) {
@@ -137,6 +204,125 @@ impl Postgres {
         }
         Ok(())
     }
+}
+
+/// `url` without libpq's `sslmode` and `sslrootcert` parameters (tokio-postgres reads only
+/// some of their values), and the TLS they and the options ask for; the options win, and
+/// both given differently is an error.
+fn tls_of(
+    url: &str,
+    ssl_mode: Option<SslMode>,
+    ssl_root_cert: Option<&Path>,
+) -> Result<(String, Tls)> {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, query),
+        None => (url, ""),
+    };
+    let mut kept = Vec::new();
+    let (mut url_mode, mut url_root) = (None, None);
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        match pair.split_once('=') {
+            Some(("sslmode", value)) => {
+                url_mode = Some(value.parse::<SslModeText>()?.0);
+            }
+            Some(("sslrootcert", value)) => url_root = Some(PathBuf::from(value)),
+            _ => kept.push(pair),
+        }
+    }
+    if let (Some(option), Some(in_url)) = (ssl_mode, url_mode) {
+        ensure!(
+            option == in_url,
+            "`sslMode` and the URL's `sslmode` differ: give one of them"
+        );
+    }
+    if let (Some(option), Some(in_url)) = (ssl_root_cert, &url_root) {
+        ensure!(
+            option == in_url,
+            "`sslRootCert` and the URL's `sslrootcert` differ: give one of them"
+        );
+    }
+    let tls = Tls {
+        mode: ssl_mode.or(url_mode).unwrap_or(SslMode::Prefer),
+        root_cert: ssl_root_cert.map(Path::to_path_buf).or(url_root),
+    };
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    Ok((url, tls))
+}
+
+/// An `sslmode` from a URL, read as the option is.
+struct SslModeText(SslMode);
+
+impl FromStr for SslModeText {
+    type Err = datasource_py::Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        use datasource_py::OptionValue;
+        SslMode::parse_option(text).map(SslModeText).map_err(|_| {
+            format_err!(
+                "the URL's `sslmode` is `{text}`, expected one of disable, prefer, require, \
+                 verify-ca, verify-full"
+            )
+        })
+    }
+}
+
+/// Opens a connection (the pool's `create`), trying again as `retry` says while no server
+/// answers or the server cannot take it yet (starting up, too many connections).
+async fn open(
+    config: &Config,
+    in_options: bool,
+    retry: &Retry,
+    tls: &MakeRustlsConnect,
+) -> Result<Connection> {
+    let what = format!(
+        "connecting to PostgreSQL at {} (database {:?}, user {:?})",
+        addresses(config),
+        config.get_dbname().unwrap_or_default(),
+        config.get_user().unwrap_or_default(),
+    );
+    let (client, mut connection) = retry
+        .run_async(&what, |_| async {
+            config.connect(tls.clone()).await.map_err(|error| {
+                let transient = is_transient(&error);
+                let error = datasource_py::Error::from(connect_error(error, in_options));
+                if transient {
+                    Failure::transient(error)
+                } else {
+                    Failure::permanent(error)
+                }
+            })
+        })
+        .await?;
+    // The connection does its work on the runtime's threads, and keeps the server's notices
+    // (dropped when the connection is spawned as it is).
+    let notices = Arc::new(Mutex::new(Vec::new()));
+    let kept = notices.clone();
+    tokio::spawn(async move {
+        while let Some(message) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            match message {
+                Ok(AsyncMessage::Notice(notice)) => {
+                    let mut kept = lock_notices(&kept);
+                    if kept.len() < MAX_NOTICES {
+                        kept.push(notice);
+                    }
+                }
+                Ok(_) => {}
+                // The client's next operation reports it.
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(Connection { client, notices })
+}
+
+fn lock_notices(notices: &Mutex<Vec<Notice>>) -> std::sync::MutexGuard<'_, Vec<Notice>> {
+    notices
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// `host:port` of each host of `config` (5432 where no port is given).
@@ -162,9 +348,27 @@ fn addresses(config: &Config) -> String {
         .join(",")
 }
 
+/// Whether connecting again may succeed: no server answered (refused, reset, timed out), or
+/// the server asked to come back (starting up, shutting down, out of connections).
+fn is_transient(error: &tokio_postgres::Error) -> bool {
+    if tls_failure(error).is_some() {
+        return false;
+    }
+    match error.as_db_error() {
+        Some(answer) => matches!(answer.code().code(), "57P03" | "53300" | "57P01"),
+        None => error
+            .source()
+            .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some()),
+    }
+}
+
 /// A failed connection, with the option to change: the credentials, the database, or (no
 /// server answered) the address.
 fn connect_error(error: tokio_postgres::Error, in_options: bool) -> DbError {
+    if let Some(reason) = tls_failure(&error) {
+        return DbError::new("PostgreSQL", format!("TLS handshake failed: {reason}"), None)
+            .fix(Fix::Tls);
+    }
     let answered = error.as_db_error().is_some();
     let refused_io = error
         .source()
@@ -215,9 +419,7 @@ async fn ensure_not_aborted(client: &impl GenericClient, staging: &Staging) -> R
 impl Database for Postgres {
     fn describe(&mut self, relation: &Relation) -> Result<Vec<Column>> {
         let sql = format!("SELECT * FROM {}", relation.sql_text());
-        let statement = self
-            .runtime
-            .block_on(self.client.prepare(&sql))
+        let statement = block_on(self.connection.client.prepare(&sql))
             .map_err(|error| relation_error(error, relation))?;
         self.check_notices(relation)?;
         statement
@@ -247,9 +449,7 @@ impl Database for Postgres {
             "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM {}",
             relation.sql_text()
         );
-        let rows = self
-            .runtime
-            .block_on(self.client.query(&sql, &[]))
+        let rows = block_on(self.connection.client.query(&sql, &[]))
             .map_err(|error| relation_error(error, relation))?;
         self.check_notices(relation)?;
         let lines: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
@@ -263,9 +463,7 @@ impl Database for Postgres {
         sql.append(rows).push(") AS \"spark_bounds\"");
         let (text, params) = sql.render(Dialect::Postgres);
         let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        let row = self
-            .runtime
-            .block_on(self.client.query_one(&text, &params))
+        let row = block_on(self.connection.client.query_one(&text, &params))
             .map_err(|error| pg_error(error).fix(Fix::PartitionColumn))?;
         let (min, max): (Option<i64>, Option<i64>) = (row.get(0), row.get(1));
         Ok(min.zip(max))
@@ -280,8 +478,8 @@ impl Database for Postgres {
         out: &mut BatchSender,
     ) -> Result<()> {
         let (text, params) = select.render(Dialect::Postgres);
-        let client = &mut self.client;
-        self.runtime.block_on(async {
+        let client = &mut self.connection.client;
+        block_on(async {
             let transaction = client
                 .build_transaction()
                 .read_only(true)
@@ -320,8 +518,8 @@ impl Database for Postgres {
                 }
                 builder.end_row();
                 if builder.is_full() {
-                    // Waiting for Spark here also stops the connection reading: the server
-                    // waits, nothing piles up in memory.
+                    // Waiting for Spark here also stops the connection reading once its
+                    // small buffer is full: the server waits, nothing piles up in memory.
                     out.send(builder.finish()?)?;
                 }
             }
@@ -386,8 +584,8 @@ impl Database for Postgres {
                 _ => 0,
             })
             .collect();
-        let client = &mut self.client;
-        self.runtime.block_on(async {
+        let client = &mut self.connection.client;
+        block_on(async {
             let transaction = client.transaction().await.map_err(pg_error)?;
             // Aborted already: nothing to copy.
             ensure_not_aborted(&transaction, staging).await?;
@@ -447,8 +645,8 @@ impl Database for Postgres {
         staging: &Staging,
         statements: &mut dyn FnMut(&[String]) -> Vec<String>,
     ) -> Result<()> {
-        let client = &mut self.client;
-        self.runtime.block_on(async {
+        let client = &mut self.connection.client;
+        block_on(async {
             let transaction = client.transaction().await.map_err(pg_error)?;
             transaction
                 .execute(
