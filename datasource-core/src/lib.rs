@@ -17,6 +17,7 @@ pub mod batch_size;
 pub mod batches;
 pub mod capability;
 pub mod codec;
+pub mod credentials;
 pub mod datetime;
 pub mod filter;
 pub mod json;

@@ -169,6 +169,12 @@ pub mod redact {
     pub use datasource_core::redact::*;
 }
 
+/// Credentials fetched at run time: a [`TokenProvider`](credentials::TokenProvider) and its
+/// [`Tokens`](credentials::Tokens), cached, refreshed ahead of expiry, masked in every text.
+pub mod credentials {
+    pub use datasource_core::credentials::*;
+}
+
 /// Clients (pools, HTTP clients, sessions) built once per worker process and shared by every
 /// task and micro-batch with the same key, closed once idle: [`Shared`](shared::Shared).
 pub mod shared {

@@ -156,8 +156,12 @@ class ApiServer:
     - `/keys/<group>/items?page=N&per_page=S`: the records of one group (`g0`..`g3`), as `/items`;
     - `/bad/items`: records whose `id` is text.
 
-    `auth` is what every request must carry: `("bearer", token)`, `("apikey", header, key)` or
-    `("basic", user, password)`; a request without it gets 401. `inject(path, page, *faults)`
+    `auth` is what every request must carry: `("bearer", token)`, `("apikey", header, key)`,
+    `("basic", user, password)`, or `("oauth", client_id, client_secret, lifetime)`: a bearer
+    token that `POST /oauth/token` issued (OAuth2 client credentials, the client's id and
+    secret in HTTP basic authentication) less than `lifetime` seconds before; a request without
+    it gets 401 (whose body shows the token it was sent, as some servers do). `tokens_issued`
+    lists the tokens issued, in order; `delay` makes every page wait that long. `inject(path, page, *faults)`
     makes the next requests of that page fail, one fault each, in order: a status (`500`), a
     status with `Retry-After` (`(429, 1)`), `"slow"` (answers after `slow_seconds`),
     `"malformed"` (200 with broken JSON) or `"drop"` (closes the connection unanswered); `page`
@@ -165,9 +169,12 @@ class ApiServer:
     `(time, path, page, outcome)` of every request as it arrives: its status, or the fault
     (`"slow"`, `"malformed"`, `"drop"`)."""
 
-    def __init__(self, records=1000, auth=None, slow_seconds=3.0):
+    def __init__(self, records=1000, auth=None, slow_seconds=3.0, delay=0.0):
         self.records = [api_record(i) for i in range(1, records + 1)]
         self.auth = auth
+        self.delay = delay
+        self.tokens_issued = []
+        self.token_expiry = {}
         self.slow_seconds = slow_seconds
         self.faults = {}
         self.redirects = {}
@@ -188,6 +195,9 @@ class ApiServer:
 
             def do_GET(self):
                 api.handle(self)
+
+            def do_POST(self):
+                api.issue_token(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -231,8 +241,52 @@ class ApiServer:
             return headers.get("Authorization") == f"Bearer {self.auth[1]}"
         if kind == "apikey":
             return headers.get(self.auth[1]) == self.auth[2]
+        if kind == "oauth":
+            token = (headers.get("Authorization") or "").removeprefix("Bearer ")
+            with self.lock:
+                expiry = self.token_expiry.get(token)
+            return expiry is not None and time.monotonic() < expiry
         pair = base64.b64encode(f"{self.auth[1]}:{self.auth[2]}".encode()).decode()
         return headers.get("Authorization") == f"Basic {pair}"
+
+    def issue_token(self, request):
+        """`POST /oauth/token`: OAuth2's client-credentials grant (RFC 6749, 4.4)."""
+        length = int(request.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(request.rfile.read(length).decode()).items()}
+        with self.lock:
+            queue = self.faults.get(("/oauth/token", ""), [])
+            fault = queue.pop(0) if queue else None
+
+        def answer(status, body):
+            data = json.dumps(body).encode()
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+
+        _, client_id, client_secret, lifetime = self.auth
+        pair = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+        if isinstance(fault, int):
+            outcome = fault
+        elif request.path != "/oauth/token" or form.get("grant_type") != "client_credentials":
+            outcome = 400
+        elif request.headers.get("Authorization") != f"Basic {pair}":
+            outcome = 401
+        else:
+            outcome = 200
+        with self.lock:
+            self.requests.append((time.monotonic(), "/oauth/token", "", outcome))
+        if outcome != 200:
+            # Echoes what it was sent, as some servers do: the client's credentials.
+            return answer(outcome, {"error": "invalid_client",
+                                    "sent": request.headers.get("Authorization")})
+        token = f"tok-{len(self.tokens_issued) + 1}-{os.urandom(8).hex()}"
+        with self.lock:
+            self.tokens_issued.append(token)
+            self.token_expiry[token] = time.monotonic() + lifetime
+        answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": lifetime,
+                     "scope": form.get("scope", "")})
 
     def handle(self, request):
         url = urlparse(request.path)
@@ -267,8 +321,9 @@ class ApiServer:
             fault if isinstance(fault, (int, str)) else fault[0] if fault else 200)
         with self.lock:
             self.requests.append((time.monotonic(), path, page, outcome))
-        if not authorized:
-            return answer(401, {"error": "unauthorized"})
+        if not authorized or fault == 401:
+            return answer(401, {"error": "unauthorized",
+                                "token": request.headers.get("Authorization")})
         if fault == "drop":
             request.close_connection = True
             request.connection.shutdown(socket.SHUT_RDWR)
@@ -282,6 +337,8 @@ class ApiServer:
             return answer(status, {"error": "slow down"}, [("Retry-After", str(wait))])
         if fault == "malformed":
             return answer(200, b'[{"id": 1, "name": "trunc')
+        if self.delay:
+            time.sleep(self.delay)
         size = int(query.get("per_page", query.get("limit", "100")))
         if path == "/items" or path.startswith("/keys/"):
             records = self.records

@@ -3,6 +3,8 @@
 authentication, and every injected fault retried or failed as configured."""
 
 
+import base64
+
 import pytest
 
 from servers import ApiServer, api_record
@@ -290,3 +292,108 @@ def test_dependencies_debug_records_are_forwarded_only_when_asked_for(fresh):
     finally:
         root.removeHandler(keep)
         root.setLevel(saved)
+
+
+# -- OAuth2 client credentials ----------------------------------------------------------------
+
+OAUTH_CLIENT = ("spark-client-17", "cl1ent-S3cret-Value-17")
+
+
+def oauth(server, **more):
+    return {"tokenUrl": server.url + "/oauth/token", "clientId": OAUTH_CLIENT[0],
+            "clientSecret": OAUTH_CLIENT[1], **more}
+
+
+def assert_shows_no_credentials(server, text):
+    basic = base64.b64encode(":".join(OAUTH_CLIENT).encode()).decode()
+    for secret in [*server.tokens_issued, OAUTH_CLIENT[1], basic]:
+        assert secret not in text, (secret, text)
+
+
+def test_oauth2_tokens_are_shared_by_the_pages_and_replaced_before_they_expire(spark):
+    # 30 pages at 0.1 s each: the read outlives a token's 2 s.
+    server = ApiServer(records=300, auth=("oauth", *OAUTH_CLIENT, 2), delay=0.1)
+    try:
+        df = read(spark, server.url + "/items", pagination="page", pageSize=10, **oauth(server))
+        assert rows(df) == expected(range(1, 301))
+        # Each token replaced ahead of its expiry (at half its life): no request was refused,
+        # and the 31 requests took a few tokens, not one each.
+        assert server.seen("/items") == [200] * 31
+        assert 2 <= len(server.tokens_issued) <= 6, server.tokens_issued
+    finally:
+        server.stop()
+
+
+def test_a_refused_token_is_replaced_once_and_no_credential_is_ever_shown(spark):
+    server = ApiServer(records=50, auth=("oauth", *OAUTH_CLIENT, 3600))
+    try:
+        # The API refuses a token it issued (revoked): a new one, and the page again at once.
+        server.inject("/items", 1, 401)
+        df = read(spark, server.url + "/items", pagination="page", pageSize=100, **oauth(server))
+        assert rows(df) == expected(range(1, 51))
+        assert server.seen("/items") == [401, 200]
+        assert len(server.tokens_issued) == 2
+        # Refused with the new token too: the query fails, naming what to check.
+        server.clear()
+        server.inject("/items", 1, 401, 401)
+        with pytest.raises(Exception) as raised:
+            read(spark, server.url + "/items", pagination="page", **oauth(server)).collect()
+        text = str(raised.value)
+        assert "HTTP 401" in text and "`clientSecret`" in text, text
+        assert server.seen("/items") == [401, 401]
+        assert_shows_no_credentials(server, text)
+        # The token endpoint failing now and then is retried; refusing the client is not.
+        server.clear()
+        server.inject("/oauth/token", "", 503)
+        server.inject("/items", 1, 401)
+        df = read(spark, server.url + "/items", pagination="page", pageSize=100, **oauth(server))
+        assert df.count() == 50
+        # (A worker that had no token yet asks for one more.)
+        assert server.seen("/oauth/token")[:2] == [503, 200], server.seen("/oauth/token")
+        with pytest.raises(Exception) as raised:
+            read(spark, server.url + "/items", pagination="page",
+                 **oauth(server, clientSecret="wrong-" + OAUTH_CLIENT[1])).collect()
+        text = str(raised.value)
+        assert "the token endpoint refused the client credentials" in text, text
+        assert "wrong-" + OAUTH_CLIENT[1] not in text
+        assert_shows_no_credentials(server, text)
+    finally:
+        server.stop()
+
+
+def test_no_token_reaches_a_log_record(tmp_path):
+    """In-process, as an executor's Python worker runs a read, every record at every level:
+    the retried token request (whose error body echoes the client's credentials) and the
+    refused token are logged, none of the credentials."""
+    import logging
+
+    import pyspark_rest
+    from pyspark.sql.types import StructType
+
+    server = ApiServer(records=20, auth=("oauth", *OAUTH_CLIENT, 3600))
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    keep = Keep(level=1)
+    root = logging.getLogger()
+    saved = root.level
+    root.addHandler(keep)
+    root.setLevel(1)
+    try:
+        server.inject("/oauth/token", "", 503)
+        server.inject("/items", 1, 401)
+        source = pyspark_rest.Rest({"url": server.url + "/items", "pagination": "page",
+                                    "retryWait": "10ms", **oauth(server)})
+        reader = source.reader(StructType.fromDDL(SCHEMA))
+        assert sum(b.num_rows for b in reader.read(reader.partitions()[0])) == 20
+        text = "\n".join(records)
+        assert "retrying" in text and "refused its OAuth2 token" in text, text
+        assert len(server.tokens_issued) == 2
+        assert_shows_no_credentials(server, text)
+    finally:
+        root.removeHandler(keep)
+        root.setLevel(saved)
+        server.stop()

@@ -16,6 +16,9 @@ use datasource_py::{Context, Error};
 use ureq::Agent;
 
 use crate::Rest;
+use crate::oauth::{self, ClientCredentials};
+use datasource_py::credentials::Tokens;
+use datasource_py::shared::Lease;
 
 /// The largest response body read (a page of records).
 const BODY_LIMIT: u64 = 256 << 20;
@@ -25,9 +28,17 @@ const MAX_REDIRECTS: usize = 10;
 
 pub struct Client {
     agent: Agent,
-    /// The authentication header, if any: its value is a secret.
-    auth: Option<(String, Secret<String>)>,
+    auth: Auth,
     retry: Retry,
+}
+
+/// How requests authenticate.
+enum Auth {
+    None,
+    /// A header whose value is a secret (bearer token, API key, basic).
+    Header(String, Secret<String>),
+    /// OAuth2 client credentials: a bearer token from the worker's shared [`Tokens`].
+    OAuth2(Lease<Tokens<ClientCredentials>>),
 }
 
 /// A page's request: the URL and its query, for messages too (no secret is in either).
@@ -51,35 +62,31 @@ impl std::fmt::Display for Request {
 impl Client {
     pub fn new(source: &Rest) -> Result<Self> {
         source.register_secret_parameters();
-        let config = Agent::config_builder()
-            .timeout_global(Some(source.timeout))
-            // Statuses are judged here (retry, or fail with the body's first words).
-            .http_status_as_error(false)
-            // Redirects too: credentials stay with their origin.
-            .max_redirects(0)
-            .user_agent("spark-rest (datasource-py)")
-            .build();
+        let agent = agent(source.timeout);
         let auth = if let Some(token) = &source.bearer_token {
-            Some((
+            Auth::Header(
                 "Authorization".to_owned(),
                 Secret::new(format!("Bearer {}", token.expose())),
-            ))
+            )
         } else if let Some(key) = &source.api_key {
-            Some((source.api_key_header.clone(), key.clone()))
+            Auth::Header(source.api_key_header.clone(), key.clone())
+        } else if let Some(basic) = &source.basic {
+            Auth::Header(
+                "Authorization".to_owned(),
+                Secret::new(basic_header(&basic.user, basic.password.expose())),
+            )
+        } else if let Some(oauth) = &source.oauth {
+            Auth::OAuth2(oauth::tokens(
+                oauth,
+                source.scope.as_deref(),
+                agent.clone(),
+                &source.retry,
+            )?)
         } else {
-            source.basic.as_ref().map(|basic| {
-                let pair = format!("{}:{}", basic.user, basic.password.expose());
-                let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-                // The header's form of the password: a server that echoes it must not show it.
-                redact::register_secret(&encoded);
-                (
-                    "Authorization".to_owned(),
-                    Secret::new(format!("Basic {encoded}")),
-                )
-            })
+            Auth::None
         };
         Ok(Client {
-            agent: Agent::new_with_config(config),
+            agent,
             auth,
             retry: source.retry.clone(),
         })
@@ -92,7 +99,57 @@ impl Client {
         self.retry.run(&what, |_| self.get_once(request))
     }
 
+    /// One try of a request: with OAuth2, a request whose token the API refuses (HTTP 401:
+    /// revoked, expired early) is sent once more at once, with a new token.
     fn get_once(&self, request: &Request) -> Result<serde_json::Value, Failure> {
+        let mut header = self.auth_header(None)?;
+        let mut refreshed = false;
+        loop {
+            let (status, mut response, sent) = self.send(request, header.as_ref())?;
+            if let (401, Auth::OAuth2(tokens), true, false, Some((_, used))) =
+                (status, &self.auth, sent, refreshed, &header)
+            {
+                log::info!("rest: {request} was refused its OAuth2 token; fetching a new one");
+                let token = tokens
+                    .refresh_after_rejection(&bearer_token(used))
+                    .map_err(Failure::permanent)?;
+                header = self.auth_header(Some(token))?;
+                refreshed = true;
+                continue;
+            }
+            return self.judge(status, &mut response);
+        }
+    }
+
+    /// The authentication header of the next request: OAuth2's with `token` (or the current
+    /// one), the others' as configured.
+    fn auth_header(
+        &self,
+        token: Option<Secret<String>>,
+    ) -> Result<Option<(String, Secret<String>)>, Failure> {
+        Ok(match &self.auth {
+            Auth::None => None,
+            Auth::Header(name, value) => Some((name.clone(), value.clone())),
+            Auth::OAuth2(tokens) => {
+                let token = match token {
+                    Some(token) => token,
+                    None => tokens.token().map_err(Failure::permanent)?,
+                };
+                Some((
+                    "Authorization".to_owned(),
+                    Secret::new(format!("Bearer {}", token.expose())),
+                ))
+            }
+        })
+    }
+
+    /// Sends `request` with `auth`, following redirects (the credentials only to their
+    /// origin): the final status and response, and whether the credentials went with it.
+    fn send(
+        &self,
+        request: &Request,
+        auth: Option<&(String, Secret<String>)>,
+    ) -> Result<(u16, ureq::http::Response<ureq::Body>, bool), Failure> {
         let origin = Origin::of(&request.url).map_err(Failure::permanent)?;
         // After a redirect: the URL to go to (its query included), and whether it is still
         // the credentials' origin.
@@ -109,10 +166,10 @@ impl Client {
                 }
                 Some(url) => self.agent.get(url),
             };
-            if let (Some((header, value)), true) = (&self.auth, credentials) {
+            if let (Some((header, value)), true) = (auth, credentials) {
                 call = call.header(header.as_str(), value.expose().as_str());
             }
-            let mut response = call.call().map_err(transport_failure)?;
+            let response = call.call().map_err(transport_failure)?;
             let status = response.status().as_u16();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
                 let from = redirected.as_deref().unwrap_or(&request.url);
@@ -125,7 +182,7 @@ impl Client {
                     })?;
                 let next = resolve(from, location).map_err(Failure::permanent)?;
                 let next_origin = Origin::of(&next).map_err(Failure::permanent)?;
-                if credentials && self.auth.is_some() && next_origin != origin {
+                if credentials && auth.is_some() && next_origin != origin {
                     log::warn!(
                         "rest: {request} is redirected to another origin ({next_origin}); the \
                          credentials are not sent there"
@@ -135,7 +192,7 @@ impl Client {
                 redirected = Some(next);
                 continue;
             }
-            return self.judge(status, &mut response);
+            return Ok((status, response, credentials && auth.is_some()));
         }
         Err(Failure::permanent(format_err!(
             "more than {MAX_REDIRECTS} redirects"
@@ -143,7 +200,7 @@ impl Client {
     }
 
     /// The JSON of a response, or why it is a failure.
-    fn judge(
+    pub(crate) fn judge(
         &self,
         status: u16,
         response: &mut ureq::http::Response<ureq::Body>,
@@ -162,10 +219,16 @@ impl Client {
                     Some(wait) => Failure::retry_after(error, wait),
                     None => Failure::transient(error),
                 },
-                401 | 403 => Failure::permanent(error.context(
-                    "the API refused the credentials (check `bearerToken`, `apiKey` and \
-                     `apiKeyHeader`, or `user` and `password`)",
-                )),
+                401 | 403 => Failure::permanent(error.context(match self.auth {
+                    Auth::OAuth2(_) => {
+                        "the API refused the OAuth2 token, a new one too (check `tokenUrl`, \
+                         `clientId`, `clientSecret` and `scope`)"
+                    }
+                    _ => {
+                        "the API refused the credentials (check `bearerToken`, `apiKey` and \
+                         `apiKeyHeader`, or `user` and `password`)"
+                    }
+                })),
                 _ => Failure::permanent(error),
             });
         }
@@ -176,6 +239,33 @@ impl Client {
             )
         })
     }
+}
+
+/// The HTTP client: the timeout of a whole request, statuses and redirects judged here.
+pub(crate) fn agent(timeout: Duration) -> Agent {
+    let config = Agent::config_builder()
+        .timeout_global(Some(timeout))
+        // Statuses are judged here (retry, or fail with the body's first words).
+        .http_status_as_error(false)
+        // Redirects too: credentials stay with their origin.
+        .max_redirects(0)
+        .user_agent("spark-rest (datasource-py)")
+        .build();
+    Agent::new_with_config(config)
+}
+
+/// `Basic <base64 of user:password>`, whose encoded form is registered for masking (a server
+/// that echoes the header must not show it).
+pub(crate) fn basic_header(user: &str, password: &str) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    redact::register_secret(&encoded);
+    format!("Basic {encoded}")
+}
+
+/// The token of a `Bearer <token>` header value.
+fn bearer_token(header: &Secret<String>) -> Secret<String> {
+    let value = header.expose();
+    Secret::new(value.strip_prefix("Bearer ").unwrap_or(value).to_owned())
 }
 
 /// Where credentials may go: a URL's scheme, host and port (the default port of the scheme
@@ -238,7 +328,7 @@ fn resolve(base: &str, location: &str) -> Result<String> {
 /// A failure before a status arrived (or while the body was read): a connection refused,
 /// reset or dropped, a timeout, a name not found: worth another try. A bad URL or TLS
 /// configuration is not.
-fn transport_failure(error: ureq::Error) -> Failure {
+pub(crate) fn transport_failure(error: ureq::Error) -> Failure {
     match error {
         ureq::Error::BadUri(_) | ureq::Error::RequireHttpsOnly(_) | ureq::Error::Http(_) => {
             Failure::permanent(error)
@@ -251,7 +341,7 @@ fn transport_failure(error: ureq::Error) -> Failure {
 }
 
 /// `Retry-After`: seconds, or an HTTP date.
-fn retry_after(response: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
+pub(crate) fn retry_after(response: &ureq::http::Response<ureq::Body>) -> Option<Duration> {
     let value = response.headers().get("retry-after")?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -263,7 +353,7 @@ fn retry_after(response: &ureq::http::Response<ureq::Body>) -> Option<Duration> 
 }
 
 /// `: <the body's first 200 characters>` for an error message, or nothing for an empty body.
-fn body_excerpt(body: &[u8]) -> String {
+pub(crate) fn body_excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     if text.is_empty() {

@@ -3,6 +3,7 @@
 //! backoff that honour `Retry-After`, and records mapped onto the columns the user declares.
 
 mod client;
+mod oauth;
 mod pages;
 
 use std::sync::Arc;
@@ -93,6 +94,10 @@ pub struct Rest {
     api_key_header: String,
     #[option(flatten)]
     basic: Option<Basic>,
+    #[option(flatten)]
+    oauth: Option<oauth::OAuth>,
+    /// The scopes asked of the token endpoint, space-separated (OAuth2).
+    scope: Option<String>,
     /// Query parameters of `url` whose values are credentials, masked in errors and logs
     /// besides the usual ones (`access_token`, `api_key`, `key`, `token`, `signature`, ...).
     secret_parameters: Option<Vec<String>>,
@@ -120,11 +125,24 @@ impl Rest {
             self.bearer_token.is_some(),
             self.api_key.is_some(),
             self.basic.is_some(),
+            self.oauth.is_some(),
         ];
         ensure!(
             ways.iter().filter(|given| **given).count() <= 1,
-            "give one way to authenticate: `bearerToken`, `apiKey`, or `user` with `password`"
+            "give one way to authenticate: `bearerToken`, `apiKey`, `user` with `password`, or \
+             `tokenUrl` with `clientId` and `clientSecret`"
         );
+        ensure!(
+            self.scope.is_none() || self.oauth.is_some(),
+            "`scope` is asked of an OAuth2 token endpoint: give `tokenUrl`, `clientId` and \
+             `clientSecret` too"
+        );
+        if let Some(oauth) = &self.oauth {
+            ensure!(
+                oauth.token_url.starts_with("http://") || oauth.token_url.starts_with("https://"),
+                "`tokenUrl` must start with http:// or https://"
+            );
+        }
         if let Some(key) = self
             .keys
             .iter()

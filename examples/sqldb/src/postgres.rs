@@ -366,8 +366,12 @@ fn is_transient(error: &tokio_postgres::Error) -> bool {
 /// server answered) the address.
 fn connect_error(error: tokio_postgres::Error, in_options: bool) -> DbError {
     if let Some(reason) = tls_failure(&error) {
-        return DbError::new("PostgreSQL", format!("TLS handshake failed: {reason}"), None)
-            .fix(Fix::Tls);
+        return DbError::new(
+            "PostgreSQL",
+            format!("TLS handshake failed: {reason}"),
+            None,
+        )
+        .fix(Fix::Tls);
     }
     let answered = error.as_db_error().is_some();
     let refused_io = error
