@@ -1,6 +1,7 @@
 """Real servers for the connector tests (and the benchmark), started on 127.0.0.1 on free ports
 and stopped afterwards: a PostgreSQL server from Debian's packages (in a temporary directory),
-and a JSON API that paginates, checks credentials and fails on demand."""
+a JSON API that paginates, checks credentials (OAuth2 too) and fails on demand, and an
+S3-compatible object store (moto's server, from PyPI) behind a proxy that fails on demand."""
 
 import base64
 import glob
@@ -10,6 +11,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -362,3 +364,166 @@ class ApiServer:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class S3Server:
+    """An S3-compatible server on 127.0.0.1: moto's standalone server (from PyPI), with
+    signatures checked (an IAM user with full rights, whose keys are `access_key_id` and
+    `secret_access_key`), behind a proxy that fails on demand (`url` is the proxy's).
+
+    `inject(part, *faults)`: the next requests whose path holds `part` fail, one fault each, in
+    order: a status (`503`: S3's `SlowDown`) or `"slow"` (answered after `slow_seconds`).
+    `requests` lists `(method, path, outcome)` of every request as it reaches the proxy.
+    `put(key, data)` and `put_file(key, path)` store objects in the bucket `bucket`."""
+
+    def __init__(self, bucket="data", slow_seconds=3.0):
+        import boto3
+
+        self.bucket = bucket
+        self.slow_seconds = slow_seconds
+        self.faults = []
+        self.requests = []
+        self.lock = threading.Lock()
+        moto_port = free_port()
+        server = os.path.join(os.path.dirname(sys.executable), "moto_server")
+        # The first three actions (the IAM user, its policy, its key) need no signature.
+        env = dict(os.environ, INITIAL_NO_AUTH_ACTION_COUNT="3")
+        self.process = subprocess.Popen(
+            [server, "-H", "127.0.0.1", "-p", str(moto_port)], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        self.moto_url = f"http://127.0.0.1:{moto_port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", moto_port), 0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError("moto_server did not start")
+                time.sleep(0.05)
+        iam = boto3.client("iam", endpoint_url=self.moto_url, region_name="us-east-1",
+                           aws_access_key_id="setup", aws_secret_access_key="setup")
+        iam.create_user(UserName="spark")
+        iam.put_user_policy(UserName="spark", PolicyName="everything", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17",
+             "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        key = iam.create_access_key(UserName="spark")["AccessKey"]
+        self.access_key_id, self.secret_access_key = key["AccessKeyId"], key["SecretAccessKey"]
+        self.s3 = boto3.client("s3", endpoint_url=self.moto_url, region_name="us-east-1",
+                               aws_access_key_id=self.access_key_id,
+                               aws_secret_access_key=self.secret_access_key)
+        self.s3.create_bucket(Bucket=bucket)
+        self._start_proxy()
+
+    def _start_proxy(self):
+        import http.client
+
+        s3 = self
+        upstream = urlparse(self.moto_url)
+
+        class Proxy(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
+
+            def log_message(self, *args):
+                pass
+
+            def forward(self):
+                with s3.lock:
+                    fault = None
+                    for index, (part, pending) in enumerate(s3.faults):
+                        if part in self.path:
+                            fault = pending
+                            del s3.faults[index]
+                            break
+                    s3.requests.append((self.command, self.path, fault or "forwarded"))
+                if fault == "slow":
+                    time.sleep(s3.slow_seconds)
+                elif isinstance(fault, int):
+                    body = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>SlowDown</Code>"
+                            b"<Message>Please reduce your request rate.</Message></Error>")
+                    self.send_response(fault)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                connection = http.client.HTTPConnection(upstream.hostname, upstream.port,
+                                                        timeout=60)
+                try:
+                    # The Host header as signed: moto checks the signature over it.
+                    connection.request(self.command, self.path, body=body,
+                                       headers=dict(self.headers.items()))
+                    answer = connection.getresponse()
+                    data = answer.read()
+                    try:
+                        self.send_response(answer.status)
+                        for key, value in answer.getheaders():
+                            if key.lower() not in ("transfer-encoding", "connection",
+                                                   "content-length", "server", "date"):
+                                self.send_header(key, value)
+                        # A HEAD's length is the object's, as the server said.
+                        length = (answer.getheader("Content-Length", "0")
+                                  if self.command == "HEAD" else str(len(data)))
+                        self.send_header("Content-Length", length)
+                        self.end_headers()
+                        if self.command != "HEAD":
+                            self.wfile.write(data)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the client gave up (a timed-out request)
+                finally:
+                    connection.close()
+
+            do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = forward
+
+        class Quiet(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that gave up on a slow answer
+
+        self.proxy = Quiet(("127.0.0.1", 0), Proxy)
+        self.proxy.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.proxy.server_address[1]}"
+        threading.Thread(target=self.proxy.serve_forever, daemon=True).start()
+
+    def inject(self, part, *faults):
+        with self.lock:
+            self.faults.extend((part, fault) for fault in faults)
+
+    def clear(self):
+        with self.lock:
+            self.faults.clear()
+            self.requests.clear()
+
+    def seen(self, part):
+        """The outcomes of the requests whose path holds `part`, in order."""
+        with self.lock:
+            return [outcome for _, path, outcome in self.requests if part in path]
+
+    def put(self, key, data):
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+
+    def put_file(self, key, path):
+        with open(path, "rb") as data:
+            self.put(key, data.read())
+
+    def options(self, **more):
+        """The `arrow` source's options that reach this server through the proxy."""
+        return {"awsEndpoint": self.url, "awsRegion": "us-east-1",
+                "awsAccessKeyId": self.access_key_id,
+                "awsSecretAccessKey": self.secret_access_key, **more}
+
+    def stop(self):
+        if getattr(self, "proxy", None):
+            self.proxy.shutdown()
+            self.proxy.server_close()
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()

@@ -8,6 +8,8 @@ import pyarrow.parquet as pq
 import pyspark
 import pytest
 
+from servers import S3Server
+
 PUSHDOWN = "spark.sql.python.filterPushdown.enabled"
 PUSHES = tuple(int(part) for part in pyspark.__version__.split(".")[:2]) >= (4, 1)
 
@@ -135,3 +137,99 @@ def test_row_groups_the_filters_rule_out_are_not_read(spark, files):
         assert df.count() == 170
     finally:
         spark.conf.unset(PUSHDOWN)
+
+
+# -- object storage ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def s3(files):
+    server = S3Server()
+    try:
+        for name in ("a.parquet", "b.parquet", "_SUCCESS"):
+            server.put_file(f"tables/parquet/{name}", files / "parquet" / name)
+        server.put_file("tables/c.arrow", files / "c.arrow")
+        yield server
+    finally:
+        server.stop()
+
+
+def s3_read(spark, s3, path, **options):
+    reader = spark.read.format("arrow")
+    # Quick retries unless a test says otherwise.
+    for key, value in s3.options(retryWait="10ms", **options).items():
+        reader = reader.option(key, value)
+    return reader.load(path)
+
+
+def test_objects_read_as_the_same_files_on_disk(spark, files, s3):
+    ours = s3_read(spark, s3, "s3://data/tables/parquet/")
+    # One partition per row group, as on disk; the values Spark reads from the local files.
+    assert ours.rdd.getNumPartitions() == 10
+    spark_own = spark.read.parquet(str(files / "parquet"))
+    assert sorted(map(repr, ours.collect())) == sorted(map(repr, spark_own.collect()))
+    # A glob, one object, an Arrow IPC object, and `file://` for the local files.
+    assert s3_read(spark, s3, "s3://data/tables/*/b.parq*").count() == ROWS // 2
+    assert s3_read(spark, s3, "s3://data/tables/parquet/a.parquet").count() == ROWS // 2
+    ipc = s3_read(spark, s3, "s3://data/tables/c.arrow")
+    assert sorted(row.id for row in ipc.collect()) == list(range(8))
+    local = spark.read.format("arrow").load(f"file://{files / 'parquet'}")
+    assert local.count() == ROWS
+
+
+@pytest.mark.skipif(not PUSHES, reason="PySpark 4.0 has no filter pushdown for Python sources")
+def test_object_row_groups_the_filters_rule_out_are_not_fetched(spark, s3):
+    spark.conf.set(PUSHDOWN, "true")
+    try:
+        df = s3_read(spark, s3, "s3://data/tables/parquet/").where("id >= 250 AND id < 420")
+        assert df.rdd.getNumPartitions() == 3
+        s3.clear()
+        assert df.count() == 170
+        # Each planning lists once and reads each footer once; the three tasks then read
+        # ranges of a.parquet only (b.parquet's row groups are all ruled out).
+        gets = [path for method, path, _ in s3.requests if method == "GET"]
+        listings = sum("list-type=2" in path for path in gets)
+        footers_and_groups = sum(path.endswith("/a.parquet") for path in gets)
+        assert listings >= 1 and sum(path.endswith("/b.parquet") for path in gets) == listings, gets
+        assert footers_and_groups >= listings + 3, gets
+    finally:
+        spark.conf.unset(PUSHDOWN)
+
+
+def test_throttling_and_slow_answers_are_retried(spark, s3):
+    s3.clear()
+    s3.slow_seconds = 3.0
+    s3.inject("b.parquet", 503, 503, "slow")
+    df = s3_read(spark, s3, "s3://data/tables/parquet/b.parquet", requestTimeout="1s",
+                 splitRowGroups="false")
+    assert df.count() == ROWS // 2
+    outcomes = s3.seen("b.parquet")
+    assert outcomes[:3] == [503, 503, "slow"] and "forwarded" in outcomes[3:], outcomes
+
+
+def test_missing_objects_and_refused_keys_are_clear_errors_without_the_secret(spark, s3,
+                                                                              tmp_path):
+    for path in ("s3://data/nothing/", "s3://data/tables/parquet/missing.parquet",
+                 "s3://data/tables/*.csv"):
+        with pytest.raises(Exception) as raised:
+            s3_read(spark, s3, path).count()
+        assert "no Arrow or Parquet objects at `s3://data/" in str(raised.value), str(raised.value)
+    wrong = "wrong-" + s3.secret_access_key
+    with pytest.raises(Exception) as raised:
+        s3_read(spark, s3, "s3://data/tables/parquet/", awsSecretAccessKey=wrong).count()
+    text = str(raised.value)
+    assert "cannot list `s3://data/tables/parquet/`" in text, text
+    assert "403 Forbidden" in text and "SignatureDoesNotMatch" in text, text
+    assert s3.secret_access_key not in text and wrong not in text
+    # The secret by reference: only `file:<path>` travels in Spark's options.
+    secret = tmp_path / "s3-secret"
+    secret.write_text(s3.secret_access_key + "\n")
+    df = s3_read(spark, s3, "s3://data/tables/parquet/", awsSecretAccessKey=f"file:{secret}")
+    assert df.count() == ROWS
+    with pytest.raises(Exception) as raised:
+        s3_read(spark, s3, "s3://data/tables/parquet/",
+                awsSecretAccessKey=f"file:{tmp_path / 'absent'}").count()
+    assert "cannot read the file" in str(raised.value) and "absent" in str(raised.value)
+    with pytest.raises(Exception) as raised:
+        s3_read(spark, s3, "ftp://data/x.parquet").count()
+    assert "`ftp://` is not a store this source reads" in str(raised.value)

@@ -43,7 +43,11 @@ fn open(path: &Path) -> Result<File> {
 /// `TIMESTAMP_NTZ`); an `INT64` timestamp is an instant where `isAdjustedToUTC` says so
 /// (parquet-rs follows it already).
 fn parquet_metadata(file: &File) -> parquet::errors::Result<ArrowReaderMetadata> {
-    let loaded = ArrowReaderMetadata::load(file, Default::default())?;
+    spark_typed(ArrowReaderMetadata::load(file, Default::default())?)
+}
+
+/// A Parquet footer as loaded, its columns typed as Spark types them (see `parquet_metadata`).
+pub fn spark_typed(loaded: ArrowReaderMetadata) -> parquet::errors::Result<ArrowReaderMetadata> {
     let schema_descr = loaded.metadata().file_metadata().schema_descr();
     let mut leaves = schema_descr.columns().iter().map(|c| c.physical_type());
     let fields: Vec<FieldRef> = loaded
@@ -109,6 +113,14 @@ pub fn projection(schema: &Schema, columns: &Schema) -> Result<Vec<usize>> {
 pub fn row_groups(path: &Path, filters: &[&Filter]) -> Result<(Vec<usize>, usize)> {
     let metadata = parquet_metadata(&open(path)?)
         .with_context(|| format!("cannot read the footer of `{}`", path.display()))?;
+    row_groups_of(&metadata, filters)
+}
+
+/// [`row_groups`] of a footer already read.
+pub fn row_groups_of(
+    metadata: &ArrowReaderMetadata,
+    filters: &[&Filter],
+) -> Result<(Vec<usize>, usize)> {
     let groups = metadata.metadata().row_groups();
     let mut keep = vec![true; groups.len()];
     for filter in filters {

@@ -10,20 +10,28 @@
 //! - a user's `.schema(...)` reads only its columns;
 //! - filters are pushed (PySpark 4.1+): Parquet row groups whose statistics rule out every
 //!   filter are never read, and the rows read are filtered exactly in Rust before they reach
-//!   Spark.
+//!   Spark;
+//! - object storage: `s3://`, `gs://` and `az://` paths are listed and read through
+//!   `object_store` (Parquet by ranged reads), the same pushdown applied; `file://` is a local
+//!   path.
 
 mod files;
 mod listing;
+mod objects;
+mod store;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
+use datasource_py::retry::Retry;
+use datasource_py::runtime::block_on;
 use datasource_py::schema::ReadAdapter;
 use serde::{Deserialize, Serialize};
 
 pub use listing::{FileFormat, Format};
+pub use store::{Storage, StoreUrl};
 
 datasource_py::export!(pyspark_arrowfiles => ArrowFiles);
 
@@ -32,7 +40,8 @@ datasource_py::export!(pyspark_arrowfiles => ArrowFiles);
 #[derive(Debug)]
 pub struct ArrowFiles {
     /// A file, a directory (its `.arrow`, `.ipc`, `.feather` and `.parquet` files) or a glob
-    /// (`/data/*.parquet`); `load(path)` sets it.
+    /// (`/data/*.parquet`), local (also `file://`) or in an object store (`s3://bucket/key`,
+    /// `gs://`, `az://`); `load(path)` sets it.
     path: String,
     /// The files' format.
     #[option(default = "auto")]
@@ -43,6 +52,12 @@ pub struct ArrowFiles {
     /// One Spark partition per Parquet row group (`false`: one per file).
     #[option(default = true)]
     split_row_groups: bool,
+    #[option(flatten)]
+    storage: Storage,
+    /// Object storage: the store client's retries of throttling, 5xx answers, dropped
+    /// connections and timeouts.
+    #[option(flatten)]
+    retry: Retry,
 }
 
 /// What the driver found: the files, and which of their row groups to read.
@@ -54,7 +69,10 @@ pub struct Listing {
 /// One file of the listing.
 #[derive(Serialize, Deserialize, Debug)]
 pub struct ListedFile {
-    pub path: PathBuf,
+    /// A local file's path, or an object's key.
+    pub path: String,
+    /// An object's size (it saves a request per task); `None` for a local file.
+    pub size: Option<u64>,
     pub format: Format,
     /// The Parquet row groups to read (the others cannot hold a row the filters admit);
     /// empty for an Arrow IPC file, read whole.
@@ -70,22 +88,98 @@ pub struct Share {
     pub row_groups: Vec<usize>,
 }
 
+/// Where the files are.
+enum Place {
+    Local(String),
+    Store(StoreUrl),
+}
+
 impl ArrowFiles {
-    fn listed(&self) -> Result<Vec<(PathBuf, Format)>> {
-        Ok(listing::files(&self.path)?
-            .into_iter()
-            .map(|file| {
-                let format = self.format.of(&file);
-                (file, format)
-            })
-            .collect())
+    fn place(&self) -> Result<Place> {
+        match StoreUrl::parse(&self.path) {
+            Some(url) => Ok(Place::Store(url?)),
+            None => Ok(Place::Local(
+                self.path
+                    .strip_prefix("file://")
+                    .unwrap_or(&self.path)
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// Every file and its format; with the filters, the row groups they leave to read.
+    fn list(&self, filters: Option<&[&Filter]>) -> Result<Vec<ListedFile>> {
+        match self.place()? {
+            Place::Local(path) => listing::files(&path)?
+                .into_iter()
+                .map(|file| {
+                    let format = self.format.of(&file);
+                    let (row_groups, row_groups_in_file) = match (format, filters) {
+                        (Format::Parquet, Some(filters)) => files::row_groups(&file, filters)?,
+                        _ => (Vec::new(), 0),
+                    };
+                    Ok(ListedFile {
+                        path: file.to_string_lossy().into_owned(),
+                        size: None,
+                        format,
+                        row_groups,
+                        row_groups_in_file,
+                    })
+                })
+                .collect(),
+            Place::Store(url) => {
+                let store = store::client(&url, &self.storage, &self.retry)?;
+                block_on(async {
+                    let mut listed = Vec::new();
+                    for (key, size) in store::list(&**store, &url).await? {
+                        let format = self.format.of(Path::new(&key));
+                        let object = objects::Object {
+                            store: Arc::clone(&store),
+                            url: &url,
+                            key: &key,
+                            size,
+                        };
+                        let (row_groups, row_groups_in_file) = match (format, filters) {
+                            (Format::Parquet, Some(filters)) => object.row_groups(filters).await?,
+                            _ => (Vec::new(), 0),
+                        };
+                        listed.push(ListedFile {
+                            path: key,
+                            size: Some(size),
+                            format,
+                            row_groups,
+                            row_groups_in_file,
+                        });
+                        // Only the first file matters without filters (its schema).
+                        if filters.is_none() {
+                            break;
+                        }
+                    }
+                    Ok(listed)
+                })
+            }
+        }
     }
 
     /// The first file's schema.
     fn file_schema(&self) -> Result<SchemaRef> {
-        let listed = self.listed()?;
-        let (first, format) = &listed[0];
-        files::schema(first, *format)
+        match self.place()? {
+            Place::Local(path) => {
+                let first = listing::files(&path)?.swap_remove(0);
+                files::schema(&first, self.format.of(&first))
+            }
+            Place::Store(url) => {
+                let first = self.list(None)?.swap_remove(0);
+                let store = store::client(&url, &self.storage, &self.retry)?;
+                let object = objects::Object {
+                    store: Arc::clone(&store),
+                    url: &url,
+                    key: &first.path,
+                    size: first.size.unwrap_or_default(),
+                };
+                block_on(object.schema(first.format))
+            }
+        }
     }
 }
 
@@ -113,23 +207,9 @@ impl BatchReader for ArrowFiles {
             .iter()
             .chain(scan.inexact_filters())
             .collect();
-        let files = self
-            .listed()?
-            .into_iter()
-            .map(|(path, format)| {
-                let (row_groups, row_groups_in_file) = match format {
-                    Format::Parquet => files::row_groups(&path, &filters)?,
-                    Format::Arrow => (Vec::new(), 0),
-                };
-                Ok(ListedFile {
-                    path,
-                    format,
-                    row_groups,
-                    row_groups_in_file,
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Listing { files })
+        Ok(Listing {
+            files: self.list(Some(&filters))?,
+        })
     }
 
     fn partitions(&self, scan: &Scan<Listing>) -> Result<Vec<Share>> {
@@ -161,16 +241,32 @@ impl BatchReader for ArrowFiles {
             scan.plan().files.get(share.file).ok_or_else(|| {
                 datasource_py::format_err!("no file {} in the listing", share.file)
             })?;
-        // The plan came through Spark: its files must still be ones `path` names.
-        listing::check_inside(&self.path, &listed.path)?;
         let schema = scan.schema().clone();
-        let (read, batches) = files::batches(
-            &listed.path,
-            listed.format,
-            &schema,
-            share.row_groups,
-            self.batch_rows,
-        )?;
+        // The plan came through Spark: its files must still be ones `path` names.
+        let (read, batches) = match self.place()? {
+            Place::Local(path) => {
+                listing::check_inside(&path, Path::new(&listed.path))?;
+                let (read, batches) = files::batches(
+                    Path::new(&listed.path),
+                    listed.format,
+                    &schema,
+                    share.row_groups,
+                    self.batch_rows,
+                )?;
+                (read, Batches::from_record_batches(batches))
+            }
+            Place::Store(url) => {
+                url.check_inside(&listed.path)?;
+                let store = store::client(&url, &self.storage, &self.retry)?;
+                let object = objects::Object {
+                    store: Arc::clone(&store),
+                    url: &url,
+                    key: &listed.path,
+                    size: listed.size.unwrap_or_default(),
+                };
+                block_on(object.batches(listed.format, &schema, share.row_groups, self.batch_rows))?
+            }
+        };
         // Batches of another column order or type than the scan's (a user's schema, a file
         // unlike the first) are fitted to it.
         let adapter = if read.fields() == schema.fields() {

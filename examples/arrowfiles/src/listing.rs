@@ -25,7 +25,7 @@ pub enum Format {
 }
 
 /// The extensions a directory's files are read by.
-const EXTENSIONS: &[&str] = &["arrow", "ipc", "feather", "parquet"];
+pub const EXTENSIONS: &[&str] = &["arrow", "ipc", "feather", "parquet"];
 
 impl FileFormat {
     /// The format of `file`.

@@ -200,7 +200,8 @@ fn files_outside_what_path_names_are_refused() {
     // A plan naming a file elsewhere (through Spark, anything may arrive).
     let scan = Scan::new(source().schema().unwrap()).with_plan(Listing {
         files: vec![ListedFile {
-            path: root.join("secret.parquet"),
+            path: root.join("secret.parquet").to_string_lossy().into_owned(),
+            size: None,
             format: Format::Parquet,
             row_groups: vec![0],
             row_groups_in_file: 2,
