@@ -26,4 +26,5 @@ guide_pages! {
     testing => "testing.md",
     errors_and_secrets => "errors-and-secrets.md",
     deploy => "deploy.md",
+    production => "production.md",
 }
