@@ -15,7 +15,9 @@ Parquet files). The stream half (`streams.py`) drains a directory of JSON Lines 
 pushdown half (`pushdown.py`) runs a selective query over Parquet files through the Rust `arrow`
 source with filter pushdown off and on, and through Spark's own Parquet reader. The database
 half (`databases.py`) reads a PostgreSQL table with the Rust `sqldb` source and with Spark's JDBC
-reader, 1 and 4 partitions.
+reader, 1, 4 and 64 partitions (pooled connections and a connection per task). The
+object-storage half (`objectstore.py`) reads the same Parquet files through the `arrow` source
+from local disk and from an S3-compatible server on 127.0.0.1.
 Prints Markdown tables and writes them to bench/README.md.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
@@ -25,10 +27,12 @@ Prints Markdown tables and writes them to bench/README.md.
     BENCH_WRITE=0    do not rewrite bench/README.md
     BENCH_ONLY=text  only time the cases whose label contains `text` (profiling; no report)
     BENCH_HALF=read  only the read half, `write` the write half, `stream` the stream half,
-                     `pushdown` the pushdown half (no report); `database` the database half,
-                     which rewrites only its own sections of the reports
+                     `pushdown` the pushdown half (no report); `database` the database half
+                     and `objects` the object-storage half, each of which rewrites only its
+                     own section of the report
     BENCH_PUSHDOWN_ROWS  rows of the Parquet files of the pushdown half (default 20,000,000)
     BENCH_DATABASE_ROWS  rows of the PostgreSQL table of the database half (default 5,000,000)
+    BENCH_OBJECT_ROWS  rows of the Parquet files of the object-storage half (default 10,000,000)
     BENCH_WRITE_BATCH  rows per Arrow batch Spark hands Python writers (default 10,000: Spark's)
 """
 
@@ -46,7 +50,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import databases  # bench/databases.py, pushdown.py, streams.py: bench/ is first on sys.path
+import databases  # bench/databases.py, pushdown.py, ...: bench/ is first on sys.path
+import objectstore
 import pushdown
 import streams
 
@@ -58,6 +63,7 @@ MEMORY_ROWS = (2_000_000, 8_000_000) if QUICK else (10_000_000, 40_000_000)
 STREAM_LINES = int(os.environ.get("BENCH_STREAM_LINES", 500_000 if QUICK else 4_000_000))
 PUSHDOWN_ROWS = int(os.environ.get("BENCH_PUSHDOWN_ROWS", 2_000_000 if QUICK else 20_000_000))
 DATABASE_ROWS = int(os.environ.get("BENCH_DATABASE_ROWS", 1_000_000 if QUICK else 5_000_000))
+OBJECT_ROWS = int(os.environ.get("BENCH_OBJECT_ROWS", 1_000_000 if QUICK else 10_000_000))
 PARTITIONS = 2
 SIZES = (8192, 65536, 262144)
 ROOT = Path(__file__).resolve().parent.parent
@@ -860,7 +866,7 @@ def main():
     only = os.environ.get("BENCH_ONLY")
     spark = session()
     rows_of = {False: ROWS, True: WIDE_ROWS}
-    results, written, streamed, latency, pushed, read_db = {}, {}, {}, {}, {}, {}
+    results, written, streamed, latency, pushed, read_db, objects = {}, {}, {}, {}, {}, {}, None
     if half in (None, "read"):
         if not only:
             check_same_data(spark)
@@ -898,22 +904,31 @@ def main():
         for (reader, partitions), seconds in read_db.items():
             print(f"database | {databases.case_name(reader, partitions)}: "
                   f"{statistics.median(seconds) * 1000:,.0f} ms", flush=True)
+    if half in (None, "objects") and not only:
+        objects = objectstore.timed(spark, OBJECT_ROWS, RUNS)
+        for case, seconds in objects[0].items():
+            print(f"objects | {case}: {statistics.median(seconds) * 1000:,.0f} ms", flush=True)
     version = spark.version
     spark.stop()
     if half == "stream":
         print(streams.report(streamed, latency, STREAM_LINES))
     if half == "pushdown":
         print(pushdown.report(pushed, PUSHDOWN_ROWS))
+    measured = (
+        f"PySpark {version}, local[{PARTITIONS}] on {os.cpu_count()} cores; median of "
+        f"{RUNS} timed runs of each case after a warm-up; {dt.date.today().isoformat()}"
+    )
     if half == "database":
         database_table = databases.report(read_db, DATABASE_ROWS)
         print(database_table)
         if os.environ.get("BENCH_WRITE", "1") != "0":
-            # The database half alone rewrites its own sections, the others' results stay.
-            measured = (
-                f"PySpark {version}, local[{PARTITIONS}] on {os.cpu_count()} cores; median of "
-                f"{RUNS} timed runs of each case after a warm-up; {dt.date.today().isoformat()}"
-            )
-            write_database_sections(f"{measured}\n\n{database_table}", database_table)
+            # A half alone rewrites its own section, the others' results stay.
+            replace_section(DATABASES_HEADING, f"{measured}\n\n{database_table}")
+    if half == "objects":
+        objects_table = objectstore.report(objects, OBJECT_ROWS)
+        print(objects_table)
+        if os.environ.get("BENCH_WRITE", "1") != "0":
+            replace_section(OBJECTS_HEADING, f"{measured}\n\n{objects_table}")
     if only or half:
         return
     memory = {rows: peak_rss(rows) for rows in MEMORY_ROWS}
@@ -933,15 +948,16 @@ def main():
     stream_tables = streams.report(streamed, latency, STREAM_LINES)
     pushdown_table = pushdown.report(pushed, PUSHDOWN_ROWS)
     database_table = databases.report(read_db, DATABASE_ROWS)
+    objects_table = objectstore.report(objects, OBJECT_ROWS)
     print(
         f"\n{environment}\n\n{tables['noop']}\n\n{tables['aggregate']}\n\n{targets}\n\n{costs}"
         f"\n\n{generation}\n\n{writes}\n\n{write_targets}\n\n{stream_tables}\n\n{pushdown_table}"
-        f"\n\n{database_table}"
+        f"\n\n{database_table}\n\n{objects_table}"
     )
     if os.environ.get("BENCH_WRITE", "1") != "0":
         write_results(
             tables, targets, costs, generation, writes, write_targets, stream_tables,
-            pushdown_table, database_table, environment,
+            pushdown_table, database_table, objects_table, environment,
         )
 
 
@@ -955,18 +971,35 @@ DATABASES_HEADING = (
 )
 
 
-def write_database_sections(section, table):
-    """`BENCH_HALF=database`: its section of bench/README.md (the last one), the rest as the
-    last full run wrote it."""
+OBJECTS_HEADING = (
+    "## Object storage\n\n"
+    "The Rust `arrow` source (`examples/arrowfiles`) over the same Parquet files on local disk "
+    "and in an S3-compatible store the benchmark starts on 127.0.0.1 (moto's server, from "
+    "PyPI): listed once on the driver, each task's row groups fetched by ranged GETs through "
+    "`object_store` and decoded as they arrive; Spark's own Parquet reader of the local files "
+    "for reference.\n\n"
+)
+
+
+def replace_section(heading, section):
+    """A half run alone (`BENCH_HALF=database`, `objects`): its section of bench/README.md,
+    from its heading to the next one, the rest as the last full run wrote it."""
     bench = ROOT / "bench" / "README.md"
     text = bench.read_text()
-    text = text.split(DATABASES_HEADING.split("\n")[0])[0].rstrip("\n")
-    bench.write_text(f"{text}\n\n{DATABASES_HEADING}{section}\n")
+    title = heading.split("\n")[0]
+    if title in text:
+        before, after = text.split(title, 1)
+        following = after.find("\n## ")
+        after = after[following + 1:] if following >= 0 else ""
+    else:
+        before, after = text.rstrip("\n") + "\n\n", ""
+    text = f"{before}{heading}{section}\n" + (f"\n{after}" if after else "")
+    bench.write_text(text)
 
 
 def write_results(
     tables, targets, costs, generation, writes, write_targets, stream_tables, pushdown_table,
-    database_table, environment,
+    database_table, objects_table, environment,
 ):
     (ROOT / "bench" / "README.md").write_text(
         "# Benchmarks\n\n"
@@ -1051,7 +1084,8 @@ def write_results(
         "cross into Spark; with it off, it reads every row and Spark filters. Spark's reader "
         "pushes the filter into its Parquet reader as well.\n\n"
         f"{pushdown_table}\n\n"
-        f"{DATABASES_HEADING}{database_table}\n"
+        f"{DATABASES_HEADING}{database_table}\n\n"
+        f"{OBJECTS_HEADING}{objects_table}\n"
     )
 
 

@@ -1,6 +1,8 @@
 """The database half of `make bench`: one PostgreSQL table read by the Rust `sqldb` source
 (examples/sqldb) and by Spark's own JDBC reader (the PostgreSQL JDBC driver from Debian's
-`libpostgresql-jdbc-java`), each with 1 and 4 partitions over the table's `id` range.
+`libpostgresql-jdbc-java`), each with 1 and 4 partitions over the table's `id` range, and with
+64 small partitions, where `sqldb` also runs without its connection pool (a connection per
+task, as before the pool).
 
 The server is started here (tests/python/servers.py: 127.0.0.1, a temporary directory). Each
 case is a full scan into Spark's `noop` sink; the cases take turns round by round, and speeds are
@@ -18,6 +20,9 @@ from servers import PostgresServer  # noqa: E402
 
 JDBC_JAR = "/usr/share/java/postgresql.jar"
 PARTITIONS = (1, 4)
+# Many small partitions: where opening a connection per task shows.
+MANY = 64
+UNPOOLED = "sqldb, a connection per task"
 TABLE = """
 CREATE TABLE bench_rows (
     id bigint NOT NULL, value double precision NOT NULL, label text NOT NULL,
@@ -34,7 +39,8 @@ def case_name(reader, partitions):
 
 
 def cases():
-    return [(reader, partitions) for partitions in PARTITIONS for reader in ("sqldb", "jdbc")]
+    few = [(reader, partitions) for partitions in PARTITIONS for reader in ("sqldb", "jdbc")]
+    return few + [("sqldb", MANY), (UNPOOLED, MANY), ("jdbc", MANY)]
 
 
 def frame(spark, server, rows, reader, partitions):
@@ -54,6 +60,7 @@ def frame(spark, server, rows, reader, partitions):
             .option("user", server.USER)
             .option("password", server.password)
             .option("table", "bench_rows")
+            .option("poolConnections", str(reader != UNPOOLED).lower())
         )
     if partitions > 1:
         df = (
@@ -108,8 +115,10 @@ def report(seconds, rows):
         ]
         return f"{statistics.median(same_round):.2f}×"
 
+    names = {"sqldb": "Rust SDK: `sqldb`", UNPOOLED: "Rust SDK: `sqldb`, a connection per task",
+             "jdbc": "native: Spark JDBC"}
     lines = [
-        f"| {case_name('Rust SDK: `sqldb`' if reader == 'sqldb' else 'native: Spark JDBC', partitions)} "
+        f"| {case_name(names[reader], partitions)} "
         f"| {statistics.median(seconds[(reader, partitions)]) * 1000:,.0f} ms "
         f"| {rows / statistics.median(seconds[(reader, partitions)]):,.0f} rows/s "
         f"| {vs_jdbc(reader, partitions)} |"
@@ -120,7 +129,10 @@ def report(seconds, rows):
         "amount numeric(12,2))` in PostgreSQL 15 on 127.0.0.1, read whole into Spark's `noop` "
         "sink; partitions split `id` over its full range (given bounds). Spark's JDBC reader "
         "runs with its defaults (the PostgreSQL driver's default fetch size), `sqldb` with its "
-        "own (batches of about 8 MiB). Speed vs JDBC is the same-round ratio with the same "
-        "partitions: above 1.00× is faster.\n\n"
+        "own (batches of about 8 MiB), its connections from a pool per Python worker (kept "
+        f"between tasks and queries); *a connection per task* turns the pool off "
+        f"(`poolConnections=false`), as every task did before it. With {MANY} partitions each "
+        "task reads a small range, so setting up its connection weighs. Speed vs JDBC is the "
+        "same-round ratio with the same partitions: above 1.00× is faster.\n\n"
         "| reader | median time | rows/s | speed vs JDBC |\n|---|---:|---:|---:|\n" + "\n".join(lines)
     )

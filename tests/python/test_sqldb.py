@@ -162,6 +162,12 @@ def test_a_worker_reuses_its_connection_across_tasks_and_queries(spark, pg):
     # the planner's), each opening one connection for the first query and none after.
     assert 1 <= opened[0] <= 4, opened
     assert sum(opened[1:]) <= 1, opened
+    # Without the pool, as before: a connection per task and per planning call.
+    mark = len(pg.statements())
+    df = read(spark, pg, url=url, table="people", partitionColumn="id", numPartitions=8,
+              poolConnections="false")
+    assert sorted_rows(df) == EXPECTED
+    assert connections_opened(pg, mark) >= 9
 
 
 def test_given_bounds_split_the_range_and_every_row_is_still_read(spark, pg):

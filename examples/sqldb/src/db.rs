@@ -27,6 +27,8 @@ pub struct Connect {
     /// `sslMode` and `sslRootCert`, where the options gave them (else the URL's).
     pub ssl_mode: Option<SslMode>,
     pub ssl_root_cert: Option<PathBuf>,
+    /// Whether PostgreSQL connections come from the worker's pool.
+    pub pool_connections: bool,
 }
 
 impl Connect {
@@ -51,14 +53,9 @@ impl Connect {
 
     fn open(&self, write: bool) -> Result<Box<dyn Database>> {
         Ok(match &self.url {
-            DatabaseUrl::Postgres(url) => Box::new(postgres::Postgres::connect(
-                url,
-                self.user.as_deref(),
-                self.password.as_ref().map(|p| p.expose().as_str()),
-                write,
-                &self.retry,
-                (self.ssl_mode, self.ssl_root_cert.as_deref()),
-            )?),
+            DatabaseUrl::Postgres(url) => {
+                Box::new(postgres::Postgres::connect(url, self, write)?)
+            }
             DatabaseUrl::Sqlite(path) => Box::new(sqlite::Sqlite::open(path, write)?),
         })
     }

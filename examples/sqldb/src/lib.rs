@@ -104,6 +104,11 @@ pub struct SqlDb {
     /// connection yet (never after a refused password).
     #[option(flatten)]
     retry: Retry,
+    /// PostgreSQL: take connections from a pool per worker process, kept between tasks and
+    /// queries (`false`: each task and planning call opens its own, closed after it; for a
+    /// server or pooler that must see every session end).
+    #[option(default = true)]
+    pool_connections: bool,
 }
 
 impl SqlDb {
@@ -115,6 +120,7 @@ impl SqlDb {
             retry: self.retry.clone(),
             ssl_mode: self.ssl_mode,
             ssl_root_cert: self.ssl_root_cert.clone(),
+            pool_connections: self.pool_connections,
         }
     }
 

@@ -32,7 +32,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::batch::{BatchBuilder, Cell, cell, decimal_text};
 use crate::columns::{Column, Kind, check_batch};
-use crate::db::{Database, check_columns};
+use crate::db::{Connect, Database, check_columns};
 use crate::errors::{DbError, Fix, db_error_of};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Param, Relation, Sql};
@@ -116,23 +116,48 @@ impl Manager for Connector {
 
 /// A connection of the pool, for one task or one planning call; back to the pool when dropped.
 pub struct Postgres {
-    connection: Object<Connector>,
-    /// Keeps the pool open while a connection of it is used.
-    _pool: Lease<Pool<Connector>>,
+    connection: Connected,
+}
+
+/// A connection from the worker's pool, or one of the caller's own (`poolConnections` off).
+enum Connected {
+    Pooled {
+        connection: Object<Connector>,
+        /// Keeps the pool open while a connection of it is used.
+        _pool: Lease<Pool<Connector>>,
+    },
+    Own(Connection),
+}
+
+impl std::ops::Deref for Connected {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            Connected::Pooled { connection, .. } => connection,
+            Connected::Own(connection) => connection,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Connected {
+    fn deref_mut(&mut self) -> &mut Connection {
+        match self {
+            Connected::Pooled { connection, .. } => connection,
+            Connected::Own(connection) => connection,
+        }
+    }
 }
 
 impl Postgres {
-    /// A connection to `url` from this process's pool (opened if the pool has none free);
-    /// `user` and `password` replace the URL's own.
-    pub fn connect(
-        url: &str,
-        user: Option<&str>,
-        password: Option<&str>,
-        write: bool,
-        retry: &Retry,
-        (ssl_mode, ssl_root_cert): (Option<SslMode>, Option<&Path>),
-    ) -> Result<Self> {
-        let (url, tls) = tls_of(url, ssl_mode, ssl_root_cert)?;
+    /// A connection to `url` from this process's pool (opened if the pool has none free), or
+    /// of its own where `poolConnections` is off; `connect`'s user and password replace the
+    /// URL's own.
+    pub fn connect(url: &str, connect: &Connect, write: bool) -> Result<Self> {
+        let user = connect.user.as_deref();
+        let password = connect.password.as_ref().map(|p| p.expose().as_str());
+        let retry = &connect.retry;
+        let (url, tls) = tls_of(url, connect.ssl_mode, connect.ssl_root_cert.as_deref())?;
         let url = url.as_str();
         let mut config = Config::from_str(url)
             .map_err(|_| format_err!("`url` is not a PostgreSQL URL libpq reads"))?;
@@ -149,6 +174,13 @@ impl Postgres {
             // strings are lexed as the query guard lexes them.
             config.options("-c default_transaction_read_only=on -c standard_conforming_strings=on");
         }
+        let in_options = user.is_some() || password.is_some();
+        if !connect.pool_connections {
+            let connection = block_on(open(&config, in_options, retry, &tls.connector()?))?;
+            return Ok(Postgres {
+                connection: Connected::Own(connection),
+            });
+        }
         let key = PoolKey {
             url: url.to_owned(),
             user: user.map(str::to_owned),
@@ -156,7 +188,6 @@ impl Postgres {
             write,
             tls: tls.clone(),
         };
-        let in_options = user.is_some() || password.is_some();
         let pool = POOLS.get_or_try_init(key, || {
             let retry = retry.clone();
             let tls = tls.connector()?;
@@ -175,8 +206,10 @@ impl Postgres {
             other => format_err!("no PostgreSQL connection from the pool: {other}"),
         })?;
         Ok(Postgres {
-            connection,
-            _pool: pool,
+            connection: Connected::Pooled {
+                connection,
+                _pool: pool,
+            },
         })
     }
 
