@@ -30,8 +30,10 @@ def test_classes_are_assembled_from_what_the_rust_type_implements():
     # A reader only: no writer or stream classes, and no pushFilters (PySpark detects hooks by
     # their presence; a reader that defines pushFilters fails while pushdown is disabled).
     assert [name for name in dir(module) if name.endswith(("Writer", "StreamReader"))] == [
-        "CallsStreamReader"  # sdk_calls is also a (non-simple) stream
+        "AsyncRowsWriter",  # sdk_async: an AsyncBatchWriter is served as a BatchWriter
+        "CallsStreamReader",  # sdk_calls is also a (non-simple) stream
     ]
+    assert issubclass(module.AsyncRowsReader, DataSourceReader)
     assert "pushFilters" not in vars(module.ShapesReader)
     # A source that pushes filters (FilterPushdown) has the hook, and only its reader, where
     # PySpark has pushdown (4.1+).

@@ -53,9 +53,7 @@ impl Connect {
 
     fn open(&self, write: bool) -> Result<Box<dyn Database>> {
         Ok(match &self.url {
-            DatabaseUrl::Postgres(url) => {
-                Box::new(postgres::Postgres::connect(url, self, write)?)
-            }
+            DatabaseUrl::Postgres(url) => Box::new(postgres::Postgres::connect(url, self, write)?),
             DatabaseUrl::Sqlite(path) => Box::new(sqlite::Sqlite::open(path, write)?),
         })
     }
