@@ -22,14 +22,16 @@ NATIVE = "native: Spark's Parquet reader"
 CASES = (RUST_OFF, RUST_ON, NATIVE)
 
 
-def prepare(directory, rows):
-    """`rows` narrow rows (id, value, label), sorted by id, in FILES Parquet files."""
+def prepare(directory, rows, files=FILES, row_group=ROW_GROUP):
+    """`rows` narrow rows (id, value, label), sorted by id, in `files` Snappy Parquet files of
+    `row_group`-row groups; their total size in bytes."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    per_file = -(-rows // FILES)
-    for index in range(FILES):
+    per_file = -(-rows // files)
+    size = 0
+    for index in range(files):
         ids = pa.array(range(index * per_file, min(rows, (index + 1) * per_file)), pa.int64())
         table = pa.table(
             {
@@ -38,7 +40,10 @@ def prepare(directory, rows):
                 "label": pc.binary_join_element_wise("row-", pc.cast(ids, pa.string()), ""),
             }
         )
-        pq.write_table(table, Path(directory) / f"part-{index}.parquet", row_group_size=ROW_GROUP)
+        path = Path(directory) / f"part-{index}.parquet"
+        pq.write_table(table, path, row_group_size=row_group)
+        size += path.stat().st_size
+    return size
 
 
 def _frame(spark, case, directory):

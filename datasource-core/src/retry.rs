@@ -129,29 +129,9 @@ impl Retry {
         loop {
             match call(attempt) {
                 Ok(value) => return Ok(value),
-                Err(Failure::Permanent(error)) => {
-                    return Err(error.context(GaveUp {
-                        what: what.to_owned(),
-                        tries: attempt,
-                    }));
-                }
-                Err(Failure::Transient { error, wait }) => {
-                    if attempt > self.max_retries {
-                        return Err(error.context(GaveUp {
-                            what: what.to_owned(),
-                            tries: attempt,
-                        }));
-                    }
-                    let wait = self.wait(attempt, wait);
-                    log::warn!(
-                        target: "datasource::retry",
-                        "{what} failed (try {attempt} of {}), retrying in {wait:?}: {error:#}",
-                        self.max_retries + 1,
-                    );
-                    std::thread::sleep(wait);
-                    attempt += 1;
-                }
+                Err(failure) => std::thread::sleep(self.after_failure(what, attempt, failure)?),
             }
+            attempt += 1;
         }
     }
 
@@ -167,28 +147,34 @@ impl Retry {
         loop {
             match call(attempt).await {
                 Ok(value) => return Ok(value),
-                Err(Failure::Permanent(error)) => {
-                    return Err(error.context(GaveUp {
-                        what: what.to_owned(),
-                        tries: attempt,
-                    }));
+                Err(failure) => {
+                    tokio::time::sleep(self.after_failure(what, attempt, failure)?).await
                 }
-                Err(Failure::Transient { error, wait }) => {
-                    if attempt > self.max_retries {
-                        return Err(error.context(GaveUp {
-                            what: what.to_owned(),
-                            tries: attempt,
-                        }));
-                    }
-                    let wait = self.wait(attempt, wait);
-                    log::warn!(
-                        target: "datasource::retry",
-                        "{what} failed (try {attempt} of {}), retrying in {wait:?}: {error:#}",
-                        self.max_retries + 1,
-                    );
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
+            }
+            attempt += 1;
+        }
+    }
+
+    /// What follows try `attempt` of `what` failing: the wait before the next try (logged), or
+    /// the final error when the failure is permanent or the tries are used up.
+    fn after_failure(&self, what: &str, attempt: u32, failure: Failure) -> Result<Duration> {
+        let gave_up = |error: crate::Error| {
+            error.context(GaveUp {
+                what: what.to_owned(),
+                tries: attempt,
+            })
+        };
+        match failure {
+            Failure::Permanent(error) => Err(gave_up(error)),
+            Failure::Transient { error, .. } if attempt > self.max_retries => Err(gave_up(error)),
+            Failure::Transient { error, wait } => {
+                let wait = self.wait(attempt, wait);
+                log::warn!(
+                    target: "datasource::retry",
+                    "{what} failed (try {attempt} of {}), retrying in {wait:?}: {error:#}",
+                    self.max_retries + 1,
+                );
+                Ok(wait)
             }
         }
     }

@@ -73,6 +73,8 @@ pub struct ListedFile {
     pub path: String,
     /// An object's size (it saves a request per task); `None` for a local file.
     pub size: Option<u64>,
+    /// An object's version as listed (its ETag), where the store gives one.
+    pub version: Option<String>,
     pub format: Format,
     /// The Parquet row groups to read (the others cannot hold a row the filters admit);
     /// empty for an Arrow IPC file, read whole.
@@ -121,6 +123,7 @@ impl ArrowFiles {
                     Ok(ListedFile {
                         path: file.to_string_lossy().into_owned(),
                         size: None,
+                        version: None,
                         format,
                         row_groups,
                         row_groups_in_file,
@@ -131,13 +134,14 @@ impl ArrowFiles {
                 let store = store::client(&url, &self.storage, &self.retry)?;
                 block_on(async {
                     let mut listed = Vec::new();
-                    for (key, size) in store::list(&**store, &url).await? {
+                    for (key, size, version) in store::list(&**store, &url).await? {
                         let format = self.format.of(Path::new(&key));
                         let object = objects::Object {
                             store: Arc::clone(&store),
                             url: &url,
                             key: &key,
                             size,
+                            version: version.as_deref(),
                         };
                         let (row_groups, row_groups_in_file) = match (format, filters) {
                             (Format::Parquet, Some(filters)) => object.row_groups(filters).await?,
@@ -146,6 +150,7 @@ impl ArrowFiles {
                         listed.push(ListedFile {
                             path: key,
                             size: Some(size),
+                            version,
                             format,
                             row_groups,
                             row_groups_in_file,
@@ -176,6 +181,7 @@ impl ArrowFiles {
                     url: &url,
                     key: &first.path,
                     size: first.size.unwrap_or_default(),
+                    version: first.version.as_deref(),
                 };
                 block_on(object.schema(first.format))
             }
@@ -263,6 +269,7 @@ impl BatchReader for ArrowFiles {
                     url: &url,
                     key: &listed.path,
                     size: listed.size.unwrap_or_default(),
+                    version: listed.version.as_deref(),
                 };
                 block_on(object.batches(listed.format, &schema, share.row_groups, self.batch_rows))?
             }

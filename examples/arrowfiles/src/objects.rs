@@ -5,11 +5,13 @@
 use std::io::Cursor;
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::Duration;
 
 use arrow_ipc::reader::FileReader;
 use bytes::Bytes;
 use datasource_py::arrow_schema::{Schema, SchemaRef};
 use datasource_py::prelude::*;
+use datasource_py::shared::Shared;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, TryFutureExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
@@ -24,13 +26,20 @@ use crate::files::{projection, row_groups_of, spark_typed};
 use crate::listing::Format;
 use crate::store::{StoreUrl, object_error};
 
-/// One object: where it is, and its size (from the listing: no request to learn it).
+/// One object: where it is, its size and version (from the listing: no request to learn
+/// them).
 pub struct Object<'a> {
     pub store: Arc<dyn ObjectStore>,
     pub url: &'a StoreUrl,
     pub key: &'a str,
     pub size: u64,
+    pub version: Option<&'a str>,
 }
+
+/// The footers this worker read, by object and version: the tasks of one file (a row group
+/// each) fetch its footer once per worker, not once each.
+static FOOTERS: Shared<(String, String, u64, Option<String>), ArrowReaderMetadata> =
+    Shared::new(Duration::from_secs(60));
 
 impl Object<'_> {
     fn reader(&self) -> RangeReader {
@@ -42,10 +51,22 @@ impl Object<'_> {
     }
 
     async fn footer(&self) -> Result<ArrowReaderMetadata> {
-        let loaded = ArrowReaderMetadata::load_async(&mut self.reader(), Default::default())
-            .await
-            .map_err(|error| object_error(self.url, self.key, error))?;
-        spark_typed(loaded).map_err(|error| object_error(self.url, self.key, error))
+        let key = (
+            self.url.root.clone(),
+            self.key.to_owned(),
+            self.size,
+            self.version.map(str::to_owned),
+        );
+        let footer = FOOTERS
+            .get_or_try_init_async(key, async {
+                let loaded =
+                    ArrowReaderMetadata::load_async(&mut self.reader(), Default::default())
+                        .await
+                        .map_err(|error| object_error(self.url, self.key, error))?;
+                spark_typed(loaded).map_err(|error| object_error(self.url, self.key, error))
+            })
+            .await?;
+        Ok(ArrowReaderMetadata::clone(&footer))
     }
 
     async fn whole_ipc(&self) -> Result<FileReader<Cursor<Vec<u8>>>> {

@@ -247,11 +247,14 @@ fn build(url: &StoreUrl, storage: &Storage, retry: &Retry) -> Result<Arc<dyn Obj
     Ok(store)
 }
 
-/// The objects `url` names, sorted, with their sizes: the object itself; a "directory's"
+/// One object of a listing: its key, its size, and its version (the store's ETag).
+pub type Listed = (String, u64, Option<String>);
+
+/// The objects `url` names, sorted, with their sizes and versions: the object itself; a "directory's"
 /// objects with a known extension (not those under deeper prefixes, nor hidden or
 /// `_`-prefixed ones such as Spark's `_SUCCESS`); or the objects a glob matches. None at all
 /// is an error that names the URL.
-pub async fn list(store: &dyn ObjectStore, url: &StoreUrl) -> Result<Vec<(String, u64)>> {
+pub async fn list(store: &dyn ObjectStore, url: &StoreUrl) -> Result<Vec<Listed>> {
     let describe = |error: object_store::Error| {
         format_err!(
             "option `path`: cannot list `{}`: {error}",
@@ -260,13 +263,13 @@ pub async fn list(store: &dyn ObjectStore, url: &StoreUrl) -> Result<Vec<(String
     };
     let prefix = url.key.trim_end_matches('/');
     let prefix = (!prefix.is_empty()).then(|| ObjectPath::from(prefix));
-    let mut found: Vec<(String, u64)> = Vec::new();
+    let mut found: Vec<Listed> = Vec::new();
     if let Some(pattern) = &url.pattern {
         let mut objects = store.list(prefix.as_ref());
         while let Some(object) = objects.try_next().await.map_err(describe)? {
             let key = object.location.to_string();
             if pattern.matches(&key) {
-                found.push((key, object.size));
+                found.push((key, object.size, object.e_tag));
             }
         }
     } else {
@@ -275,7 +278,13 @@ pub async fn list(store: &dyn ObjectStore, url: &StoreUrl) -> Result<Vec<(String
             && !url.key.ends_with('/')
         {
             match store.head(path).await {
-                Ok(object) => return Ok(vec![(object.location.to_string(), object.size)]),
+                Ok(object) => {
+                    return Ok(vec![(
+                        object.location.to_string(),
+                        object.size,
+                        object.e_tag,
+                    )]);
+                }
                 Err(object_store::Error::NotFound { .. }) => {}
                 Err(error) => return Err(describe(error)),
             }
@@ -290,7 +299,7 @@ pub async fn list(store: &dyn ObjectStore, url: &StoreUrl) -> Result<Vec<(String
                 .rsplit_once('.')
                 .is_some_and(|(_, e)| EXTENSIONS.iter().any(|k| k.eq_ignore_ascii_case(e)));
             if known && !name.starts_with(['.', '_']) {
-                found.push((object.location.to_string(), object.size));
+                found.push((object.location.to_string(), object.size, object.e_tag));
             }
         }
     }
@@ -301,7 +310,7 @@ pub async fn list(store: &dyn ObjectStore, url: &StoreUrl) -> Result<Vec<(String
          .arrow/.ipc/.feather/.parquet objects, or a glob)",
         url.url_of(&url.key)
     );
-    for (key, _) in &found {
+    for (key, ..) in &found {
         url.check_inside(key)?;
     }
     Ok(found)

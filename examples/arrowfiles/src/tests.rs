@@ -202,6 +202,7 @@ fn files_outside_what_path_names_are_refused() {
         files: vec![ListedFile {
             path: root.join("secret.parquet").to_string_lossy().into_owned(),
             size: None,
+            version: None,
             format: Format::Parquet,
             row_groups: vec![0],
             row_groups_in_file: 2,
