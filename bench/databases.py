@@ -127,6 +127,21 @@ def report(seconds, rows):
         f"| {vs_jdbc(reader, partitions)} |"
         for reader, partitions in cases()
     ]
+    def per_task(reader):
+        """Milliseconds each partition beyond the few adds to a whole scan."""
+        extra = statistics.median(seconds[(reader, MANY)]) - statistics.median(
+            seconds[("jdbc" if reader == "jdbc" else "sqldb", PARTITIONS[-1])]
+        )
+        return extra / (MANY - PARTITIONS[-1]) * 1000
+
+    costs = (
+        f"\n\nEach partition beyond {PARTITIONS[-1]} adds {per_task('sqldb'):.0f} ms to a "
+        f"`sqldb` scan with pooled connections, {per_task(UNPOOLED):.0f} ms with a connection "
+        f"per task, and {per_task('jdbc'):.0f} ms to Spark's JDBC reader's: the pool saves the "
+        "difference of the first two, and the rest of what `sqldb` pays over JDBC is the cost "
+        "of a task of a Python data source (its Python worker's round trip, the reader "
+        "unpickled, the source opened from its options), which a JVM task does not have."
+    )
     return (
         f"{rows:,} rows of `(id bigint primary key, value double precision, label text, day date, "
         "amount numeric(12,2))` in PostgreSQL 15 on 127.0.0.1, read whole into Spark's `noop` "
@@ -138,4 +153,5 @@ def report(seconds, rows):
         "task reads a small range, so setting up its connection weighs. Speed vs JDBC is the "
         "same-round ratio with the same partitions: above 1.00× is faster.\n\n"
         "| reader | median time | rows/s | speed vs JDBC |\n|---|---:|---:|---:|\n" + "\n".join(lines)
+        + costs
     )

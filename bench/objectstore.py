@@ -121,8 +121,13 @@ def report(measured, rows):
         f"(median) and served whole objects at {rate / 2**20:,.0f} MiB/s to one client. The scan "
         f"runs {tasks} tasks (a row group each), two at a time, each fetching its row group's "
         f"column chunks (the footer once per worker and file, cached): about "
-        f"{requests:.1f} s of request latency and {transfer:.1f} s of transfer at those rates. "
-        "The rest is the round trips a task waits on before decoding (the row group is fetched "
-        "whole, then decoded); against a real S3 endpoint, latency and bandwidth are the "
-        "network's, not this server's."
+        f"{requests:.1f} s of request latency and {transfer:.1f} s of transfer at those rates"
+        + (
+            ", which is the whole gap"
+            if requests + transfer >= gap
+            else f"; the other {gap - requests - transfer:.1f} s is time a task waits on its "
+            "row group's bytes before decoding them (a row group is fetched whole, then decoded)"
+        )
+        + ". Against a real S3 endpoint, latency and bandwidth are the network's, not this "
+        "server's."
     )
