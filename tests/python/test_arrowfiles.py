@@ -185,13 +185,14 @@ def test_object_row_groups_the_filters_rule_out_are_not_fetched(spark, s3):
         assert df.rdd.getNumPartitions() == 3
         s3.clear()
         assert df.count() == 170
-        # Each planning lists once and reads each footer once; the three tasks then read
-        # ranges of a.parquet only (b.parquet's row groups are all ruled out).
+        # Each planning lists once and reads each footer at most once (a worker keeps the
+        # footers it read); the three tasks then read ranges of a.parquet only: b.parquet's row
+        # groups are all ruled out, and nothing of it beyond its footer is fetched.
         gets = [path for method, path, _ in s3.requests if method == "GET"]
         listings = sum("list-type=2" in path for path in gets)
-        footers_and_groups = sum(path.endswith("/a.parquet") for path in gets)
-        assert listings >= 1 and sum(path.endswith("/b.parquet") for path in gets) == listings, gets
-        assert footers_and_groups >= listings + 3, gets
+        assert listings >= 1, gets
+        assert sum(path.endswith("/b.parquet") for path in gets) <= listings, gets
+        assert sum(path.endswith("/a.parquet") for path in gets) >= 3, gets
     finally:
         spark.conf.unset(PUSHDOWN)
 
