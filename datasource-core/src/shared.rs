@@ -137,9 +137,12 @@ impl<K: Ord + Clone + Send + 'static, V: Send + Sync + 'static> Shared<K, V> {
 
     /// How many clients the cache holds now.
     pub fn len(&self) -> usize {
-        let mut state = self.state();
-        state.entries.retain(|_, slot| lock(&slot.value).is_some());
-        state.entries.len()
+        let state = self.state();
+        state
+            .entries
+            .values()
+            .filter(|slot| lock(&slot.value).is_some())
+            .count()
     }
 
     /// Whether the cache holds no client.

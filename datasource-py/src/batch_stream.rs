@@ -7,8 +7,7 @@ use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
 use datasource_core::Batches;
 use datasource_core::adapter::ReadAdapter;
-
-use crate::errors::{catching, panic_message};
+use datasource_core::panics;
 
 pub(crate) struct BatchStream {
     source: &'static str,
@@ -45,15 +44,16 @@ impl Iterator for BatchStream {
         let source = self.source;
         // What the source logs while it makes the batch is its text (see `redact::in_scope`).
         let batches = &mut self.batches;
-        let next = match catching(|| datasource_core::redact::in_scope(source, || batches.next())) {
-            Ok(next) => next,
-            Err(panic) => {
-                return self.error(format!(
-                    "{source}: panicked while reading: {}",
-                    panic_message(&*panic)
-                ));
-            }
-        };
+        let next =
+            match panics::catch(|| datasource_core::redact::in_scope(source, || batches.next())) {
+                Ok(next) => next,
+                Err(panic) => {
+                    return self.error(format!(
+                        "{source}: panicked while reading: {}",
+                        panics::message(&*panic)
+                    ));
+                }
+            };
         let batch = match next? {
             Ok(batch) => batch,
             Err(error) => return self.error(format!("{source}: read failed: {error:#}")),

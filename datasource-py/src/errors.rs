@@ -4,23 +4,18 @@
 use std::fmt::Display;
 use std::sync::Once;
 
+use datasource_core::panics;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-/// Runs `f`, catching a panic: it becomes the caller's error, so Rust's panic hook does not also
-/// print it (with a backtrace) to the worker's stderr.
-pub(crate) fn catching<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
-    datasource_core::panics::catch(f)
-}
-
-/// Makes the panic hook quiet for panics that `catching` turns into errors; any other panic
+/// Makes the panic hook quiet for panics that `panics::catch` turns into errors; any other panic
 /// is reported as before.
 pub(crate) fn quiet_caught_panics() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !datasource_core::panics::is_caught() {
+            if !panics::is_caught() {
                 previous(info);
             }
         }));
@@ -33,10 +28,10 @@ pub(crate) fn guarded<T>(
     what: &str,
     f: impl FnOnce() -> Result<T, PyErr>,
 ) -> Result<T, PyErr> {
-    catching(f).unwrap_or_else(|panic| {
+    panics::catch(f).unwrap_or_else(|panic| {
         Err(PyRuntimeError::new_err(redacted_for(
             source,
-            format!("{source}: panicked in {what}: {}", panic_message(&*panic)),
+            format!("{source}: panicked in {what}: {}", panics::message(&*panic)),
         )))
     })
 }
@@ -84,9 +79,4 @@ pub(crate) fn redacted_for(source: &'static str, message: String) -> String {
         std::borrow::Cow::Borrowed(_) => message,
         std::borrow::Cow::Owned(masked) => masked,
     }
-}
-
-/// The text of a panic payload (`panic!` gives a `&str` or a `String`).
-pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    datasource_core::panics::message(payload)
 }

@@ -135,26 +135,21 @@ impl ArrowFiles {
                 block_on(async {
                     let mut listed = Vec::new();
                     for (key, size, version) in store::list(&**store, &url).await? {
-                        let format = self.format.of(Path::new(&key));
-                        let object = objects::Object {
-                            store: Arc::clone(&store),
-                            url: &url,
-                            key: &key,
-                            size,
-                            version: version.as_deref(),
-                        };
-                        let (row_groups, row_groups_in_file) = match (format, filters) {
-                            (Format::Parquet, Some(filters)) => object.row_groups(filters).await?,
-                            _ => (Vec::new(), 0),
-                        };
-                        listed.push(ListedFile {
+                        let mut file = ListedFile {
+                            format: self.format.of(Path::new(&key)),
                             path: key,
                             size: Some(size),
                             version,
-                            format,
-                            row_groups,
-                            row_groups_in_file,
-                        });
+                            row_groups: Vec::new(),
+                            row_groups_in_file: 0,
+                        };
+                        if let (Format::Parquet, Some(filters)) = (file.format, filters) {
+                            (file.row_groups, file.row_groups_in_file) =
+                                objects::Object::of(&store, &url, &file)
+                                    .row_groups(filters)
+                                    .await?;
+                        }
+                        listed.push(file);
                         // Only the first file matters without filters (its schema).
                         if filters.is_none() {
                             break;
@@ -176,13 +171,7 @@ impl ArrowFiles {
             Place::Store(url) => {
                 let first = self.list(None)?.swap_remove(0);
                 let store = store::client(&url, &self.storage, &self.retry)?;
-                let object = objects::Object {
-                    store: Arc::clone(&store),
-                    url: &url,
-                    key: &first.path,
-                    size: first.size.unwrap_or_default(),
-                    version: first.version.as_deref(),
-                };
+                let object = objects::Object::of(&store, &url, &first);
                 block_on(object.schema(first.format))
             }
         }
@@ -264,13 +253,7 @@ impl BatchReader for ArrowFiles {
             Place::Store(url) => {
                 url.check_inside(&listed.path)?;
                 let store = store::client(&url, &self.storage, &self.retry)?;
-                let object = objects::Object {
-                    store: Arc::clone(&store),
-                    url: &url,
-                    key: &listed.path,
-                    size: listed.size.unwrap_or_default(),
-                    version: listed.version.as_deref(),
-                };
+                let object = objects::Object::of(&store, &url, listed);
                 block_on(object.batches(listed.format, &schema, share.row_groups, self.batch_rows))?
             }
         };

@@ -22,6 +22,7 @@ use parquet::arrow::async_reader::{AsyncFileReader, ParquetRecordBatchStreamBuil
 use parquet::errors::ParquetError;
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 
+use crate::ListedFile;
 use crate::files::{projection, row_groups_of, spark_typed};
 use crate::listing::Format;
 use crate::store::{StoreUrl, object_error};
@@ -29,11 +30,11 @@ use crate::store::{StoreUrl, object_error};
 /// One object: where it is, its size and version (from the listing: no request to learn
 /// them).
 pub struct Object<'a> {
-    pub store: Arc<dyn ObjectStore>,
-    pub url: &'a StoreUrl,
-    pub key: &'a str,
-    pub size: u64,
-    pub version: Option<&'a str>,
+    store: Arc<dyn ObjectStore>,
+    url: &'a StoreUrl,
+    key: &'a str,
+    size: u64,
+    version: Option<&'a str>,
 }
 
 /// The footers this worker read, by object and version: the tasks of one file (a row group
@@ -41,7 +42,18 @@ pub struct Object<'a> {
 static FOOTERS: Shared<(String, String, u64, Option<String>), ArrowReaderMetadata> =
     Shared::new(Duration::from_secs(60));
 
-impl Object<'_> {
+impl<'a> Object<'a> {
+    /// The object a listing names.
+    pub fn of(store: &Arc<dyn ObjectStore>, url: &'a StoreUrl, listed: &'a ListedFile) -> Self {
+        Object {
+            store: Arc::clone(store),
+            url,
+            key: &listed.path,
+            size: listed.size.unwrap_or_default(),
+            version: listed.version.as_deref(),
+        }
+    }
+
     fn reader(&self) -> RangeReader {
         RangeReader {
             store: self.store.clone(),
@@ -69,7 +81,7 @@ impl Object<'_> {
         Ok(ArrowReaderMetadata::clone(&footer))
     }
 
-    async fn whole_ipc(&self) -> Result<FileReader<Cursor<Vec<u8>>>> {
+    async fn whole_ipc(&self) -> Result<FileReader<Cursor<Bytes>>> {
         let bytes = self
             .store
             .get(&ObjectPath::from(self.key))
@@ -78,7 +90,7 @@ impl Object<'_> {
             .bytes()
             .await
             .map_err(|error| object_error(self.url, self.key, error))?;
-        FileReader::try_new(Cursor::new(bytes.to_vec()), None)
+        FileReader::try_new(Cursor::new(bytes), None)
             .map_err(|error| object_error(self.url, self.key, error))
     }
 

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use ureq::Agent;
 
 use crate::client::{basic_header, body_excerpt, retry_after, transport_failure};
+use crate::pages::percent_encode;
 
 /// OAuth2 client credentials: `tokenUrl`, `clientId` and `clientSecret` together.
 #[derive(Options, Debug, Clone)]
@@ -144,15 +145,5 @@ impl ClientCredentials {
 /// `application/x-www-form-urlencoded` of a client id or secret, as RFC 6749 (2.3.1) asks
 /// before they go into HTTP basic authentication.
 fn form_encode(text: &str) -> String {
-    url_encode(text).replace("%20", "+")
-}
-
-fn url_encode(text: &str) -> String {
-    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-    const UNRESERVED: &percent_encoding::AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    utf8_percent_encode(text, UNRESERVED).to_string()
+    percent_encode(text).replace("%20", "+")
 }

@@ -307,7 +307,7 @@ const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 
 /// A key as one path segment (or query value): everything but unreserved characters
 /// percent-encoded. Keys that would be a dot segment (`.`, `..`) are refused by `Rest::check`.
-fn percent_encode(key: &str) -> String {
+pub(crate) fn percent_encode(key: &str) -> String {
     utf8_percent_encode(key, NOT_UNRESERVED).to_string()
 }
 

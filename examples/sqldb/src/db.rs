@@ -1,17 +1,17 @@
 //! One interface over both databases: what the source and the sink ask of a connection.
 
+use std::path::PathBuf;
+
 use datasource_py::arrow_schema::SchemaRef;
 use datasource_py::prelude::*;
 use datasource_py::retry::Retry;
-use std::path::PathBuf;
-
-use crate::tls::SslMode;
 use datasource_py::{BatchSender, Batches};
 
 use crate::columns::{Column, Kind};
 use crate::ident::{Ident, TableName};
 use crate::sql::{Dialect, Relation, Sql};
 use crate::staging::Staging;
+use crate::tls::SslMode;
 use crate::url::DatabaseUrl;
 use crate::{postgres, sqlite};
 

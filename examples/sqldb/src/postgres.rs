@@ -10,8 +10,7 @@
 //! instead of each opening its own. A pool unused for [`POOL_IDLE`] is closed.
 
 use std::error::Error as StdError;
-use std::path::Path;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
