@@ -1,5 +1,7 @@
 //! [`Task`]: which Spark task runs a `read` or a `write`, on an executor.
 
+use std::collections::BTreeMap;
+
 /// The Spark task a `read` or a `write` runs in (PySpark's `TaskContext`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -18,6 +20,25 @@ pub struct Task {
     pub session_time_zone: Option<String>,
     /// The CPUs Spark gave this task (`spark.task.cpus`), where Spark said.
     pub cpus: Option<u32>,
+    /// The stage this task belongs to, where Spark said.
+    pub stage_id: Option<u32>,
+    /// The resources Spark assigned this task (`spark.task.resource.<name>.amount`, such as
+    /// GPUs): each resource's name and its addresses.
+    pub resources: BTreeMap<String, Vec<String>>,
+    /// The job's local properties (`SparkContext.setLocalProperty`, the job group, the SQL
+    /// execution id): read them with [`Task::local_property`].
+    pub local_properties: LocalProperties,
+}
+
+/// The local properties of a task's job. Its `Debug` lists their names only: values may be
+/// settings a user would not want in a log.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct LocalProperties(pub BTreeMap<String, String>);
+
+impl std::fmt::Debug for LocalProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 impl Task {
@@ -48,6 +69,33 @@ impl Task {
     pub fn with_cpus(mut self, cpus: u32) -> Self {
         self.cpus = Some(cpus);
         self
+    }
+
+    /// This task, in stage `stage_id`.
+    pub fn with_stage_id(mut self, stage_id: u32) -> Self {
+        self.stage_id = Some(stage_id);
+        self
+    }
+
+    /// This task, given the addresses of resource `name`.
+    pub fn with_resource(mut self, name: impl Into<String>, addresses: Vec<String>) -> Self {
+        self.resources.insert(name.into(), addresses);
+        self
+    }
+
+    /// This task, in a job whose local property `name` is `value`.
+    pub fn with_local_property(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.local_properties.0.insert(name.into(), value.into());
+        self
+    }
+
+    /// The job's local property `name` (`SparkContext.setLocalProperty`), if set.
+    pub fn local_property(&self, name: &str) -> Option<&str> {
+        self.local_properties.0.get(name).map(String::as_str)
     }
 
     /// This task, in a session whose time zone is `zone`.

@@ -73,7 +73,7 @@ impl SimpleStreamReader for PointFeed {
     fn initial_offset(&self) -> Result<usize> {
         Ok(0)
     }
-    fn read(&self, start: &usize) -> Result<(Batches, usize)> {
+    fn read(&self, start: &usize, _: Option<&usize>) -> Result<(Batches, usize)> {
         let store = STORE.lock().unwrap();
         Ok((Batches::from_rows(store[*start..].to_vec()), store.len()))
     }

@@ -67,6 +67,15 @@ def test_the_plan_is_made_once_on_the_driver_and_reaches_every_task(spark):
     # Each partition was read by its own task, which knows its identity.
     assert sorted(row.task_partition for row in rows) == [0, 1, 2, 3]
     assert all(row.attempt == 0 for row in rows)
+    # And its stage, its CPUs, and the job's local properties.
+    assert len({row.stage for row in rows}) == 1 and rows[0].stage is not None
+    assert all(row.cpus == 1 and row.resources == 0 for row in rows)
+    assert all(row.property is None for row in rows)
+    spark.sparkContext.setLocalProperty("sdk.test.tag", "tagged")
+    try:
+        assert {row.property for row in df.collect()} == {"tagged"}
+    finally:
+        spark.sparkContext.setLocalProperty("sdk.test.tag", None)
     # The same DataFrame keeps its plan; a new scan plans anew.
     assert {row.token for row in df.collect()} == tokens
     again = spark.read.format("sdk_planned").option("partitions", 4).load()

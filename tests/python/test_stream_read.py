@@ -2,6 +2,7 @@
 `fakestream` (a simple reader, read on the driver and replayed on executors) and `sdk_calls`
 (every call logged), in micro-batches, under read limits, with AvailableNow, across a crash."""
 
+import json
 import os
 import shutil
 import signal
@@ -91,6 +92,36 @@ def test_max_rows_per_trigger_caps_every_micro_batch(session, tmp_path):
         assert session.sql("select count(distinct position) from tail_limited").first()[0] == 23
     finally:
         query.stop()
+
+
+def test_query_progress_shows_how_far_the_files_go(session, tmp_path):
+    append(tmp_path / "a.jsonl", lines("a", 0, 12))
+    size = (tmp_path / "a.jsonl").stat().st_size
+    df = (
+        session.readStream.format("tail")
+        .option("path", str(tmp_path))
+        .option("maxRowsPerTrigger", 5)
+        .load()
+    )
+    query = memory_query(df, "tail_progress")
+    try:
+        query.processAllAvailable()
+        # As Spark's JSON (PySpark 4.0's objects give offsets as Python's text of a dict).
+        progress = [
+            json.loads(p.json)["sources"][0] for p in query.recentProgress if p["numInputRows"] > 0
+        ]
+    finally:
+        query.stop()
+    assert progress[-1]["latestOffset"] == {"files": {"a.jsonl": size}}
+    if PYSPARK >= (4, 2):
+        # reportLatestOffset(): while the limit holds the query back, its progress shows where
+        # the files end beside its own end.
+        assert [p["latestOffset"] for p in progress] == [{"files": {"a.jsonl": size}}] * 3
+        assert progress[0]["endOffset"] != progress[0]["latestOffset"]
+    else:
+        # PySpark 4.0 never asks a Python source: Spark shows the batch's end (there is one
+        # batch: no admission control).
+        assert progress[0]["endOffset"] == progress[0]["latestOffset"]
 
 
 def test_available_now_reads_what_exists_and_stops(session, tmp_path):
@@ -304,6 +335,22 @@ def test_the_simple_stream_is_the_batch_source_in_micro_batches(session):
     batch = comparable(batch)
     assert streamed.count() == 2500
     assert streamed.exceptAll(batch).count() == 0 and batch.exceptAll(streamed).count() == 0
+
+
+def test_a_simple_stream_under_available_now_reads_to_its_end_and_stops(session):
+    df = people_stream(session, rowsPerBatch=1000, totalRows=2500)
+    query = df.writeStream.format("memory").queryName("people_now")
+    query = query.trigger(availableNow=True).start()
+    assert query.awaitTermination(120), "the query stopped by itself"
+    if PYSPARK >= (4, 2):
+        # The reader supports AvailableNow: micro-batches as usual, up to `totalRows`.
+        assert batch_sizes(query) == [1000, 1000, 500]
+    else:
+        # PySpark 4.0 runs AvailableNow for a Python source as one trigger.
+        assert batch_sizes(query) == [1000]
+    assert session.sql("select count(distinct id) from people_now").first()[0] == sum(
+        batch_sizes(query)
+    )
 
 
 def test_a_simple_stream_batch_is_replayed_exactly_after_a_restart(session, tmp_path):

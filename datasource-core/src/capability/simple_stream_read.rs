@@ -34,7 +34,24 @@ pub trait SimpleStreamReader: SourceSchema {
 
     /// What is new from `start`, and the offset after it (`start`, with no rows, when nothing
     /// is new), on the driver.
-    fn read(&self, start: &Self::Offset) -> Result<(Batches, Self::Offset)>;
+    ///
+    /// Under `trigger(availableNow=True)` (PySpark 4.2+), `until` is where the query stops:
+    /// what [`latest_offset`](SimpleStreamReader::latest_offset) gave at its first trigger; the
+    /// result must not go past it, and reaching it ends the query. Otherwise `None`.
+    fn read(
+        &self,
+        start: &Self::Offset,
+        until: Option<&Self::Offset>,
+    ) -> Result<(Batches, Self::Offset)>;
+
+    /// The end of everything available from `start` now, on the driver: where a
+    /// `trigger(availableNow=True)` query that starts at `start` stops. By default, where one
+    /// `read(start)` ends (what Spark does for a source that cannot tell, its rows unread): a
+    /// source that reads a bounded amount per trigger overrides it to say where all of it
+    /// ends.
+    fn latest_offset(&self, start: &Self::Offset) -> Result<Self::Offset> {
+        Ok(self.read(start, None)?.1)
+    }
 
     /// Exactly the rows `read(start)` returned when it ended at `end`, on an executor.
     fn read_between(self: Arc<Self>, start: &Self::Offset, end: &Self::Offset) -> Result<Batches>;

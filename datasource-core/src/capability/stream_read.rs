@@ -97,6 +97,14 @@ pub trait StreamReader: SourceSchema {
         until: Option<&Self::Offset>,
     ) -> Result<Self::Offset>;
 
+    /// The latest offset available now, whatever the query has read: what Spark shows as the
+    /// source's `latestOffset` in the query's progress (`StreamingQueryProgress.sources`), so
+    /// that a user sees how far behind the query is. On the driver, once per micro-batch;
+    /// `None` (the default): not reported. PySpark 4.2+ asks; 4.0 and 4.1 never call it.
+    fn report_latest_offset(&self) -> Result<Option<Self::Offset>> {
+        Ok(None)
+    }
+
     /// The limit Spark applies to each micro-batch unless told to take everything; by
     /// default, none.
     fn default_read_limit(&self) -> ReadLimit {

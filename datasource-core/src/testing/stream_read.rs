@@ -162,6 +162,7 @@ pub struct SimpleStreamRun<T: SimpleStreamReader> {
     source: Arc<T>,
     adapter: ReadAdapter,
     offset: T::Offset,
+    until: Option<T::Offset>,
 }
 
 impl<T: SimpleStreamReader> SimpleStreamRun<T> {
@@ -182,16 +183,30 @@ impl<T: SimpleStreamReader> SimpleStreamRun<T> {
             source,
             adapter,
             offset,
+            until: None,
         })
+    }
+
+    /// `trigger(availableNow=True)` from here on: no batch goes past what is available now
+    /// (the source's `latest_offset`), and `next_batch` gives `None` once there.
+    pub fn available_now(&mut self) -> Result<()> {
+        let until = self.source.latest_offset(&self.offset)?;
+        self.until = Some(shipped(T::NAME, &until)?.1);
+        Ok(())
     }
 
     /// The next micro-batch: `None` when nothing is new; otherwise its batches, checked
     /// against a replay, and the batch is committed.
     pub fn next_batch(&mut self) -> Result<Option<Vec<RecordBatch>>> {
-        let (batches, end) = self.source.read(&self.offset)?;
+        let (batches, end) = self.source.read(&self.offset, self.until.as_ref())?;
         let batches = self.adapted(batches)?;
         let (end_text, end) = shipped(T::NAME, &end)?;
         let start_text = codec::encode_offset(T::NAME, &self.offset)?;
+        crate::ensure!(
+            self.until.as_ref() != Some(&self.offset) || end_text == start_text,
+            "{}: read({start_text}) went on past where AvailableNow stops ({start_text})",
+            T::NAME
+        );
         if end_text == start_text {
             crate::ensure!(
                 batches.iter().all(|batch| batch.num_rows() == 0),

@@ -1,13 +1,23 @@
 """`spark.readStream` read on the driver: `simpleStreamReader(schema)`; Spark caches what
-`read` returns and replays a micro-batch with `readBetweenOffsets` after a restart."""
+`read` returns and replays a micro-batch with `readBetweenOffsets` after a restart. The reader
+supports `Trigger.AvailableNow` where PySpark has it (4.2+)."""
 
 from pyspark.sql.datasource import SimpleDataSourceStreamReader
 
 from .source import Pickled, read_batches
 
+try:  # PySpark 4.2+: Trigger.AvailableNow for Python sources
+    from pyspark.sql.streaming.datasource import SupportsTriggerAvailableNow
+except ImportError:
+    SupportsTriggerAvailableNow = None
+
 
 def assemble(Source, native_type):
-    class SimpleStreamReader(Pickled, SimpleDataSourceStreamReader):
+    bases = (SimpleDataSourceStreamReader,)
+    if SupportsTriggerAvailableNow is not None:
+        bases += (SupportsTriggerAvailableNow,)
+
+    class SimpleStreamReader(Pickled, *bases):
         _capability = "simple_stream_read"
 
         def initialOffset(self):
@@ -20,6 +30,9 @@ def assemble(Source, native_type):
 
         def readBetweenOffsets(self, start, end):
             return read_batches(self._native.read_between(start, end))
+
+        def prepareForTriggerAvailableNow(self):
+            self._native.prepare_available_now()
 
         def commit(self, end):
             self._native.commit(end)

@@ -35,6 +35,9 @@ def assemble(Source, native_type):
         def getDefaultReadLimit(self):
             return self._native.default_read_limit()
 
+        def reportLatestOffset(self):
+            return self._native.report_latest_offset()
+
         def prepareForTriggerAvailableNow(self):
             self._native.prepare_available_now()
 

@@ -3,6 +3,7 @@
 use datasource_core::Task;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+use pyo3::types::PyDict;
 
 static TASK_CONTEXT: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -42,6 +43,28 @@ pub(crate) fn current_task(py: Python<'_>) -> PyResult<Task> {
     }
     if let Some(zone) = property("spark.sql.session.timeZone")? {
         task = task.with_session_time_zone(zone);
+    }
+    if let Ok(stage) = context
+        .call_method0("stageId")
+        .and_then(|id| id.extract::<u32>())
+    {
+        task = task.with_stage_id(stage);
+    }
+    if let Ok(resources) = context.call_method0("resources") {
+        for (name, information) in resources.cast::<PyDict>()?.iter() {
+            let addresses: Vec<String> = information.getattr("addresses")?.extract()?;
+            task = task.with_resource(name.extract::<String>()?, addresses);
+        }
+    }
+    // Every local property (`getLocalProperty` reads them one by name from this dict).
+    if let Ok(properties) = context.getattr("_localProperties")
+        && let Ok(properties) = properties.cast::<PyDict>()
+    {
+        for (name, value) in properties.iter() {
+            if let (Ok(name), Ok(value)) = (name.extract::<String>(), value.extract::<String>()) {
+                task = task.with_local_property(name, value);
+            }
+        }
     }
     Ok(task)
 }

@@ -2,7 +2,7 @@
 //! `DataSource.simpleStreamReader()`, read on the driver (what Spark caches) and replayed on
 //! executors.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use datasource_core::{Batches, Result, SimpleStreamReader};
 use pyo3::prelude::*;
@@ -19,7 +19,8 @@ use crate::source::OpenSource;
 pub trait Role: Send + Sync {
     fn source_name(&self) -> &'static str;
     fn initial_offset(&self) -> Result<String>;
-    fn read(&self, start: &str) -> Result<(Batches, String)>;
+    fn read(&self, start: &str, until: Option<&str>) -> Result<(Batches, String)>;
+    fn latest_offset(&self, start: &str) -> Result<String>;
     fn read_between(&self, start: &str, end: &str) -> Result<Batches>;
     fn commit(&self, end: &str) -> Result<()>;
 }
@@ -38,9 +39,16 @@ impl<T: SimpleStreamReader> Role for Typed<T> {
         )
     }
 
-    fn read(&self, start: &str) -> Result<(Batches, String)> {
-        let (batches, end) = SimpleStreamReader::read(self.0.as_ref(), &offset(T::NAME, start)?)?;
+    fn read(&self, start: &str, until: Option<&str>) -> Result<(Batches, String)> {
+        let until: Option<T::Offset> = until.map(|text| offset(T::NAME, text)).transpose()?;
+        let (batches, end) =
+            SimpleStreamReader::read(self.0.as_ref(), &offset(T::NAME, start)?, until.as_ref())?;
         Ok((batches, offset_text(T::NAME, &end)?))
+    }
+
+    fn latest_offset(&self, start: &str) -> Result<String> {
+        let latest = SimpleStreamReader::latest_offset(self.0.as_ref(), &offset(T::NAME, start)?)?;
+        offset_text(T::NAME, &latest)
     }
 
     fn read_between(&self, start: &str, end: &str) -> Result<Batches> {
@@ -87,6 +95,7 @@ impl NativeSimpleStreamRead {
             Ok(NativeSimpleStreamReader {
                 role: self.role.clone(),
                 setup: ReadSetup::settle(py, &self.open, schema.arrow(self.open.name)?)?,
+                available_now: Mutex::default(),
             })
         })
     }
@@ -98,6 +107,7 @@ impl NativeSimpleStreamRead {
             Ok(NativeSimpleStreamReader {
                 role: self.role.clone(),
                 setup: ReadSetup::restore(name, state)?.0,
+                available_now: Mutex::default(),
             })
         })
     }
@@ -108,6 +118,17 @@ impl NativeSimpleStreamRead {
 struct NativeSimpleStreamReader {
     role: Arc<dyn Role>,
     setup: ReadSetup,
+    available_now: Mutex<AvailableNow>,
+}
+
+/// `trigger(availableNow=True)` on the driver's reader: asked for, then bounded at the first
+/// read by what was available then.
+#[derive(Default)]
+enum AvailableNow {
+    #[default]
+    No,
+    Asked,
+    Until(String),
 }
 
 #[pymethods]
@@ -131,7 +152,20 @@ impl NativeSimpleStreamReader {
         start: OffsetJson,
     ) -> PyResult<(Bound<'py, PyList>, OffsetJson)> {
         let name = self.role.source_name();
-        let (batches, end) = in_source(py, name, "read()", || self.role.read(&start.0))?;
+        let (batches, end) = in_source(py, name, "read()", || {
+            let mut available_now = self
+                .available_now
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let AvailableNow::Asked = *available_now {
+                *available_now = AvailableNow::Until(self.role.latest_offset(&start.0)?);
+            }
+            let until = match &*available_now {
+                AvailableNow::Until(until) => Some(until.as_str()),
+                _ => None,
+            };
+            self.role.read(&start.0, until)
+        })?;
         let batches = guarded(name, "read()", || self.setup.to_pyarrow_list(py, batches))?;
         Ok((batches, OffsetJson(end)))
     }
@@ -150,6 +184,15 @@ impl NativeSimpleStreamReader {
         guarded(name, "readBetweenOffsets()", || {
             self.setup.to_pyarrow(py, batches)
         })
+    }
+
+    /// `trigger(availableNow=True)` (PySpark 4.2+): the first read takes the end of what is
+    /// available then, and no read goes past it.
+    fn prepare_available_now(&self) {
+        *self
+            .available_now
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = AvailableNow::Asked;
     }
 
     fn commit(&self, py: Python<'_>, end: OffsetJson) -> PyResult<()> {

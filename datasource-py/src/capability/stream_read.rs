@@ -26,6 +26,7 @@ pub trait Role: Send + Sync {
     fn initial_offset(&self) -> Result<String>;
     fn latest_offset(&self, start: &str, limit: ReadLimit, until: Option<&str>) -> Result<String>;
     fn default_read_limit(&self) -> ReadLimit;
+    fn report_latest_offset(&self) -> Result<Option<String>>;
     fn partitions(&self, scan: &Scan, start: &str, end: &str) -> Result<Vec<String>>;
     fn read(&self, scan: &Scan, task: &Task, partition: &str) -> Result<Batches>;
     fn commit(&self, end: &str) -> Result<()>;
@@ -62,6 +63,13 @@ impl<T: StreamReader> Role for Typed<T> {
 
     fn default_read_limit(&self) -> ReadLimit {
         self.0.default_read_limit()
+    }
+
+    fn report_latest_offset(&self) -> Result<Option<String>> {
+        self.0
+            .report_latest_offset()?
+            .map(|latest| offset_text(T::NAME, &latest))
+            .transpose()
     }
 
     fn partitions(&self, scan: &Scan, start: &str, end: &str) -> Result<Vec<String>> {
@@ -230,6 +238,15 @@ impl NativeStreamReader {
     /// The source's default read limit, as PySpark's object.
     fn default_read_limit(&self) -> SparkReadLimit {
         SparkReadLimit(self.role.default_read_limit())
+    }
+
+    /// The latest offset available, for the query's progress (PySpark 4.2+); `None`: not
+    /// reported.
+    fn report_latest_offset(&self, py: Python<'_>) -> PyResult<Option<OffsetJson>> {
+        self.call(py, "reportLatestOffset()", |role, _| {
+            role.report_latest_offset()
+        })
+        .map(|latest| latest.map(OffsetJson))
     }
 
     /// `trigger(availableNow=True)`: the first `latest_offset` records what is available then.

@@ -54,14 +54,23 @@ impl SimpleStreamReader for FakeStream {
         Ok(NextId { next: 0 })
     }
 
-    fn read(&self, start: &NextId) -> Result<(Batches, NextId)> {
-        let last = self.total_rows.unwrap_or(MAX_ID);
+    fn read(&self, start: &NextId, until: Option<&NextId>) -> Result<(Batches, NextId)> {
+        let last = until.map_or(MAX_ID, |until| until.next);
         let end = start
             .next
             .saturating_add(self.rows_per_batch)
             .min(last)
+            .min(self.total_rows.unwrap_or(MAX_ID))
             .max(start.next);
         Ok((self.people(start.next..end), NextId { next: end }))
+    }
+
+    /// Everything there will ever be: `totalRows` (an endless stream never ends, even under
+    /// AvailableNow: a bounded one should set it).
+    fn latest_offset(&self, start: &NextId) -> Result<NextId> {
+        Ok(NextId {
+            next: self.total_rows.unwrap_or(MAX_ID).max(start.next),
+        })
     }
 
     fn read_between(self: Arc<Self>, start: &NextId, end: &NextId) -> Result<Batches> {
@@ -113,5 +122,21 @@ mod tests {
         let options: RawOptions = [("numRows", "1000"), ("seed", "7")].into_iter().collect();
         let batch = people(read_all(FakePeople::from_options(&options).unwrap()).unwrap());
         assert_eq!(streamed, batch);
+    }
+
+    #[test]
+    fn under_available_now_the_stream_reads_up_to_its_total_and_stops() {
+        let options: RawOptions = [("rowsPerBatch", "400"), ("totalRows", "1000")]
+            .into_iter()
+            .collect();
+        let source = FakeStream::from_options(&options).unwrap();
+        let mut run = SimpleStreamRun::resume(source, &NextId { next: 300 }).unwrap();
+        run.available_now().unwrap();
+        let mut sizes = Vec::new();
+        while let Some(batch) = run.next_batch().unwrap() {
+            sizes.push(people(batch).len());
+        }
+        assert_eq!(sizes, [400, 300]);
+        assert_eq!(run.offset(), &NextId { next: 1000 });
     }
 }

@@ -215,6 +215,20 @@ impl StreamReader for Tail {
         Ok(end)
     }
 
+    /// Where the complete lines of every file end now: Spark shows it beside the query's own
+    /// offset in its progress.
+    fn report_latest_offset(&self) -> Result<Option<Positions>> {
+        let listing = self.listing()?;
+        let mut latest = Positions::default();
+        for (file, size) in listing.files() {
+            let end = listing.complete_end(file, 0, size)?;
+            if end > 0 {
+                latest.files.insert(file.to_owned(), end);
+            }
+        }
+        Ok(Some(latest))
+    }
+
     fn default_read_limit(&self) -> ReadLimit {
         self.max_rows_per_trigger
             .map_or(ReadLimit::AllAvailable, ReadLimit::MaxRows)

@@ -39,7 +39,7 @@ impl SimpleStreamReader for Ticks {
     fn initial_offset(&self) -> Result<u64> {
         Ok(0)
     }
-    fn read(&self, start: &u64) -> Result<(Batches, u64)> {
+    fn read(&self, start: &u64, _: Option<&u64>) -> Result<(Batches, u64)> {
         Ok((Batches::empty(), *start))
     }
     fn read_between(self: Arc<Self>, _: &u64, _: &u64) -> Result<Batches> {
