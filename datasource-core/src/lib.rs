@@ -55,7 +55,7 @@ pub use scan::Scan;
 pub use secret::Secret;
 pub use source::{DataSource, SourceSchema, UserSchema};
 pub use task::Task;
-pub use types::{Binary, Decimal};
+pub use types::{Binary, Decimal, Variant};
 pub use write_job::WriteJob;
 
 /// Re-exported so sources and derived code name one Arrow.
@@ -63,6 +63,7 @@ pub use arrow_array;
 pub use arrow_buffer;
 pub use arrow_schema;
 pub use chrono;
+pub use parquet_variant;
 
 /// The error of user code: any error converts into it with `?`, and its whole chain of causes
 /// reaches the Spark user.

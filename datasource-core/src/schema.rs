@@ -15,6 +15,34 @@ pub const SPARK_TIMESTAMP_TZ: &str = "UTC";
 /// Arrow field metadata key whose value becomes the Spark column's comment.
 pub const COMMENT_KEY: &str = "comment";
 
+/// The Arrow field metadata key PySpark tags a `VARIANT`'s `metadata` child with (`"true"`).
+pub const VARIANT_KEY: &str = "variant";
+
+/// The Arrow form PySpark gives `VARIANT`: a struct of the value's and the metadata's bytes
+/// (Spark's binary encoding, the Parquet Variant's), the metadata tagged as a variant's.
+pub fn variant_data_type() -> DataType {
+    DataType::Struct(Fields::from(vec![
+        Field::new("value", DataType::Binary, false),
+        Field::new("metadata", DataType::Binary, false).with_metadata(
+            std::collections::HashMap::from([(VARIANT_KEY.to_owned(), "true".to_owned())]),
+        ),
+    ]))
+}
+
+/// Whether `fields` are a `VARIANT`'s Arrow form: `value` and `metadata` bytes, the metadata
+/// tagged.
+fn is_variant(fields: &Fields) -> bool {
+    matches!(&fields[..], [value, metadata]
+        if value.name() == "value"
+            && metadata.name() == "metadata"
+            && value.data_type() == &DataType::Binary
+            && metadata.data_type() == &DataType::Binary
+            && metadata.metadata().get(VARIANT_KEY).map(String::as_str) == Some("true"))
+}
+
+/// Why year-month intervals cannot be a column of a Python data source.
+const YEAR_MONTH_REASON: &str = "PySpark (4.0 to 4.3) has no Arrow conversion for YEAR-MONTH     INTERVAL; cast it to a number of months (INT) first";
+
 /// A schema this SDK cannot turn into Spark's, or Spark's into Arrow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SchemaError {
@@ -24,6 +52,14 @@ pub enum SchemaError {
     /// A Spark type this SDK cannot produce.
     #[error("column `{column}`: Spark type `{spark_type}` is not supported by Rust data sources")]
     UnsupportedSparkType { column: String, spark_type: String },
+    /// A type Spark has that no PySpark release carries through Arrow to a Python data
+    /// source.
+    #[error("column `{column}`: {spark_type} cannot reach a Python data source: {reason}")]
+    NotCarried {
+        column: String,
+        spark_type: String,
+        reason: String,
+    },
     /// Malformed Spark schema JSON.
     #[error("invalid Spark schema JSON: {0}")]
     InvalidJson(String),
@@ -123,7 +159,16 @@ fn type_json(data_type: &DataType, column: &str) -> Result<Value, SchemaError> {
                 "valueContainsNull": value.is_nullable(),
             }))
         }
+        DataType::Struct(fields) if is_variant(fields) => simple("variant"),
         DataType::Struct(fields) => struct_json(fields, column),
+        DataType::Time32(_) | DataType::Time64(_) => simple("time(6)"),
+        DataType::Duration(_) => simple("interval day to second"),
+        DataType::Null => simple("void"),
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => Err(SchemaError::NotCarried {
+            column: column.to_owned(),
+            spark_type: "INTERVAL YEAR TO MONTH".into(),
+            reason: YEAR_MONTH_REASON.into(),
+        }),
         _ => Err(unsupported()),
     }
 }
@@ -193,7 +238,7 @@ fn type_ddl(data_type: &DataType, column: &str) -> Result<String, SchemaError> {
                 type_ddl(value.data_type(), column)?
             )
         }
-        DataType::Struct(fields) => {
+        DataType::Struct(fields) if !is_variant(fields) => {
             let members = fields
                 .iter()
                 .map(|field| column_ddl(field, ": ", column))
@@ -209,6 +254,47 @@ fn type_ddl(data_type: &DataType, column: &str) -> Result<String, SchemaError> {
             _ => unreachable!("only nested types render as JSON objects"),
         },
     })
+}
+
+/// The columns (dotted paths, `element`/`key`/`value` inside collections) of a Spark JSON
+/// schema whose type's name `matches`: for messages about types an older Spark lacks.
+pub fn columns_with_type(json: &Value, matches: impl Fn(&str) -> bool + Copy) -> Vec<String> {
+    fn walk(
+        value: &Value,
+        column: &str,
+        matches: impl Fn(&str) -> bool + Copy,
+        found: &mut Vec<String>,
+    ) {
+        match value {
+            Value::String(name) if matches(name) => found.push(column.to_owned()),
+            Value::Object(object) => {
+                let child = |key: &str, name: &str, found: &mut Vec<String>| {
+                    if let Some(value) = object.get(key) {
+                        walk(value, &join_path(column, name), matches, found);
+                    }
+                };
+                child("elementType", "element", found);
+                child("keyType", "key", found);
+                child("valueType", "value", found);
+                for field in object
+                    .get("fields")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(name), Some(data_type)) =
+                        (field.get("name").and_then(Value::as_str), field.get("type"))
+                    {
+                        walk(data_type, &join_path(column, name), matches, found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(json, "", matches, &mut found);
+    found
 }
 
 /// The Arrow schema PySpark's `to_arrow_schema(..., timezone="UTC")` gives for a Spark schema
@@ -248,6 +334,22 @@ fn arrow_type(value: &Value, column: &str) -> Result<DataType, SchemaError> {
             )),
             "timestamp_ntz" => Ok(DataType::Timestamp(TimeUnit::Microsecond, None)),
             "decimal" => Ok(DataType::Decimal128(10, 0)),
+            "variant" => Ok(variant_data_type()),
+            "void" => Ok(DataType::Null),
+            // TIME(p) (Spark 4.1+): nanoseconds, as PySpark's conversion gives.
+            time if time.starts_with("time(") => Ok(DataType::Time64(TimeUnit::Nanosecond)),
+            interval if interval.starts_with("interval ") => {
+                if interval.contains("year") || interval.contains("month") {
+                    Err(SchemaError::NotCarried {
+                        column: column.to_owned(),
+                        spark_type: interval.to_uppercase(),
+                        reason: YEAR_MONTH_REASON.into(),
+                    })
+                } else {
+                    // Every day-time interval (DAY, DAY TO SECOND, HOUR TO MINUTE, ...).
+                    Ok(DataType::Duration(TimeUnit::Microsecond))
+                }
+            }
             other => parse_decimal(other).ok_or_else(|| unsupported(other)),
         },
         Value::Object(object) => {
@@ -454,16 +556,109 @@ mod tests {
     }
 
     #[test]
+    fn the_newer_spark_types_map_both_ways() {
+        let schema = Schema::new(vec![
+            Field::new("v", variant_data_type(), true),
+            Field::new("t", DataType::Time64(TimeUnit::Nanosecond), true),
+            Field::new("d", DataType::Duration(TimeUnit::Microsecond), true),
+            Field::new("n", DataType::Null, true),
+        ]);
+        let json = to_spark_json(&schema).unwrap();
+        let types: Vec<_> = (0..4).map(|i| json["fields"][i]["type"].clone()).collect();
+        assert_eq!(
+            types,
+            ["variant", "time(6)", "interval day to second", "void"]
+        );
+        assert_eq!(from_spark_json(&json.to_string()).unwrap(), schema);
+        assert_eq!(
+            to_ddl(&schema).unwrap(),
+            "v VARIANT, t TIME(6), d INTERVAL DAY TO SECOND, n VOID"
+        );
+        // Every day-time interval Spark has, and any TIME precision; other Arrow units of
+        // time and duration are converted by the read adapter.
+        let json = r#"{"type":"struct","fields":[
+            {"name":"a","type":"interval hour to minute","nullable":true,"metadata":{}},
+            {"name":"b","type":"time(3)","nullable":true,"metadata":{}}]}"#;
+        let schema = from_spark_json(json).unwrap();
+        assert_eq!(
+            schema.field(0).data_type(),
+            &DataType::Duration(TimeUnit::Microsecond)
+        );
+        assert_eq!(
+            schema.field(1).data_type(),
+            &DataType::Time64(TimeUnit::Nanosecond)
+        );
+        let seconds = Schema::new(vec![Field::new(
+            "s",
+            DataType::Duration(TimeUnit::Second),
+            true,
+        )]);
+        assert_eq!(to_ddl(&seconds).unwrap(), "s INTERVAL DAY TO SECOND");
+        // A struct that only looks like a variant (no tag) stays a struct.
+        let untagged = DataType::Struct(Fields::from(vec![
+            Field::new("value", DataType::Binary, false),
+            Field::new("metadata", DataType::Binary, false),
+        ]));
+        let schema = Schema::new(vec![Field::new("s", untagged, true)]);
+        assert_eq!(
+            to_ddl(&schema).unwrap(),
+            "s STRUCT<value: BINARY NOT NULL, metadata: BINARY NOT NULL>"
+        );
+    }
+
+    #[test]
+    fn columns_of_a_type_are_found_at_any_depth() {
+        let schema = Schema::new(vec![
+            Field::new("t", DataType::Time64(TimeUnit::Nanosecond), true),
+            Field::new(
+                "times",
+                DataType::List(Arc::new(Field::new(
+                    "element",
+                    DataType::Time64(TimeUnit::Nanosecond),
+                    true,
+                ))),
+                true,
+            ),
+            Field::new("id", DataType::Int64, true),
+        ]);
+        let json = to_spark_json(&schema).unwrap();
+        let found = columns_with_type(&json, |name| name.starts_with("time("));
+        assert_eq!(found, ["t", "times.element"]);
+    }
+
+    #[test]
+    fn year_month_intervals_are_refused_with_what_to_do() {
+        let json = r#"{"type":"struct","fields":[{"name":"age","type":"interval year to month","nullable":true,"metadata":{}}]}"#;
+        let error = from_spark_json(json).unwrap_err().to_string();
+        assert!(
+            error.starts_with(
+                "column `age`: INTERVAL YEAR TO MONTH cannot reach a Python data source"
+            ) && error.contains("cast it to a number of months (INT)"),
+            "{error}"
+        );
+        let schema = Schema::new(vec![Field::new(
+            "m",
+            DataType::Interval(arrow_schema::IntervalUnit::YearMonth),
+            true,
+        )]);
+        let error = to_spark_json(&schema).unwrap_err().to_string();
+        assert!(
+            error.starts_with("column `m`: INTERVAL YEAR TO MONTH"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn unsupported_arrow_types_are_named() {
         let schema = Schema::new(vec![Field::new(
             "t",
-            DataType::Time64(TimeUnit::Microsecond),
+            DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano),
             false,
         )]);
         let error = to_spark_json(&schema).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "column `t`: Arrow type Time64(µs) has no Spark SQL type"
+            "column `t`: Arrow type Interval(MonthDayNano) has no Spark SQL type"
         );
         let wide = Schema::new(vec![Field::new("d", DataType::Decimal256(50, 2), false)]);
         assert!(to_spark_json(&wide).is_err());
@@ -471,8 +666,8 @@ mod tests {
 
     #[test]
     fn unsupported_spark_types_are_named() {
-        let json = r#"{"type":"struct","fields":[{"name":"v","type":"variant","nullable":true,"metadata":{}}]}"#;
+        let json = r#"{"type":"struct","fields":[{"name":"g","type":"geometry(4326)","nullable":true,"metadata":{}}]}"#;
         let error = from_spark_json(json).unwrap_err();
-        assert!(error.to_string().contains("`variant`"), "{error}");
+        assert!(error.to_string().contains("`geometry(4326)`"), "{error}");
     }
 }

@@ -90,8 +90,8 @@ pub use datasource_core::{
     BatchReader, BatchSender, BatchSize, BatchWriter, Batches, Binary, ColumnPath, Context,
     DataSource, Decimal, Error, Filter, FilterPushdown, Literal, Offset, OptionValue, Options,
     Pushdown, RawOptions, ReadLimit, Result, Row, Scan, Secret, SimpleStreamReader, SourceSchema,
-    Stopped, StreamReader, StreamWriter, Task, UserSchema, WriteJob, arrow_array, arrow_buffer,
-    arrow_schema, bail, chrono, ensure, format_err, split_range,
+    Stopped, StreamReader, StreamWriter, Task, UserSchema, Variant, WriteJob, arrow_array,
+    arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, parquet_variant, split_range,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 

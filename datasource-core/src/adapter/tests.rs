@@ -142,13 +142,48 @@ fn a_requested_schema_that_does_not_fit_lists_every_problem() {
 fn a_type_spark_cannot_hold_is_named() {
     let schema = Schema::new(vec![Field::new(
         "d",
-        DataType::Duration(TimeUnit::Second),
+        DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano),
         false,
     )]);
     let error = ReadAdapter::new("src", &schema, &schema).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "column `d`: Arrow type Duration(s) has no Spark SQL type"
+        "column `d`: Arrow type Interval(MonthDayNano) has no Spark SQL type"
+    );
+}
+
+#[test]
+fn durations_and_times_of_any_unit_reach_spark_in_its_units() {
+    use arrow_array::types::{DurationMicrosecondType, Time64NanosecondType};
+    use arrow_array::{DurationSecondArray, Time32MillisecondArray};
+
+    let schema = Schema::new(vec![
+        Field::new("d", DataType::Duration(TimeUnit::Second), false),
+        Field::new("t", DataType::Time32(TimeUnit::Millisecond), false),
+    ]);
+    let adapter = ReadAdapter::new("src", &schema, &schema).unwrap();
+    let batch = RecordBatch::try_new(
+        Arc::new(schema),
+        vec![
+            Arc::new(DurationSecondArray::from(vec![-90])),
+            Arc::new(Time32MillisecondArray::from(vec![1_500])),
+        ],
+    )
+    .unwrap();
+    let adapted = adapter.adapt(batch).unwrap();
+    assert_eq!(
+        adapted
+            .column(0)
+            .as_primitive::<DurationMicrosecondType>()
+            .value(0),
+        -90_000_000
+    );
+    assert_eq!(
+        adapted
+            .column(1)
+            .as_primitive::<Time64NanosecondType>()
+            .value(0),
+        1_500_000_000
     );
 }
 

@@ -10,6 +10,7 @@
 mod decimal;
 mod nested;
 mod scalar;
+mod variant;
 
 use arrow_array::ArrayRef;
 use arrow_schema::DataType;
@@ -24,6 +25,7 @@ pub use nested::{StructColumnBuilder, StructValues, finish_struct_array};
 pub use scalar::{
     Binary, BinaryValues, PrimitiveColumn, PrimitiveSparkType, PrimitiveValues, StringValues,
 };
+pub use variant::{Variant, VariantColumn, VariantValues, variant_fields};
 
 use crate::schema::SchemaError;
 
@@ -33,16 +35,18 @@ pub use crate::schema::SPARK_TIMESTAMP_TZ;
 ///
 /// Implemented for `bool`, `i8`..`i64`, `f32`, `f64`, `String`, [`Binary`] (`BINARY`),
 /// [`chrono::NaiveDate`] (`DATE`), [`chrono::DateTime<Utc>`] (`TIMESTAMP`),
-/// [`chrono::NaiveDateTime`] (`TIMESTAMP_NTZ`), [`Decimal`], `Vec<T>` (`ARRAY`), `BTreeMap`
-/// and `HashMap` (`MAP`), `Option<T>` (nullable) and every `#[derive(Row)]` struct (`STRUCT`).
+/// [`chrono::NaiveDateTime`] (`TIMESTAMP_NTZ`), [`chrono::NaiveTime`] (`TIME`, Spark 4.1+),
+/// [`chrono::TimeDelta`] (`INTERVAL DAY TO SECOND`), [`Variant`] (`VARIANT`), `()` (`VOID`),
+/// [`Decimal`], `Vec<T>` (`ARRAY`), `BTreeMap` and `HashMap` (`MAP`), `Option<T>` (nullable)
+/// and every `#[derive(Row)]` struct (`STRUCT`).
 ///
 /// Values go both ways: [`SparkType::Builder`] appends them to an Arrow column,
 /// [`SparkType::Reader`] reads them back out of one.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no Spark SQL type",
     note = "row fields can be bool, i8, i16, i32, i64, f32, f64, String, Binary, NaiveDate, \
-            DateTime<Utc>, NaiveDateTime, Decimal<P, S>, Vec<T>, BTreeMap<K, V>, HashMap<K, V>, \
-            Option<T> or a `#[derive(Row)]` struct",
+            DateTime<Utc>, NaiveDateTime, NaiveTime, TimeDelta, Variant, (), Decimal<P, S>, \
+            Vec<T>, BTreeMap<K, V>, HashMap<K, V>, Option<T> or a `#[derive(Row)]` struct",
     note = "Spark has no unsigned integers (widen `u32` to `i64`), no character type (a `char` or \
             `Vec<char>` is a `String`), and no byte lists (`Vec<u8>` is `Binary`)"
 )]

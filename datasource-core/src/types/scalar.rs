@@ -3,18 +3,20 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use arrow_array::builder::{BinaryBuilder, BooleanBuilder, PrimitiveBuilder, StringBuilder};
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, NullBuilder, PrimitiveBuilder, StringBuilder,
+};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType,
+    Date32Type, DurationMicrosecondType, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type,
+    Int64Type, Time64NanosecondType, TimestampMicrosecondType,
 };
 use arrow_array::{
-    Array, ArrayRef, ArrowPrimitiveType, BinaryArray, BooleanArray, PrimitiveArray, StringArray,
-    builder::ArrayBuilder,
+    Array, ArrayRef, ArrowPrimitiveType, BinaryArray, BooleanArray, NullArray, PrimitiveArray,
+    StringArray, builder::ArrayBuilder,
 };
 use arrow_schema::{DataType, TimeUnit};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Timelike, Utc};
 
 use super::{ColumnBuilder, ColumnReader, SPARK_TIMESTAMP_TZ, SparkType, wrong_array};
 use crate::schema::SchemaError;
@@ -217,6 +219,109 @@ impl PrimitiveSparkType for NaiveDateTime {
     fn from_native(micros: i64) -> Self {
         timestamp_from_micros(micros).naive_utc()
     }
+}
+
+impl SparkType for NaiveTime {
+    type Builder = PrimitiveColumn<NaiveTime>;
+    type Reader = PrimitiveValues<NaiveTime>;
+    fn data_type() -> DataType {
+        DataType::Time64(TimeUnit::Nanosecond)
+    }
+    #[inline]
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append(*self);
+    }
+}
+
+/// Spark `TIME` (4.1+): nanoseconds since midnight in Arrow; Spark keeps microseconds.
+impl PrimitiveSparkType for NaiveTime {
+    type Arrow = Time64NanosecondType;
+    #[inline]
+    fn to_native(self) -> i64 {
+        i64::from(self.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(self.nanosecond())
+    }
+    /// Values outside a day clamp to its ends.
+    fn from_native(nanos: i64) -> Self {
+        let nanos = nanos.clamp(0, 86_400 * 1_000_000_000 - 1);
+        NaiveTime::from_num_seconds_from_midnight_opt(
+            (nanos / 1_000_000_000) as u32,
+            (nanos % 1_000_000_000) as u32,
+        )
+        .unwrap_or(NaiveTime::MIN)
+    }
+}
+
+impl SparkType for TimeDelta {
+    type Builder = PrimitiveColumn<TimeDelta>;
+    type Reader = PrimitiveValues<TimeDelta>;
+    fn data_type() -> DataType {
+        DataType::Duration(TimeUnit::Microsecond)
+    }
+    #[inline]
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append(*self);
+    }
+}
+
+/// Spark `INTERVAL DAY TO SECOND` (every day-time interval): microseconds.
+impl PrimitiveSparkType for TimeDelta {
+    type Arrow = DurationMicrosecondType;
+    /// Beyond about 292,000 years it saturates.
+    #[inline]
+    fn to_native(self) -> i64 {
+        self.num_microseconds()
+            .unwrap_or(if self < TimeDelta::zero() {
+                i64::MIN
+            } else {
+                i64::MAX
+            })
+    }
+    fn from_native(micros: i64) -> Self {
+        TimeDelta::microseconds(micros)
+    }
+}
+
+/// Spark `VOID` (`NullType`): a column that is always null, such as `SELECT NULL AS x`.
+impl SparkType for () {
+    type Builder = NullBuilder;
+    type Reader = NullArray;
+    const NULLABLE: bool = true;
+    fn data_type() -> DataType {
+        DataType::Null
+    }
+    #[inline]
+    fn append_to(&self, builder: &mut Self::Builder) {
+        builder.append_null();
+    }
+}
+
+impl ColumnBuilder for NullBuilder {
+    fn with_capacity(_: usize) -> Self {
+        NullBuilder::new()
+    }
+    fn append_null(&mut self) {
+        NullBuilder::append_null(self);
+    }
+    fn len(&self) -> usize {
+        ArrayBuilder::len(self)
+    }
+    fn finish(&mut self) -> ArrayRef {
+        Arc::new(NullBuilder::finish(self))
+    }
+}
+
+impl ColumnReader for NullArray {
+    type Value = ();
+    fn new(array: &ArrayRef) -> Result<Self, SchemaError> {
+        match array.data_type() {
+            DataType::Null => Ok(NullArray::new(array.len())),
+            _ => Err(wrong_array(&DataType::Null, array)),
+        }
+    }
+    fn is_null(&self, _: usize) -> bool {
+        true
+    }
+    fn value(&self, _: usize) {}
 }
 
 impl ColumnBuilder for BooleanBuilder {

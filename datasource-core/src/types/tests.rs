@@ -1,10 +1,10 @@
 use std::collections::{BTreeMap, HashMap};
 
-use arrow_array::ArrayRef;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int64Type, TimestampMicrosecondType};
+use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 
 use super::*;
 
@@ -168,6 +168,71 @@ fn every_type_reads_back_what_it_wrote() {
         ("b".into(), None),
     ])]);
     round_trip(vec![HashMap::<i32, Vec<bool>>::from([(7, vec![true])])]);
+    round_trip(vec![
+        NaiveTime::MIN,
+        NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999).unwrap(),
+    ]);
+    round_trip(vec![
+        TimeDelta::microseconds(-1),
+        TimeDelta::days(10_000) + TimeDelta::microseconds(7),
+    ]);
+    round_trip(vec![(), ()]);
+    round_trip(vec![
+        Some(Variant::from_json(r#"{"a": [1, "x", null], "b": {"c": true}}"#).unwrap()),
+        None,
+        Some(Variant::from_json("2.5").unwrap()),
+    ]);
+}
+
+#[test]
+fn the_newer_types_have_the_arrow_forms_pyspark_gives() {
+    assert_eq!(
+        NaiveTime::data_type(),
+        DataType::Time64(TimeUnit::Nanosecond)
+    );
+    assert_eq!(
+        TimeDelta::data_type(),
+        DataType::Duration(TimeUnit::Microsecond)
+    );
+    assert_eq!(<()>::data_type(), DataType::Null);
+    const { assert!(<()>::NULLABLE) };
+    let noon = build(vec![NaiveTime::from_hms_opt(12, 0, 0).unwrap()]);
+    assert_eq!(
+        noon.as_primitive::<arrow_array::types::Time64NanosecondType>()
+            .value(0),
+        43_200_000_000_000
+    );
+    let nulls = build(vec![(), (), ()]);
+    assert_eq!((nulls.len(), nulls.logical_null_count()), (3, 3));
+}
+
+#[test]
+fn a_variant_is_spark_encoding_and_reads_as_json() {
+    // What Spark's `parse_json('{"a":1}')` gives (bytes taken from Spark 4.3).
+    let spark = Variant::try_new(
+        b"\x01\x01\x00\x01a".to_vec(),
+        b"\x02\x01\x00\x00\x02\x0c\x01".to_vec(),
+    )
+    .unwrap();
+    assert_eq!(spark.to_json().unwrap(), r#"{"a":1}"#);
+    assert_eq!(
+        Variant::from_json(r#"{"a": 1}"#)
+            .unwrap()
+            .to_json()
+            .unwrap(),
+        r#"{"a":1}"#
+    );
+    let object = spark.view().unwrap();
+    assert_eq!(
+        object.get_object_field("a").and_then(|a| a.as_int64()),
+        Some(1)
+    );
+    assert!(Variant::try_new(vec![9], vec![]).is_err(), "not a variant");
+    // The column: a struct of value and metadata bytes, the metadata tagged.
+    let array = build(vec![Some(spark.clone()), None]);
+    let parts = array.as_struct();
+    assert_eq!(parts.column_names(), ["value", "metadata"]);
+    assert_eq!((parts.null_count(), parts.column(0).null_count()), (1, 0));
 }
 
 #[test]

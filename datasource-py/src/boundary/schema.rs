@@ -2,7 +2,7 @@
 //! JSON form of a schema, which both sides read and write).
 
 use arrow_schema::Schema;
-use datasource_core::schema::from_spark_json;
+use datasource_core::schema::{columns_with_type, from_spark_json};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
@@ -30,11 +30,27 @@ impl FromPyObject<'_, '_> for SparkSchema {
     }
 }
 
-/// A Spark JSON schema (as `to_spark_json` writes it) as a `StructType`.
+/// A Spark JSON schema (as `to_spark_json` writes it) as a `StructType`; a type the installed
+/// PySpark lacks is an error naming the column, the type and the version that has it.
 pub(crate) fn struct_type<'py>(
     py: Python<'py>,
+    source: &'static str,
     json: &serde_json::Value,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let types = py.import("pyspark.sql.types")?;
+    if !types.hasattr("TimeType")? {
+        let columns = columns_with_type(json, |name| name.starts_with("time("));
+        if let Some(column) = columns.first() {
+            let version: String = py.import("pyspark")?.getattr("__version__")?.extract()?;
+            return Err(schema_error(
+                source,
+                format!(
+                    "column `{column}`: TIME (a Rust `NaiveTime`) needs PySpark 4.1 or later; \
+                     this is PySpark {version}"
+                ),
+            ));
+        }
+    }
     let value = LOADS
         .import(py, "json", "loads")?
         .call1((json.to_string(),))?;

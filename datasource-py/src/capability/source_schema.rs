@@ -83,7 +83,7 @@ impl NativeSourceSchema {
         if self.open.roles.simple_stream_read.is_some() {
             drop_metadata(&mut json);
         }
-        struct_type(py, &json)
+        struct_type(py, name, &json)
     }
 }
 
