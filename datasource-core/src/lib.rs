@@ -44,6 +44,7 @@ pub use batches::{BatchSender, Batches, Stopped};
 pub use capability::batch_read::BatchReader;
 pub use capability::batch_write::BatchWriter;
 pub use capability::filter_pushdown::{FilterPushdown, Pushdown};
+pub use capability::limit_pushdown::LimitPushdown;
 pub use capability::simple_stream_read::SimpleStreamReader;
 pub use capability::stream_read::{Offset, ReadLimit, StreamReader};
 pub use capability::stream_write::StreamWriter;

@@ -21,6 +21,7 @@ pub struct Scan<P = ()> {
     user: bool,
     filters: Vec<Filter>,
     inexact_filters: Vec<Filter>,
+    limit: Option<u64>,
     plan: P,
 }
 
@@ -33,6 +34,7 @@ impl Scan {
             user: false,
             filters: Vec::new(),
             inexact_filters: Vec::new(),
+            limit: None,
             plan: (),
         }
     }
@@ -70,6 +72,12 @@ impl<P> Scan<P> {
         &self.inexact_filters
     }
 
+    /// The most rows the query needs, where the source took Spark's LIMIT
+    /// ([`LimitPushdown`](crate::LimitPushdown)): a hint, Spark applies the LIMIT again.
+    pub fn limit(&self) -> Option<u64> {
+        self.limit
+    }
+
     /// The adapter that fits this scan's batches to what Spark reads (the source named
     /// `source`'s errors name it).
     pub fn adapter(&self, source: &'static str) -> Result<ReadAdapter, SchemaError> {
@@ -101,6 +109,12 @@ impl<P> Scan<P> {
         self
     }
 
+    /// This scan, with the LIMIT the source took.
+    pub fn with_limit(mut self, limit: Option<u64>) -> Self {
+        self.limit = limit;
+        self
+    }
+
     /// This scan, with its plan.
     pub fn with_plan<Q>(self, plan: Q) -> Scan<Q> {
         Scan {
@@ -109,6 +123,7 @@ impl<P> Scan<P> {
             user: self.user,
             filters: self.filters,
             inexact_filters: self.inexact_filters,
+            limit: self.limit,
             plan,
         }
     }

@@ -88,10 +88,11 @@ mod source;
 
 pub use datasource_core::{
     BatchReader, BatchSender, BatchSize, BatchWriter, Batches, Binary, ColumnPath, Context,
-    DataSource, Decimal, Error, Filter, FilterPushdown, Literal, Offset, OptionValue, Options,
-    Pushdown, RawOptions, ReadLimit, Result, Row, Scan, Secret, SimpleStreamReader, SourceSchema,
-    Stopped, StreamReader, StreamWriter, Task, UserSchema, Variant, WriteJob, arrow_array,
-    arrow_buffer, arrow_schema, bail, chrono, ensure, format_err, parquet_variant, split_range,
+    DataSource, Decimal, Error, Filter, FilterPushdown, LimitPushdown, Literal, Offset,
+    OptionValue, Options, Pushdown, RawOptions, ReadLimit, Result, Row, Scan, Secret,
+    SimpleStreamReader, SourceSchema, Stopped, StreamReader, StreamWriter, Task, UserSchema,
+    Variant, WriteJob, arrow_array, arrow_buffer, arrow_schema, bail, chrono, ensure, format_err,
+    parquet_variant, split_range,
 };
 pub use datasource_macros::{OptionValue, Options, Row, data_source, export};
 
@@ -193,9 +194,9 @@ pub mod prelude {
     pub use crate::{AsyncBatchReader, AsyncBatchWriter, BatchStream};
     pub use crate::{
         BatchReader, BatchSize, BatchWriter, Batches, ColumnPath, Context, DataSource, Filter,
-        FilterPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit, Result, Row, Scan,
-        Secret, SimpleStreamReader, SourceSchema, StreamReader, StreamWriter, Task, UserSchema,
-        WriteJob, bail, data_source, ensure, export, format_err, split_range,
+        FilterPushdown, LimitPushdown, Literal, OptionValue, Options, Pushdown, ReadLimit, Result,
+        Row, Scan, Secret, SimpleStreamReader, SourceSchema, StreamReader, StreamWriter, Task,
+        UserSchema, WriteJob, bail, data_source, ensure, export, format_err, split_range,
     };
 }
 

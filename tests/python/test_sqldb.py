@@ -970,3 +970,36 @@ def test_types_no_table_takes_are_refused_at_save_by_name(spark, sink, request):
             assert f"`{column}`" in text and "`id`" not in text, (table, text)
     assert stages() == "0"
     assert count(existing) == 3
+
+
+def test_push_limit_is_defined_only_where_pyspark_has_the_hook(tmp_path):
+    import pyspark_sqldb
+    from pyspark.sql.datasource import DataSourceReader
+
+    # PySpark up to 4.3 has no `pushLimit`: nothing is defined, reads are what they were.
+    assert ("pushLimit" in vars(pyspark_sqldb.SqlDbReader)) == hasattr(
+        DataSourceReader, "pushLimit"
+    )
+    # Where PySpark has it (Spark's main branch), the reader takes the LIMIT into each
+    # partition's query: shown in a process whose PySpark gets the hook before the source is
+    # imported, its reader driven as Spark's workers drive it.
+    path = tmp_path / "ten.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE t (id INTEGER)")
+        db.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(10)])
+    script = f"""
+from pyspark.sql.datasource import DataSourceReader
+DataSourceReader.pushLimit = lambda self, limit: False
+import pyspark_sqldb
+source = pyspark_sqldb.SqlDb({{"url": "sqlite:{path}", "table": "t",
+                               "partitionColumn": "id", "numPartitions": "2"}})
+reader = source.reader(source.schema())
+taken = reader.pushLimit(3)
+rows = [sum(b.num_rows for b in reader.read(p)) for p in reader.partitions()]
+print(taken, rows)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "[3,", "3]"]

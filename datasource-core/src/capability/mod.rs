@@ -1,6 +1,7 @@
 //! The capabilities a source implements, one trait each, one file each: what Spark can do with
 //! it. Reading: [`BatchReader`](batch_read::BatchReader) (with
-//! [`FilterPushdown`](filter_pushdown::FilterPushdown)),
+//! [`FilterPushdown`](filter_pushdown::FilterPushdown) and
+//! [`LimitPushdown`](limit_pushdown::LimitPushdown)),
 //! [`StreamReader`](stream_read::StreamReader),
 //! [`SimpleStreamReader`](simple_stream_read::SimpleStreamReader); writing:
 //! [`BatchWriter`](batch_write::BatchWriter), [`StreamWriter`](stream_write::StreamWriter).
@@ -12,6 +13,7 @@
 pub mod batch_read;
 pub mod batch_write;
 pub mod filter_pushdown;
+pub mod limit_pushdown;
 pub mod simple_stream_read;
 pub mod stream_read;
 pub mod stream_write;

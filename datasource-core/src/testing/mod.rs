@@ -13,7 +13,7 @@ mod stream_read;
 mod stream_write;
 mod write;
 
-pub use read::{PushedRead, read_all, read_all_pushed, read_all_with_schema};
+pub use read::{PushedRead, read_all, read_all_limited, read_all_pushed, read_all_with_schema};
 pub use stream_read::{SimpleStreamRun, StreamRun};
 pub use stream_write::StreamWriteRun;
 pub use write::{WriteOutcome, write_all};

@@ -1,5 +1,5 @@
 //! Batch reads the way Spark runs them: [`read_all`], [`read_all_with_schema`],
-//! [`read_all_pushed`].
+//! [`read_all_pushed`], [`read_all_limited`].
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use arrow_schema::SchemaRef;
 use crate::Result;
 use crate::capability::batch_read::BatchReader;
 use crate::capability::filter_pushdown::{FilterPushdown, sort_pushed};
+use crate::capability::limit_pushdown::LimitPushdown;
 use crate::codec::{self, Cargo};
 use crate::filter::Filter;
 use crate::scan::{Scan, scan_schemas};
@@ -92,6 +93,20 @@ pub fn read_all_pushed<T: FilterPushdown>(
         batches,
         handed_back,
     })
+}
+
+/// [`read_all`] under `LIMIT limit`, offered to the source as Spark offers it: whether the
+/// source took it, and the batches it gave (Spark's own LIMIT over them is left to the caller:
+/// with the limit taken, each partition should give at most `limit` rows).
+pub fn read_all_limited<T: LimitPushdown>(
+    source: impl Into<Arc<T>>,
+    limit: u64,
+) -> Result<(bool, Vec<RecordBatch>)> {
+    let source = source.into();
+    let scan = scan_schemas(source.as_ref(), None)?;
+    let taken = source.push_limit(&scan, limit)?;
+    let scan = scan.with_limit(taken.then_some(limit));
+    Ok((taken, read_scan(source, scan)?))
 }
 
 /// Plans and reads a scan whose schemas and filters are settled.

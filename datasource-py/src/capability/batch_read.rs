@@ -181,6 +181,13 @@ impl NativeBatchReader {
         reading.planned = None;
     }
 
+    /// Takes the LIMIT the source accepted: the plan is made with it.
+    pub(crate) fn accept_limit(&self, limit: u64) {
+        let mut reading = self.reading();
+        reading.setup = reading.setup.clone().with_limit(Some(limit));
+        reading.planned = None;
+    }
+
     /// The setup and the source's plan, made (or decoded) on first use.
     fn planned(&self, py: Python<'_>) -> PyResult<(ReadSetup, Arc<PlannedScan>)> {
         let name = self.role.source_name();

@@ -10,6 +10,7 @@
 //! | `source_schema` | `SourceSchema` (`source.rs`) | `source_schema.rs` | `source_schema.py`: `schema()` |
 //! | `batch_read` | `BatchReader` | `batch_read.rs` | `batch_read.py`: `reader()`, the reader |
 //! | `filter_pushdown` | `FilterPushdown` | `filter_pushdown.rs` | `filter_pushdown.py`: `pushFilters` |
+//! | `limit_pushdown` | `LimitPushdown` | `limit_pushdown.rs` | `limit_pushdown.py`: `pushLimit` (where PySpark has it) |
 //! | `stream_read` | `StreamReader` | `stream_read.rs` | `stream_read.py`: `streamReader()`, the reader |
 //! | `simple_stream_read` | `SimpleStreamReader` | `simple_stream_read.rs` | `simple_stream_read.py` |
 //! | `batch_write` | `BatchWriter` | `batch_write.rs` | `batch_write.py`: `writer()`, the writer |
@@ -34,6 +35,7 @@
 pub(crate) mod batch_read;
 pub(crate) mod batch_write;
 pub(crate) mod filter_pushdown;
+pub(crate) mod limit_pushdown;
 pub mod probe;
 pub(crate) mod reading;
 pub(crate) mod simple_stream_read;
@@ -61,6 +63,7 @@ macro_rules! with_capabilities {
             serving [
                 batch_read: BatchReader,
                 filter_pushdown: FilterPushdown,
+                limit_pushdown: LimitPushdown,
                 stream_read: StreamReader,
                 simple_stream_read: SimpleStreamReader,
                 batch_write: BatchWriter,

@@ -35,6 +35,9 @@ struct ReadState {
     filters: Vec<Filter>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     inexact_filters: Vec<Filter>,
+    /// The LIMIT the source took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<u64>,
     /// The source's own plan (`BatchReader::Plan`), as codec text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source_plan: Option<String>,
@@ -82,6 +85,11 @@ impl ReadSetup {
         self
     }
 
+    pub(crate) fn with_limit(mut self, limit: Option<u64>) -> Self {
+        self.scan = self.scan.with_limit(limit);
+        self
+    }
+
     /// The pickled form, with the source's plan (codec text) where it has one.
     pub(crate) fn state(&self, source_plan: Option<String>) -> PyResult<String> {
         let name = self.source;
@@ -93,6 +101,7 @@ impl ReadSetup {
             user_schema: scan.user_schema().is_some(),
             filters: scan.filters().to_vec(),
             inexact_filters: scan.inexact_filters().to_vec(),
+            limit: scan.limit(),
             source_plan,
         };
         codec::encode(name, Cargo::ReadState, &state).map_err(|e| schema_error(name, e))
@@ -113,7 +122,9 @@ impl ReadSetup {
         } else {
             scan.with_requested_schema(Arc::new(requested))
         };
-        let scan = scan.with_filters(state.filters, state.inexact_filters);
+        let scan = scan
+            .with_filters(state.filters, state.inexact_filters)
+            .with_limit(state.limit);
         Ok((Self::of(source, scan)?, state.source_plan))
     }
 

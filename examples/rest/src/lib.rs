@@ -225,9 +225,13 @@ impl BatchReader for Rest {
             zone,
             task.partition_id,
             share,
+            scan.limit(),
         ))
     }
 }
+
+/// `LIMIT n`: each task stops fetching pages once it has `n` rows.
+impl LimitPushdown for Rest {}
 
 datasource_py::export!(pyspark_rest => Rest);
 

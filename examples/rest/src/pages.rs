@@ -66,6 +66,7 @@ pub fn read(
     zone: SessionZone,
     task: u32,
     share: Share,
+    limit: Option<u64>,
 ) -> Batches {
     let keys: VecDeque<Option<String>> = if share.keys.is_empty() {
         VecDeque::from([None])
@@ -84,6 +85,7 @@ pub fn read(
         series: None,
         skipped: 0,
         done: false,
+        remaining: limit,
     };
     Batches::from_record_batches(reader)
 }
@@ -110,6 +112,9 @@ struct PageReader {
     series: Option<Series>,
     skipped: u64,
     done: bool,
+    /// Under a LIMIT Spark pushed, the rows this task may still give: at 0 it fetches no more
+    /// pages.
+    remaining: Option<u64>,
 }
 
 /// What fetching one page gave.
@@ -266,6 +271,25 @@ impl PageReader {
     }
 }
 
+impl PageReader {
+    /// `batch`, cut to the rows the LIMIT leaves; the task ends when none are left.
+    fn within_limit(&mut self, batch: RecordBatch) -> RecordBatch {
+        let Some(remaining) = self.remaining.as_mut() else {
+            return batch;
+        };
+        let rows = (batch.num_rows() as u64).min(*remaining);
+        *remaining -= rows;
+        if *remaining == 0 {
+            log::debug!(
+                "rest: task {} has the rows of its LIMIT: no more pages",
+                self.task
+            );
+            self.done = true;
+        }
+        batch.slice(0, rows as usize)
+    }
+}
+
 impl Iterator for PageReader {
     type Item = Result<RecordBatch>;
 
@@ -291,7 +315,7 @@ impl Iterator for PageReader {
                 }
                 Some(Ok(Page::Skipped(_))) => {}
                 Some(Ok(Page::Read(batch, _))) if batch.num_rows() == 0 => {}
-                Some(Ok(Page::Read(batch, _))) => return Some(Ok(batch)),
+                Some(Ok(Page::Read(batch, _))) => return Some(Ok(self.within_limit(batch))),
             }
         }
         None

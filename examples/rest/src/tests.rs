@@ -81,3 +81,86 @@ fn readme_lists_the_options() {
     let table = Rest::options_markdown();
     assert!(readme.contains(&table), "README.md is missing:\n{table}");
 }
+
+/// A loopback API of 100 numbered records (`?page=N&per_page=S`, pages from 1); it counts
+/// the requests it answers.
+fn numbered_api() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/items", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let mut stream = stream.unwrap();
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            reader.read_line(&mut line).unwrap();
+            while reader.read_line(&mut String::new()).unwrap() > 2 {}
+            counted.fetch_add(1, Ordering::SeqCst);
+            let number = |name: &str| -> u64 {
+                let at = line.find(&format!("{name}=")).unwrap() + name.len() + 1;
+                line[at..]
+                    .split(['&', ' '])
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            };
+            let (page, size) = (number("?page") - 1, number("per_page"));
+            let records: Vec<String> = (page * size..((page + 1) * size).min(100))
+                .map(|id| format!(r#"{{"id": {id}}}"#))
+                .collect();
+            let body = format!("[{}]", records.join(","));
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (url, requests)
+}
+
+#[test]
+fn a_pushed_limit_stops_the_paging() {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use datasource_py::arrow_schema::{DataType, Field, Schema};
+    use datasource_py::datetime::SessionZone;
+
+    let (url, requests) = numbered_api();
+    let rest =
+        Arc::new(source(&[("url", &url), ("pagination", "page"), ("pageSize", "5")]).unwrap());
+    let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, true)]));
+    let read = |limit: Option<u64>| -> usize {
+        let client = crate::client::Client::new(&rest).unwrap();
+        let share = crate::pages::shares(None, 1, crate::Pagination::Page).remove(0);
+        let batches = crate::pages::read(
+            rest.clone(),
+            client,
+            schema.clone(),
+            SessionZone::of_session(Some("UTC")).unwrap(),
+            0,
+            share,
+            limit,
+        );
+        batches.map(|batch| batch.unwrap().num_rows()).sum()
+    };
+    assert_eq!(read(Some(7)), 7);
+    assert_eq!(
+        requests.swap(0, Ordering::SeqCst),
+        2,
+        "two pages of five hold seven rows"
+    );
+    assert_eq!(read(None), 100);
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        21,
+        "every page, and the empty one after"
+    );
+}

@@ -250,7 +250,11 @@ impl BatchReader for SqlDb {
             .into_iter()
             .collect();
         conditions.extend(self.filter_conditions(scan)?);
-        let select = select_where(&Self::column_idents(scan), &self.relation()?, conditions);
+        let mut select = select_where(&Self::column_idents(scan), &self.relation()?, conditions);
+        if let Some(limit) = scan.limit() {
+            // Spark's own number (a u64), not text from outside: written as it is.
+            select.push(format!(" LIMIT {limit}"));
+        }
         let schema = scan.schema().clone();
         let size = BatchSize::from(self.fetch_size.map(|rows| rows as usize));
         let connect = self.connect();
@@ -260,6 +264,9 @@ impl BatchReader for SqlDb {
         }))
     }
 }
+
+/// `LIMIT n`: each task's query gets `LIMIT n` (Spark applies the LIMIT again over them all).
+impl LimitPushdown for SqlDb {}
 
 impl FilterPushdown for SqlDb {
     fn push_filters(&self, _scan: &Scan, filters: &[Filter]) -> Result<Vec<Pushdown>> {

@@ -10,7 +10,7 @@ use datasource_py::arrow_array::types::Int64Type;
 use datasource_py::arrow_array::{Array, Int64Array, RecordBatch, StringArray};
 use datasource_py::arrow_schema::{DataType, Field, Schema};
 use datasource_py::prelude::*;
-use datasource_py::testing::{read_all, read_all_pushed, write_all};
+use datasource_py::testing::{read_all, read_all_limited, read_all_pushed, write_all};
 use datasource_py::{DataSource, RawOptions};
 
 use super::SqlDb;
@@ -135,6 +135,31 @@ fn partitioned_reads_equal_one_partition_with_bounds_found() {
         ],
     );
     assert_eq!(ids(&read_all(narrow).unwrap()), ids(&whole));
+}
+
+#[test]
+fn a_pushed_limit_becomes_each_partitions_limit() {
+    let path = database(PEOPLE);
+    let whole = ids(&read_all(source(&path, &[("table", "people")])).unwrap());
+    let (taken, one) = read_all_limited(source(&path, &[("table", "people")]), 2).unwrap();
+    assert!(taken);
+    let one = ids(&one);
+    assert_eq!(one.len(), 2);
+    assert!(
+        one.iter().all(|id| whole.contains(id)),
+        "{one:?} of {whole:?}"
+    );
+    let split = source(
+        &path,
+        &[
+            ("table", "people"),
+            ("partitionColumn", "id"),
+            ("numPartitions", "2"),
+        ],
+    );
+    let (_, parts) = read_all_limited(split, 1).unwrap();
+    // One row from each partition: Spark's LIMIT then keeps one of them.
+    assert_eq!(parts.iter().map(|b| b.num_rows()).sum::<usize>(), 2);
 }
 
 #[test]
