@@ -21,19 +21,35 @@ def spark(spark):
 
 
 def test_a_source_can_be_a_catalog_table(spark, tmp_path):
-    # Creating the table, Spark hands the source keys of its own (provider, owner,
-    # option.numrows; location and path with LOCATION): they are not the user's mistakes.
-    spark.sql("CREATE TABLE people_table USING fakepeople OPTIONS (numRows '5')")
-    spark.sql(f"CREATE TABLE located USING fakepeople OPTIONS (numRows '3') LOCATION '{tmp_path}'")
+    # Creating the table, Spark hands the source keys of its own (provider, owner; location and
+    # path with LOCATION): they are not the user's mistakes.
+    spark.sql("CREATE TABLE people_table USING fakepeople")
+    spark.sql(f"CREATE TABLE located USING fakepeople LOCATION '{tmp_path}'")
     try:
-        # Spark keeps no OPTIONS for a Python data source's table (PySpark 4.0 to 4.3): reading
-        # it builds the source from no options, so it reads with the source's defaults.
         assert spark.sql("SELECT count(*) FROM people_table").first()[0] == 1000
         assert spark.sql("SELECT max(id) FROM located").first()[0] == 999
         assert spark.table("people_table").columns[:2] == ["id", "name"]
     finally:
         spark.sql("DROP TABLE IF EXISTS people_table")
         spark.sql("DROP TABLE IF EXISTS located")
+
+
+def test_a_catalog_table_with_options_is_refused_as_spark_would_drop_them(spark):
+    # Spark keeps no OPTIONS for a Python data source's table (PySpark 4.0 to 4.3): every read
+    # would build the source from none, silently reading 1000 rows here. The options are only
+    # visible at CREATE TABLE (as themselves and as `option.<key>`): refused there.
+    with pytest.raises(Exception) as error:
+        spark.sql("CREATE TABLE five_people USING fakepeople OPTIONS (numRows '5', seed '3')")
+    message = str(error.value)
+    assert "with OPTIONS (numrows, seed): Spark keeps no options for a Python data source's" in message
+    assert "CREATE TEMPORARY VIEW <name> USING <format> OPTIONS (...)" in message
+    assert not spark.catalog.tableExists("five_people")
+    # What the message offers keeps them.
+    spark.sql("CREATE TEMPORARY VIEW five_people USING fakepeople OPTIONS (numRows '5')")
+    try:
+        assert spark.sql("SELECT count(*) FROM five_people").first()[0] == 5
+    finally:
+        spark.catalog.dropTempView("five_people")
 
 
 def test_a_user_schema_may_be_more_nullable_inside_a_map_or_a_struct(spark):

@@ -81,6 +81,9 @@ pub enum Problem {
     Conflict { options: Vec<&'static str> },
     /// The options parse one by one, but not together: what the source's validation said.
     Together(String),
+    /// `CREATE TABLE ... USING <source> OPTIONS (...)`: Spark keeps no options for a Python
+    /// data source's table, so reading it would silently use none of these.
+    CatalogTableOptions { options: Vec<String> },
     /// A mistake in the source's own declaration that the compiler could not see (two
     /// flattened groups declaring the same option).
     Declaration(String),
@@ -141,6 +144,19 @@ impl fmt::Display for Problem {
                 f,
                 "options {} exclude each other: give only one",
                 listed(options, " and ")
+            ),
+            Problem::CatalogTableOptions { options } => write!(
+                f,
+                "`CREATE TABLE ... USING` with OPTIONS ({}): Spark keeps no options for a \
+                 Python data source's table, so every read of it would use none of them (each \
+                 option at its default, required ones missing). Read with \
+                 `spark.read.format(...).option(...)`, or keep the options in a view: \
+                 `CREATE TEMPORARY VIEW <name> USING <format> OPTIONS (...)`",
+                options
+                    .iter()
+                    .map(|key| echo(key))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Problem::Declaration(message) | Problem::Together(message) => f.write_str(message),
         }
@@ -483,6 +499,10 @@ impl<'a> OptionsParser<'a> {
                         });
                     }
                 }
+                if let Some(options) = catalog_table_options(raw) {
+                    self.problems
+                        .insert(0, Problem::CatalogTableOptions { options });
+                }
                 *specs
             }
             Mode::Describe { .. } => &[],
@@ -528,6 +548,20 @@ pub fn is_spark_key(key: &str, raw: &RawOptions) -> bool {
         || key == "checkpointlocation"
         || key.starts_with("option.")
         || (key == "path" && raw.get("path").is_some() && raw.get("path") == raw.get("location"))
+}
+
+/// The user's options of a `CREATE TABLE ... USING ... OPTIONS (...)`: Spark shows a source
+/// each of them twice there, as itself and as `option.<key>`, beside the table's `provider`.
+/// (Reading the table later, PySpark up to 4.3 passes no options at all.)
+fn catalog_table_options(raw: &RawOptions) -> Option<Vec<String>> {
+    raw.get("provider")?;
+    let options: Vec<String> = raw
+        .iter()
+        .filter_map(|(key, _)| key.strip_prefix("option."))
+        .filter(|key| !is_spark_key(key, raw) && *key != "path")
+        .map(str::to_owned)
+        .collect();
+    (!options.is_empty()).then_some(options)
 }
 
 /// Every option the options of `T` read, in field order: `T::parse` run in describe mode.
@@ -863,12 +897,34 @@ mod tests {
     }
 
     #[test]
-    fn keys_spark_adds_for_a_catalog_table_are_not_unknown() {
-        // What a source receives for `CREATE TABLE t USING src OPTIONS (numRows '5')
-        // LOCATION '/tmp/t' COMMENT 'c'`, read back.
+    fn options_of_a_catalog_table_spark_would_drop_are_refused() {
+        // What a source receives at `CREATE TABLE t USING src OPTIONS (numRows '5')`.
         let raw = options(&[
             ("numrows", "5"),
             ("option.numrows", "5"),
+            ("provider", "src"),
+            ("owner", "someone"),
+            ("url", "u"),
+            ("option.url", "u"),
+        ]);
+        let mut parser = parser_of(&raw);
+        parser.option::<String>(spec(2).clone(), None, |_| true);
+        parser.option::<u64>(spec(0).clone(), None, |_| true);
+        let text = parser.finish(Some(())).unwrap_err().to_string();
+        assert!(
+            text.contains(
+                "`CREATE TABLE ... USING` with OPTIONS (numrows, url): Spark keeps no options"
+            ) && text.contains("CREATE TEMPORARY VIEW"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn keys_spark_adds_for_a_catalog_table_are_not_unknown() {
+        // What a source receives for a table made without options (`CREATE TABLE t USING src
+        // LOCATION '/tmp/t' COMMENT 'c'`), and keys a streaming query adds.
+        let raw = options(&[
+            ("numrows", "5"),
             ("provider", "src"),
             ("owner", "someone"),
             ("comment", "c"),
