@@ -27,4 +27,5 @@ guide_pages! {
     errors_and_secrets => "errors-and-secrets.md",
     deploy => "deploy.md",
     production => "production.md",
+    hooks => "hooks.md",
 }
