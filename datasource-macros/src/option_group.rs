@@ -225,6 +225,7 @@ fn one_of_impl(ident: &syn::Ident, variants: &[OneOfVariant]) -> TokenStream {
                 range: ::core::option::Option::None,
                 choices: &[],
                 exclusive_with: &[#(#others),*],
+                prefix: false,
             }
         }
     });

@@ -1003,3 +1003,29 @@ print(taken, rows)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "[3,", "3]"]
+
+
+def test_conn_options_are_settings_of_every_connection(spark, pg):
+    # Options under the `conn.` prefix pass through to PostgreSQL as run-time settings, from the
+    # moment each connection opens: the query sees them (a value with a space included).
+    df = read(
+        spark,
+        pg,
+        query="SELECT current_setting('statement_timeout') AS timeout, "
+        "current_setting('application_name') AS app, current_setting('search_path') AS path",
+        **{
+            "conn.statement_timeout": "1234",
+            "conn.application_name": "spark test",
+            "conn.search_path": "public, pg_catalog",
+        },
+    )
+    assert df.collect() == [("1234ms", "spark test", "public, pg_catalog")]
+    # Reads stay read-only: sqldb's own settings cannot be undone, and SQLite has none.
+    with pytest.raises(Exception) as error:
+        read(spark, pg, table="people", **{"conn.default_transaction_read_only": "off"}).schema
+    assert "option `conn.default_transaction_read_only`: sqldb sets" in str(error.value)
+    with pytest.raises(Exception) as error:
+        spark.read.format("sqldb").option("url", "sqlite:/nowhere.db").option(
+            "table", "t"
+        ).option("conn.journal_mode", "wal").load()
+    assert "the `conn.` options are PostgreSQL settings" in str(error.value)

@@ -65,7 +65,7 @@ pub enum Problem {
     },
     /// A value that does not parse or is out of bounds. `value` is `None` for secrets.
     Invalid {
-        option: &'static str,
+        option: String,
         value: Option<String>,
         expected: String,
         reason: String,
@@ -357,44 +357,107 @@ impl<'a> OptionsParser<'a> {
             }
             Mode::Parse { raw, .. } => *raw,
         };
-        let expected = || spec.expected(&T::expected());
-        let mut given = raw.get(spec.name);
-        let referenced;
-        if let (true, Some(reference)) = (spec.secret, given) {
-            match crate::secret::resolve_reference(reference) {
-                Ok(None) => {}
-                Ok(Some(secret)) => {
-                    referenced = secret;
-                    given = Some(&referenced);
-                }
-                Err(reason) => {
-                    // The reference is no secret: it is shown, as the user wrote it.
-                    self.problems.push(Problem::Invalid {
-                        option: spec.name,
-                        value: Some(reference.to_owned()),
-                        expected: expected(),
-                        reason,
-                    });
-                    return None;
-                }
-            }
-        }
-        if let (true, Some(given)) = (spec.secret, given) {
-            crate::redact::register_source_secret(self.source, given);
-        }
-        let Some(given) = given else {
+        let Some(given) = raw.get(spec.name) else {
             if let Some(default) = default {
                 return Some((default.value)());
             }
             if spec.required {
                 self.problems.push(Problem::Missing {
                     option: spec.name,
-                    expected: expected(),
+                    expected: spec.expected(&T::expected()),
                     help: spec.help,
                 });
             }
             return None;
         };
+        self.value_of(&spec, spec.name, given, in_range)
+    }
+
+    /// Reads every option whose key starts with `spec.name` (a prefix, ignoring case) into a
+    /// map from the rest of the key (as Spark gives it: lower-cased) to its value, each parsed
+    /// as `T` and named in errors by its whole key. Keys that are options of their own are left
+    /// to them. In describe mode, records `spec` and gives `None`.
+    pub fn prefixed<T: OptionValue>(
+        &mut self,
+        mut spec: OptionSpec,
+    ) -> Option<BTreeMap<String, T>> {
+        spec.secret |= T::SECRET;
+        spec.prefix = true;
+        if spec.choices.is_empty() {
+            spec.choices = T::CHOICES;
+        }
+        let (raw, specs) = match &mut self.mode {
+            Mode::Describe { specs } => {
+                specs.push(spec);
+                return None;
+            }
+            Mode::Parse { raw, specs } => (*raw, *specs),
+        };
+        let mut values = BTreeMap::new();
+        let mut valid = true;
+        for (key, given) in raw.iter() {
+            let Some(rest) = strip_prefix_ignoring_case(key, spec.name) else {
+                continue;
+            };
+            if specs
+                .iter()
+                .any(|s| !s.prefix && s.name.eq_ignore_ascii_case(key))
+            {
+                continue;
+            }
+            if rest.is_empty() {
+                self.problems.push(Problem::Invalid {
+                    option: key.to_owned(),
+                    value: (!spec.secret).then(|| given.to_owned()),
+                    expected: format!("a key after `{}`", spec.name),
+                    reason: String::new(),
+                });
+                valid = false;
+                continue;
+            }
+            match self.value_of(&spec, key, given, |_: &T| true) {
+                Some(value) => {
+                    values.insert(rest.to_owned(), value);
+                }
+                None => valid = false,
+            }
+        }
+        valid.then_some(values)
+    }
+
+    /// The value `given` of option `name` (described by `spec`), parsed as `T`; records a
+    /// problem and gives `None` if it does not parse or is out of range. A secret's value may
+    /// be a reference (`env:`, `file:`), read here, and is registered for masking.
+    fn value_of<T: OptionValue>(
+        &mut self,
+        spec: &OptionSpec,
+        name: &str,
+        given: &str,
+        in_range: impl FnOnce(&T) -> bool,
+    ) -> Option<T> {
+        let expected = || spec.expected(&T::expected());
+        let mut given = given;
+        let referenced;
+        if spec.secret {
+            match crate::secret::resolve_reference(given) {
+                Ok(None) => {}
+                Ok(Some(secret)) => {
+                    referenced = secret;
+                    given = &referenced;
+                }
+                Err(reason) => {
+                    // The reference is no secret: it is shown, as the user wrote it.
+                    self.problems.push(Problem::Invalid {
+                        option: name.to_owned(),
+                        value: Some(given.to_owned()),
+                        expected: expected(),
+                        reason,
+                    });
+                    return None;
+                }
+            }
+            crate::redact::register_source_secret(self.source, given);
+        }
         let text = if spec.choices.is_empty() {
             Some(given)
         } else {
@@ -431,7 +494,7 @@ impl<'a> OptionsParser<'a> {
                     reason
                 };
                 self.problems.push(Problem::Invalid {
-                    option: spec.name,
+                    option: name.to_owned(),
                     value: (!spec.secret).then(|| given.to_owned()),
                     expected: expected(),
                     reason,
@@ -490,9 +553,11 @@ impl<'a> OptionsParser<'a> {
         let specs = match &self.mode {
             Mode::Parse { raw, specs } => {
                 for (key, _) in raw.iter() {
-                    if !specs.iter().any(|s| s.name.eq_ignore_ascii_case(key))
-                        && !is_spark_key(key, raw)
-                    {
+                    let known = |s: &OptionSpec| match s.prefix {
+                        true => strip_prefix_ignoring_case(key, s.name).is_some(),
+                        false => s.name.eq_ignore_ascii_case(key),
+                    };
+                    if !specs.iter().any(known) && !is_spark_key(key, raw) {
                         self.problems.push(Problem::Unknown {
                             key: key.to_owned(),
                             suggestion: suggest(key, specs),
@@ -548,6 +613,13 @@ pub fn is_spark_key(key: &str, raw: &RawOptions) -> bool {
         || key == "checkpointlocation"
         || key.starts_with("option.")
         || (key == "path" && raw.get("path").is_some() && raw.get("path") == raw.get("location"))
+}
+
+/// `key` without `prefix`, when it starts with it (ignoring ASCII case).
+fn strip_prefix_ignoring_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+    let head = key.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &key[prefix.len()..])
 }
 
 /// The user's options of a `CREATE TABLE ... USING ... OPTIONS (...)`: Spark shows a source
@@ -657,6 +729,92 @@ mod tests {
 
     fn parser_of(raw: &RawOptions) -> OptionsParser<'_> {
         OptionsParser::new("src", &SPECS, raw)
+    }
+
+    /// `url`, a `conn.` prefix and a secret `auth.` prefix.
+    static PREFIXED: LazyLock<Vec<OptionSpec>> = LazyLock::new(|| {
+        vec![
+            OptionSpec::named("url"),
+            OptionSpec {
+                prefix: true,
+                ..OptionSpec::named("conn.")
+            },
+            OptionSpec {
+                prefix: true,
+                secret: true,
+                ..OptionSpec::named("auth.")
+            },
+            OptionSpec::named("conn.timeout"),
+        ]
+    });
+
+    /// The `conn.` and `auth.` maps.
+    type Prefixed = (
+        BTreeMap<String, u32>,
+        BTreeMap<String, crate::Secret<String>>,
+    );
+
+    fn parse_prefixed(pairs: &[(&str, &str)]) -> Result<Prefixed, OptionsError> {
+        let raw = options(pairs);
+        let mut parser = OptionsParser::new("src", &PREFIXED, &raw);
+        parser.option::<String>(PREFIXED[0].clone(), None, |_| true);
+        let conn = parser.prefixed::<u32>(PREFIXED[1].clone());
+        let auth = parser.prefixed::<crate::Secret<String>>(PREFIXED[2].clone());
+        parser.option::<u32>(PREFIXED[3].clone(), None, |_| true);
+        let parsed = conn.zip(auth);
+        parser.finish(parsed)
+    }
+
+    #[test]
+    fn a_prefix_takes_every_key_it_starts() {
+        let (conn, auth) = parse_prefixed(&[
+            ("url", "u"),
+            ("conn.retries", "3"),
+            ("CONN.Pool.Size", "8"),
+            ("conn.timeout", "30"),
+            ("auth.token", "s3cr3t-value"),
+        ])
+        .unwrap();
+        // The rest of each key, lower-cased as Spark gives every key; a key declared on its
+        // own is not the map's.
+        assert_eq!(
+            conn,
+            BTreeMap::from([("pool.size".to_owned(), 8), ("retries".to_owned(), 3)])
+        );
+        assert_eq!(auth["token"].expose(), "s3cr3t-value");
+        // Its values are secrets of this source: masked in its text.
+        assert_eq!(
+            crate::redact::redact_for("src", "sent s3cr3t-value"),
+            "sent ***"
+        );
+        assert_eq!(parse_prefixed(&[("url", "u")]).unwrap().0.len(), 0);
+    }
+
+    #[test]
+    fn a_prefixed_value_that_does_not_parse_is_named_by_its_whole_key() {
+        let text = parse_prefixed(&[
+            ("url", "u"),
+            ("conn.retries", "many"),
+            ("conn.", "1"),
+            ("auth.token", "env:SDK_TEST_SURELY_UNSET_VARIABLE"),
+            ("other", "x"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            text.contains("option `conn.retries`: got `many`, expected"),
+            "{text}"
+        );
+        assert!(
+            text.contains("option `conn.`: got `1`, expected a key after `conn.`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("option `auth.token`: got `env:SDK_TEST_SURELY_UNSET_VARIABLE`"),
+            "{text}"
+        );
+        assert!(text.contains("unknown option `other`"), "{text}");
+        assert!(!text.contains("unknown option `conn"), "{text}");
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct OptionSpec {
     pub choices: &'static [Choice],
     /// The other options of its one-of group: at most one of them may be given.
     pub exclusive_with: &'static [&'static str],
+    /// `name` is a prefix (`#[option(prefix = "conn.")]`): every key that starts with it is
+    /// one entry of the field's map.
+    pub prefix: bool,
 }
 
 impl OptionSpec {
@@ -43,6 +46,7 @@ impl OptionSpec {
             range: None,
             choices: &[],
             exclusive_with: &[],
+            prefix: false,
         }
     }
 
@@ -117,9 +121,14 @@ pub fn markdown_table(specs: &[OptionSpec]) -> String {
         if spec.secret {
             help = format!("{help} (secret: never shown)");
         }
+        let name = if spec.prefix {
+            format!("{}<key>", spec.name)
+        } else {
+            spec.name.to_owned()
+        };
         table.push_str(&format!(
             "| `{}` | `{}` | {default} | {allowed} | {} |\n",
-            spec.name,
+            name,
             spec.rust_type,
             help.trim()
         ));

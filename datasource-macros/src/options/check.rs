@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use syn::Lit;
 
-use super::{FlattenField, Member, Number, OptionField, RangeValue};
+use super::{FlattenField, Member, Number, OptionField, PrefixedField, RangeValue};
 use crate::ctxt::Ctxt;
 use crate::naming::camel_case;
 use crate::ty::{Known, display};
@@ -21,6 +21,10 @@ pub fn check(members: &[Member], cx: &mut Ctxt) {
             Member::Option(option) => option,
             Member::Flatten(group) => {
                 check_flatten(group, cx);
+                continue;
+            }
+            Member::Prefixed(prefixed) => {
+                check_prefixed(prefixed, cx);
                 continue;
             }
             Member::Skip(skipped) => {
@@ -57,6 +61,35 @@ fn check_flatten(group: &FlattenField, cx: &mut Ctxt) {
         cx.error_at(
             *span,
             "`flatten` takes no other keys: the group's own fields declare its options",
+        );
+    }
+}
+
+fn check_prefixed(field: &PrefixedField, cx: &mut Ctxt) {
+    for span in &field.stray_keys {
+        cx.error_at(
+            *span,
+            "`prefix` takes no other keys: its options are whatever keys start with the prefix \
+             (make the values `Secret<String>` to keep them secret)",
+        );
+    }
+    if let Some(why) = bad_option_name(&field.prefix.value()) {
+        cx.error_at(field.prefix.span(), format_args!("a prefix {why}"));
+    } else if field.prefix.value().to_lowercase().starts_with("option.") {
+        cx.error_at(
+            field.prefix.span(),
+            "`option.` is Spark's own prefix (a catalog table's copies of its options): choose \
+             another",
+        );
+    }
+    if field.value_ty.is_none() {
+        cx.error_spanned_by(
+            &field.ty,
+            format_args!(
+                "a `prefix` field is a map from the rest of each key to its value: \
+                 `BTreeMap<String, V>` or `HashMap<String, V>` with `V` an option type, not `{}`",
+                display(&field.ty)
+            ),
         );
     }
 }

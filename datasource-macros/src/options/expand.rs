@@ -18,7 +18,7 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
     let specs_fn = specs_fn();
     let defaults = members.iter().filter_map(|member| match member {
         Member::Option(option) => default_fn(option),
-        Member::Flatten(_) | Member::Skip(_) => None,
+        Member::Flatten(_) | Member::Skip(_) | Member::Prefixed(_) => None,
     });
     // One check per field, spanned on the user's tokens, in the same body as the parsing: the
     // compiler then reports a type that is not an option once, with the trait's own message.
@@ -36,6 +36,10 @@ pub fn options_impl(ident: &Ident, members: &[Member]) -> TokenStream {
         Member::Flatten(group) => {
             let field = &group.ident;
             quote! { #field: #field? }
+        }
+        Member::Prefixed(prefixed) => {
+            let field = &prefixed.ident;
+            quote! { #field: #field?.into_iter().collect() }
         }
         Member::Skip(skipped) => {
             let field = &skipped.ident;
@@ -72,6 +76,10 @@ fn names_const(members: &[Member]) -> TokenStream {
             let (name, field) = (&option.name, option.ident.to_string());
             Some(quote! { (#name, #field) })
         }
+        Member::Prefixed(prefixed) => {
+            let (name, field) = (prefixed.prefix.value(), prefixed.ident.to_string());
+            Some(quote! { (#name, #field) })
+        }
         Member::Flatten(_) | Member::Skip(_) => None,
     });
     let groups = members.iter().filter_map(|member| match member {
@@ -79,7 +87,7 @@ fn names_const(members: &[Member]) -> TokenStream {
             let (field, ty) = (group.ident.to_string(), &group.group);
             Some(quote_spanned! {ty.span()=> (#field, __ds::group_names::<#ty>()) })
         }
-        Member::Option(_) | Member::Skip(_) => None,
+        Member::Option(_) | Member::Skip(_) | Member::Prefixed(_) => None,
     });
     quote! {
         const NAMES: __ds::OptionNames = __ds::OptionNames {
@@ -125,6 +133,10 @@ fn type_checks(member: &Member) -> TokenStream {
             let ty = &group.group;
             quote_spanned! {ty.span()=> __ds::group_names::<#ty>(); }
         }
+        Member::Prefixed(prefixed) => match &prefixed.value_ty {
+            Some(ty) => quote_spanned! {ty.span()=> __ds::assert_option_value::<#ty>(); },
+            None => TokenStream::new(),
+        },
         // Spanned on the type: one that has no default is reported there.
         Member::Skip(skipped) => {
             let ty = &skipped.ty;
@@ -193,6 +205,22 @@ fn parse_member(member: &Member) -> TokenStream {
                 quote! { let #field = <#ty as __ds::Options>::parse_if_given(__parser); }
             } else {
                 quote! { let #field = <#ty as __ds::Options>::parse(__parser); }
+            }
+        }
+        Member::Prefixed(prefixed) => {
+            let field = &prefixed.ident;
+            let ty = &prefixed.value_ty;
+            let name = prefixed.prefix.value();
+            let field_name = field.to_string();
+            let help = &prefixed.doc;
+            let rust_type = display(&prefixed.ty);
+            quote! {
+                let #field = __parser.prefixed::<#ty>(__ds::OptionSpec {
+                    field: #field_name,
+                    help: #help,
+                    rust_type: #rust_type,
+                    ..__ds::OptionSpec::named(#name)
+                });
             }
         }
         Member::Skip(_) => TokenStream::new(),
@@ -290,6 +318,7 @@ fn spec(option: &OptionField) -> TokenStream {
             range: #range,
             choices: &[#(__ds::Choice { name: #choices, help: "" }),*],
             exclusive_with: &[],
+            prefix: false,
         }
     }
 }

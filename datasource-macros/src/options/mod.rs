@@ -23,6 +23,21 @@ pub enum Member {
     /// `#[option(skip)]`: a field that is not an option (state of the source: a cache, a
     /// client), made with `Default::default()`.
     Skip(SkipField),
+    /// `#[option(prefix = "conn.")]`: a map of every option whose key starts with the prefix.
+    Prefixed(PrefixedField),
+}
+
+/// `#[option(prefix = "conn.")] field: BTreeMap<String, V>` (or `HashMap`).
+pub struct PrefixedField {
+    pub ident: Ident,
+    /// The field's type as written.
+    pub ty: Type,
+    /// `V`, what each value parses as; `None` when the type is no map of `String` keys.
+    pub value_ty: Option<Type>,
+    pub doc: String,
+    pub prefix: LitStr,
+    /// Other keys written beside `prefix` (they do not apply to a map of options).
+    pub stray_keys: Vec<Span>,
 }
 
 /// `#[option(skip)] field: T`.

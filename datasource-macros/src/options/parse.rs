@@ -1,12 +1,15 @@
 //! Field attribute grammar: `#[option(name = "...", default = ..., required, secret,
 //! range = .., choices = [..])]` on an option, `#[option(flatten)]` on a group, `#[option(skip)]`
-//! on a field that is no option. Everything is read here, once; later stages only see the model.
+//! on a field that is no option, `#[option(prefix = "conn.")]` on a map of every option with a
+//! prefix. Everything is read here, once; later stages only see the model.
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
-use super::{DefaultValue, FlattenField, Member, Number, OptionField, RangeValue, SkipField};
+use super::{
+    DefaultValue, FlattenField, Member, Number, OptionField, PrefixedField, RangeValue, SkipField,
+};
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::doc::doc_text;
@@ -14,7 +17,7 @@ use crate::naming::camel_case;
 use crate::ty::option_inner;
 
 const OPTION_KEYS: &[&str] = &[
-    "name", "default", "required", "secret", "range", "choices", "flatten", "skip",
+    "name", "default", "required", "secret", "range", "choices", "flatten", "skip", "prefix",
 ];
 
 /// The members of a struct's named fields, each filed under its own error section (`i + 1`).
@@ -57,6 +60,7 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
     let mut name: Option<LitStr> = None;
     let mut flatten: Option<Span> = None;
     let mut skip: Option<Span> = None;
+    let mut prefix: Option<LitStr> = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("option")) {
         let result = attr.parse_nested_meta(attr::each_key(cx, |meta| {
             let key = &meta.path;
@@ -76,6 +80,9 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
             } else if key.is_ident("flatten") {
                 let span = attr::flag(meta)?;
                 attr::set_once(meta, &mut flatten, span)
+            } else if key.is_ident("prefix") {
+                let value = attr::string(meta, "prefix = \"conn.\"")?;
+                attr::set_once(meta, &mut prefix, value)
             } else if key.is_ident("skip") {
                 let span = attr::flag(meta)?;
                 attr::set_once(meta, &mut skip, span)
@@ -115,6 +122,21 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
         .flatten()
         .collect()
     };
+    if let Some(prefix) = prefix {
+        let stray_keys = stray_keys()
+            .into_iter()
+            .chain(flatten)
+            .chain(skip)
+            .collect();
+        return Some(Member::Prefixed(PrefixedField {
+            value_ty: string_map_value(&option.ty).cloned(),
+            ident: option.ident,
+            ty: option.ty,
+            doc: option.doc,
+            prefix,
+            stray_keys,
+        }));
+    }
     if skip.is_some() {
         let stray_keys = stray_keys().into_iter().chain(flatten).collect();
         return Some(Member::Skip(SkipField {
@@ -137,6 +159,27 @@ fn parse_field(field: &syn::Field, cx: &mut Ctxt) -> Option<Member> {
         option.name_span = name.span();
     }
     Some(Member::Option(option))
+}
+
+/// `V` of a `BTreeMap<String, V>` or `HashMap<String, V>`.
+fn string_map_value(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "BTreeMap" && last.ident != "HashMap" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>()[..] {
+        [
+            syn::GenericArgument::Type(key),
+            syn::GenericArgument::Type(value),
+        ] if crate::ty::display(key) == "String" => Some(value),
+        _ => None,
+    }
 }
 
 fn number(lit: &Lit, negative: bool) -> syn::Result<Option<Number>> {

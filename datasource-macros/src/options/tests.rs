@@ -23,9 +23,72 @@ fn options(source: &Source) -> Vec<&OptionField> {
         .iter()
         .filter_map(|member| match member {
             Member::Option(option) => Some(option),
-            Member::Flatten(_) | Member::Skip(_) => None,
+            Member::Flatten(_) | Member::Skip(_) | Member::Prefixed(_) => None,
         })
         .collect()
+}
+
+#[test]
+fn a_prefix_field_is_a_map_of_the_options_it_starts() {
+    let (source, errors) = model(
+        quote!(name = "db"),
+        parse_quote! {
+            struct Db {
+                url: String,
+                /// Settings of the connection.
+                #[option(prefix = "conn.")]
+                settings: BTreeMap<String, String>,
+                #[option(prefix = "auth.")]
+                credentials: std::collections::HashMap<String, Secret<String>>,
+            }
+        },
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+    let Member::Prefixed(settings) = &source.members[1] else {
+        panic!("a prefixed member")
+    };
+    assert_eq!(settings.prefix.value(), "conn.");
+    assert_eq!(settings.doc, "Settings of the connection.");
+    let Some(Member::Prefixed(credentials)) = source.members.last() else {
+        panic!("a prefixed member")
+    };
+    let value = credentials.value_ty.as_ref().unwrap();
+    assert_eq!(quote!(#value).to_string(), "Secret < String >");
+}
+
+#[test]
+fn a_prefix_field_that_cannot_be_one_is_reported() {
+    let (_, errors) = model(
+        quote!(name = "db"),
+        parse_quote! {
+            struct Db {
+                #[option(prefix = "conn.", default = 1)]
+                a: BTreeMap<String, u32>,
+                #[option(prefix = "x.")]
+                b: Vec<String>,
+                #[option(prefix = "Option.")]
+                c: BTreeMap<String, String>,
+                #[option(prefix = "")]
+                d: BTreeMap<String, String>,
+                #[option(prefix = "k.")]
+                e: BTreeMap<u32, String>,
+            }
+        },
+    );
+    let expected = [
+        "`prefix` takes no other keys",
+        "a `prefix` field is a map from the rest of each key to its value: `BTreeMap<String, V>` or `HashMap<String, V>` with `V` an option type, not `Vec<String>`",
+        "`option.` is Spark's own prefix",
+        "a prefix cannot be empty",
+        "not `BTreeMap<u32, String>`",
+    ];
+    for want in expected {
+        assert!(
+            errors.iter().any(|e| e.contains(want)),
+            "missing {want:?} in {errors:#?}"
+        );
+    }
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! One interface over both databases: what the source and the sink ask of a connection.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use datasource_py::arrow_schema::SchemaRef;
@@ -29,6 +30,8 @@ pub struct Connect {
     pub ssl_root_cert: Option<PathBuf>,
     /// Whether PostgreSQL connections come from the worker's pool.
     pub pool_connections: bool,
+    /// PostgreSQL run-time settings of every connection (the `conn.` options).
+    pub settings: BTreeMap<String, String>,
 }
 
 impl Connect {

@@ -29,6 +29,7 @@ mod tls;
 mod url;
 mod write;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -54,7 +55,7 @@ pub enum Target {
 /// Tables and queries of PostgreSQL or SQLite, read in parallel ranges of an integer column
 /// with Spark's filters run by the database, and written through staging tables published in
 /// one transaction.
-#[data_source(name = "sqldb")]
+#[data_source(name = "sqldb", validate = Self::check_settings)]
 #[derive(Debug)]
 pub struct SqlDb {
     /// The database: `postgresql://host:port/database` (also `postgres://` and
@@ -109,6 +110,11 @@ pub struct SqlDb {
     /// server or pooler that must see every session end).
     #[option(default = true)]
     pool_connections: bool,
+    /// PostgreSQL: run-time settings of each connection, one option each
+    /// (`conn.statement_timeout` = `30s`, `conn.search_path` = `sales`,
+    /// `conn.application_name`), as `SET` would make them, from the moment it connects.
+    #[option(prefix = "conn.")]
+    settings: BTreeMap<String, String>,
 }
 
 impl SqlDb {
@@ -121,7 +127,42 @@ impl SqlDb {
             ssl_mode: self.ssl_mode,
             ssl_root_cert: self.ssl_root_cert.clone(),
             pool_connections: self.pool_connections,
+            settings: self.settings.clone(),
         }
+    }
+
+    /// The `conn.` settings: PostgreSQL's only, named as settings are, and none that would
+    /// undo what sqldb sets itself.
+    fn check_settings(&self) -> Result<()> {
+        if self.settings.is_empty() {
+            return Ok(());
+        }
+        ensure!(
+            matches!(self.url, DatabaseUrl::Postgres(_)),
+            "the `conn.` options are PostgreSQL settings; an SQLite database has none: remove \
+             {}",
+            self.settings
+                .keys()
+                .map(|key| format!("`conn.{key}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for name in self.settings.keys() {
+            ensure!(
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+                "option `conn.{name}`: `{name}` is not a PostgreSQL setting's name (letters, \
+                 digits, `_` and `.`)"
+            );
+            ensure!(
+                !postgres::SETTINGS_OF_SQLDB.contains(&name.as_str()),
+                "option `conn.{name}`: sqldb sets `{name}` itself (reads run read-only, strings \
+                 are lexed as its query check lexes them)"
+            );
+        }
+        Ok(())
     }
 
     /// What is read; a PostgreSQL `query` calling a refused server function by name is an

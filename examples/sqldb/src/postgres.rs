@@ -9,6 +9,7 @@
 //! Python worker runs one after another, and the driver's planning calls, reuse one connection
 //! instead of each opening its own. A pool unused for [`POOL_IDLE`] is closed.
 
+use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -70,6 +71,26 @@ struct PoolKey {
     password: Option<String>,
     write: bool,
     tls: Tls,
+    settings: BTreeMap<String, String>,
+}
+
+/// The settings sqldb gives a reading connection, which the `conn.` options may not change.
+pub const SETTINGS_OF_SQLDB: &[&str] = &[
+    "default_transaction_read_only",
+    "standard_conforming_strings",
+];
+
+/// libpq's `options` (`-c name=value ...`) for `settings`: a space or a backslash in a value is
+/// escaped with a backslash, as libpq reads them.
+fn options_of(settings: &BTreeMap<String, String>) -> String {
+    settings
+        .iter()
+        .map(|(name, value)| {
+            let value = value.replace('\\', "\\\\").replace(' ', "\\ ");
+            format!("-c {name}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A connection of the pool to one server: tokio-postgres's client and what the server said
@@ -167,11 +188,21 @@ impl Postgres {
         if let Some(password) = password {
             config.password(password);
         }
-        config.application_name("spark-sqldb");
+        config.application_name(
+            connect
+                .settings
+                .get("application_name")
+                .map_or("spark-sqldb", String::as_str),
+        );
+        let mut options = options_of(&connect.settings);
         if !write {
             // Every transaction of a reading connection is read-only, the user's query's too;
-            // strings are lexed as the query guard lexes them.
-            config.options("-c default_transaction_read_only=on -c standard_conforming_strings=on");
+            // strings are lexed as the query guard lexes them. (Last: they win.)
+            options
+                .push_str(" -c default_transaction_read_only=on -c standard_conforming_strings=on");
+        }
+        if !options.trim().is_empty() {
+            config.options(options.trim());
         }
         let in_options = user.is_some() || password.is_some();
         if !connect.pool_connections {
@@ -186,6 +217,7 @@ impl Postgres {
             password: password.map(str::to_owned),
             write,
             tls: tls.clone(),
+            settings: connect.settings.clone(),
         };
         let pool = POOLS.get_or_try_init(key, || {
             let retry = retry.clone();
