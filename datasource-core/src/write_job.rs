@@ -5,12 +5,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow_schema::SchemaRef;
 
-/// One write, planned on the driver and handed to every task and to `commit`/`abort`.
+/// One write, planned on the driver and handed to every task and to `commit`/`abort`, with the
+/// sink's own plan `P` (see [`BatchWriter::plan`](crate::BatchWriter::plan)).
 #[derive(Debug, Clone)]
-pub struct WriteJob {
+pub struct WriteJob<P = ()> {
     id: String,
     schema: SchemaRef,
     overwrite: bool,
+    plan: P,
 }
 
 impl WriteJob {
@@ -21,9 +23,12 @@ impl WriteJob {
             id: id.into(),
             schema,
             overwrite,
+            plan: (),
         }
     }
+}
 
+impl<P> WriteJob<P> {
     /// An identifier of this batch write, the same in every task and in `commit`/`abort`, and
     /// new for each write: a name for its staging area, a key for idempotency. Not so for a
     /// stream: PySpark plans one writer for a run's tasks and a fresh one for each micro-batch's
@@ -43,6 +48,31 @@ impl WriteJob {
     /// in complete mode) rather than adding to it.
     pub fn overwrite(&self) -> bool {
         self.overwrite
+    }
+
+    /// What the sink's `plan` made on the driver before any task ran.
+    pub fn plan(&self) -> &P {
+        &self.plan
+    }
+
+    /// This write, with its plan.
+    pub fn with_plan<Q>(self, plan: Q) -> WriteJob<Q> {
+        WriteJob {
+            id: self.id,
+            schema: self.schema,
+            overwrite: self.overwrite,
+            plan,
+        }
+    }
+
+    /// This write without its plan (what `plan` itself is given).
+    pub fn unplanned(&self) -> WriteJob {
+        WriteJob {
+            id: self.id.clone(),
+            schema: self.schema.clone(),
+            overwrite: self.overwrite,
+            plan: (),
+        }
     }
 }
 

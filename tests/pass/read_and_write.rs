@@ -83,6 +83,7 @@ impl SimpleStreamReader for PointFeed {
 }
 
 impl BatchWriter for Points {
+    type Plan = ();
     type Commit = Vec<(i64, Option<String>)>;
     fn accepts(&self, _: &SchemaRef) -> Result<SchemaRef> {
         Ok(Point::schema())
@@ -107,6 +108,7 @@ impl BatchWriter for Points {
 }
 
 impl StreamWriter for Points {
+    type Plan = ();
     type Commit = u64;
     fn write(self: Arc<Self>, _: &WriteJob, _: &Task, batches: Batches) -> Result<u64> {
         batches.rows::<Point>().try_fold(0, |n, point| point.map(|_| n + 1))

@@ -74,6 +74,7 @@ impl FakeSink {
 }
 
 impl BatchWriter for FakeSink {
+    type Plan = ();
     type Commit = Tally;
 
     /// A sink that decodes takes exactly its row type's columns; one that counts takes anything.

@@ -31,6 +31,7 @@ use crate::write_job::WriteJob;
 /// struct Uploads {}
 ///
 /// impl AsyncBatchWriter for Uploads {
+///     type Plan = ();
 ///     type Commit = usize;
 ///
 ///     async fn write(self: Arc<Self>, _: &WriteJob, _: &Task, batches: BatchStream) -> Result<usize> {
@@ -58,8 +59,17 @@ use crate::write_job::WriteJob;
 // need not be `Send`: no bound is asked of them.
 #[allow(async_fn_in_trait)]
 pub trait AsyncBatchWriter: DataSource {
+    /// As [`BatchWriter::Plan`].
+    type Plan: Serialize + DeserializeOwned + Default + Send + Sync + 'static;
+
     /// As [`BatchWriter::Commit`].
     type Commit: Serialize + DeserializeOwned;
+
+    /// As [`BatchWriter::plan`], on the driver.
+    async fn plan(&self, write: &WriteJob) -> Result<Self::Plan> {
+        let _ = write;
+        Ok(Self::Plan::default())
+    }
 
     /// As [`BatchWriter::accepts`] (not async: it only looks at a schema).
     fn accepts(&self, incoming: &SchemaRef) -> Result<SchemaRef> {
@@ -69,20 +79,30 @@ pub trait AsyncBatchWriter: DataSource {
     /// As [`BatchWriter::write`], on an executor.
     async fn write(
         self: Arc<Self>,
-        write: &WriteJob,
+        write: &WriteJob<Self::Plan>,
         task: &Task,
         batches: BatchStream,
     ) -> Result<Self::Commit>;
 
     /// As [`BatchWriter::commit`], on the driver.
-    async fn commit(&self, write: &WriteJob, messages: Vec<Self::Commit>) -> Result<()>;
+    async fn commit(&self, write: &WriteJob<Self::Plan>, messages: Vec<Self::Commit>)
+    -> Result<()>;
 
     /// As [`BatchWriter::abort`], on the driver.
-    async fn abort(&self, write: &WriteJob, messages: Vec<Option<Self::Commit>>) -> Result<()>;
+    async fn abort(
+        &self,
+        write: &WriteJob<Self::Plan>,
+        messages: Vec<Option<Self::Commit>>,
+    ) -> Result<()>;
 }
 
 impl<T: AsyncBatchWriter> BatchWriter for T {
+    type Plan = <T as AsyncBatchWriter>::Plan;
     type Commit = <T as AsyncBatchWriter>::Commit;
+
+    fn plan(&self, write: &WriteJob) -> Result<Self::Plan> {
+        runtime::block_on(AsyncBatchWriter::plan(self, write))
+    }
 
     fn accepts(&self, incoming: &SchemaRef) -> Result<SchemaRef> {
         AsyncBatchWriter::accepts(self, incoming)
@@ -90,7 +110,7 @@ impl<T: AsyncBatchWriter> BatchWriter for T {
 
     fn write(
         self: Arc<Self>,
-        write: &WriteJob,
+        write: &WriteJob<Self::Plan>,
         task: &Task,
         batches: Batches,
     ) -> Result<Self::Commit> {
@@ -102,11 +122,15 @@ impl<T: AsyncBatchWriter> BatchWriter for T {
         ))
     }
 
-    fn commit(&self, write: &WriteJob, messages: Vec<Self::Commit>) -> Result<()> {
+    fn commit(&self, write: &WriteJob<Self::Plan>, messages: Vec<Self::Commit>) -> Result<()> {
         runtime::block_on(AsyncBatchWriter::commit(self, write, messages))
     }
 
-    fn abort(&self, write: &WriteJob, messages: Vec<Option<Self::Commit>>) -> Result<()> {
+    fn abort(
+        &self,
+        write: &WriteJob<Self::Plan>,
+        messages: Vec<Option<Self::Commit>>,
+    ) -> Result<()> {
         runtime::block_on(AsyncBatchWriter::abort(self, write, messages))
     }
 }

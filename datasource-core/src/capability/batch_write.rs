@@ -17,7 +17,9 @@ use crate::write_job::WriteJob;
 ///
 /// On the driver, before any task runs, Spark's schema of the data is fitted to what the sink
 /// [`accepts`](BatchWriter::accepts) (an error names each column that does not fit, at
-/// `save()`). Each executor task then calls [`write`](BatchWriter::write) with its share of the
+/// `save()`), and the sink [`plan`](BatchWriter::plan)s the write once (a table created, a
+/// snapshot version read for an optimistic commit, upload targets made): every task and
+/// `commit`/`abort` find that plan in [`WriteJob::plan`]. Each executor task then calls [`write`](BatchWriter::write) with its share of the
 /// data as Arrow batches and returns a commit message (any serde type); when every task has
 /// succeeded the driver calls [`commit`](BatchWriter::commit) with all of them, and when any has
 /// failed, [`abort`](BatchWriter::abort) with those that came back. A sink that publishes
@@ -39,6 +41,7 @@ use crate::write_job::WriteJob;
 /// struct Counter {}
 ///
 /// impl BatchWriter for Counter {
+///     type Plan = (); // nothing planned before the tasks
 ///     type Commit = usize; // the rows one task wrote
 ///
 ///     fn write(self: Arc<Self>, _: &WriteJob, _: &Task, batches: Batches) -> Result<usize> {
@@ -61,11 +64,24 @@ use crate::write_job::WriteJob;
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be written by Spark: it does not implement `BatchWriter`",
-    note = "`impl BatchWriter for {Self}` with `write`, `commit` and `abort`"
+    note = "`impl BatchWriter for {Self}` with `type Plan`, `type Commit`, `write`, `commit` \
+            and `abort`"
 )]
 pub trait BatchWriter: DataSource {
+    /// What the driver prepares before any task writes and every task and `commit` need (a
+    /// table created, a snapshot version, upload targets): any serde type, made once by
+    /// [`plan`](BatchWriter::plan), read as [`WriteJob::plan`]; `()` for nothing.
+    type Plan: Serialize + DeserializeOwned + Default + Send + Sync + 'static;
+
     /// What a task tells the driver it wrote: any serde type (it travels as JSON).
     type Commit: Serialize + DeserializeOwned;
+
+    /// Plans the write, on the driver, once, after `accepts` and before any task: what its
+    /// tasks and `commit` share. By default `Plan::default()`.
+    fn plan(&self, write: &WriteJob) -> Result<Self::Plan> {
+        let _ = write;
+        Ok(Self::Plan::default())
+    }
 
     /// The columns the sink takes, given Spark's schema of the data; on the driver, before any
     /// task. By default, whatever Spark sends. A sink of typed rows returns `R::schema()`: the
@@ -80,15 +96,19 @@ pub trait BatchWriter: DataSource {
     /// here should be visible before `commit`.
     fn write(
         self: Arc<Self>,
-        write: &WriteJob,
+        write: &WriteJob<Self::Plan>,
         task: &Task,
         batches: Batches,
     ) -> Result<Self::Commit>;
 
     /// Publishes the write, on the driver, once every task has succeeded.
-    fn commit(&self, write: &WriteJob, messages: Vec<Self::Commit>) -> Result<()>;
+    fn commit(&self, write: &WriteJob<Self::Plan>, messages: Vec<Self::Commit>) -> Result<()>;
 
     /// Undoes the write, on the driver, when a task failed: the messages of the tasks that
     /// succeeded, `None` for the others (which may have left partial output).
-    fn abort(&self, write: &WriteJob, messages: Vec<Option<Self::Commit>>) -> Result<()>;
+    fn abort(
+        &self,
+        write: &WriteJob<Self::Plan>,
+        messages: Vec<Option<Self::Commit>>,
+    ) -> Result<()>;
 }

@@ -9,6 +9,7 @@ use super::write::run_tasks;
 use crate::Result;
 use crate::adapter::WriteAdapter;
 use crate::capability::stream_write::StreamWriter;
+use crate::codec::{self, Cargo};
 use crate::options::RawOptions;
 use crate::write_job::{WriteJob, new_write_id};
 
@@ -16,8 +17,9 @@ use crate::write_job::{WriteJob, new_write_id};
 /// driver's sink, built from `options`, fits the data's schema once per run; each micro-batch's
 /// tasks then write on sinks built afresh from the options (as executors rebuild them), their
 /// commit messages cross through the codec, and the batch is committed, or aborted when a task
-/// failed, on yet another fresh sink (PySpark commits on a writer planned anew, so its
-/// [`WriteJob::id`] differs from the tasks'). A restarted query is [`restart`](Self::restart)
+/// failed, on yet another fresh sink (PySpark commits on a writer made anew, so its
+/// [`WriteJob::id`] differs from the tasks'). The driver plans each micro-batch, and its tasks
+/// and commit get that plan (through the codec). A restarted query is [`restart`](Self::restart)
 /// and [`write_batch_again`](Self::write_batch_again): the same batch id, written and committed
 /// again.
 ///
@@ -36,6 +38,7 @@ use crate::write_job::{WriteJob, new_write_id};
 /// struct Counts {}
 ///
 /// impl StreamWriter for Counts {
+///     type Plan = ();
 ///     type Commit = usize;
 ///     fn write(self: Arc<Self>, _: &WriteJob, _: &Task, batches: Batches) -> Result<usize> {
 ///         batches.map(|batch| Ok(batch?.num_rows())).sum()
@@ -114,19 +117,21 @@ impl<T: StreamWriter> StreamWriteRun<T> {
     /// Writes and commits micro-batch `batch_id` (again, as a restarted query replays the batch
     /// it did not finish, or commits one whose commit it did not record).
     pub fn write_batch_again(&mut self, batch_id: u64, tasks: Vec<Vec<RecordBatch>>) -> Result<()> {
+        // Planned for this micro-batch, on a driver's sink of its own (PySpark makes a writer
+        // for each micro-batch).
+        let write = planned(&T::from_options(&self.options)?, self.write.clone())?;
         let (messages, failure) = run_tasks(
             T::NAME,
-            &self.write,
+            &write,
             &self.adapter,
             Some(batch_id),
             tasks,
-            |task, batches| {
-                Arc::new(T::from_options(&self.options)?).write(&self.write, task, batches)
-            },
+            |task, batches| Arc::new(T::from_options(&self.options)?).write(&write, task, batches),
         );
         // The commit runs on a writer planned anew, with an id of its own.
         let committer = T::from_options(&self.options)?;
-        let commit_job = WriteJob::new(new_write_id(), self.write.schema().clone(), self.overwrite);
+        let commit_job = WriteJob::new(new_write_id(), self.write.schema().clone(), self.overwrite)
+            .with_plan(codec::shipped(T::NAME, Cargo::Plan, write.plan())?);
         if let Some(error) = failure {
             committer.abort(&commit_job, batch_id, messages)?;
             return Err(error);
@@ -141,6 +146,12 @@ impl<T: StreamWriter> StreamWriteRun<T> {
     pub fn next_batch_id(&self) -> u64 {
         self.next_batch
     }
+}
+
+/// `write` with `driver`'s plan, as the tasks receive it (through the codec).
+fn planned<T: StreamWriter>(driver: &T, write: WriteJob) -> Result<WriteJob<T::Plan>> {
+    let plan = codec::shipped(T::NAME, Cargo::Plan, &driver.plan(&write)?)?;
+    Ok(write.with_plan(plan))
 }
 
 impl<T: StreamWriter> std::fmt::Debug for StreamWriteRun<T> {

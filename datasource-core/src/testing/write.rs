@@ -17,8 +17,8 @@ use crate::write_job::{WriteJob, new_write_id};
 
 /// What [`write_all`] did: the write as planned, and each task's commit message.
 #[derive(Debug)]
-pub struct WriteOutcome<C> {
-    pub write: WriteJob,
+pub struct WriteOutcome<C, P = ()> {
+    pub write: WriteJob<P>,
     pub messages: Vec<C>,
 }
 
@@ -38,6 +38,7 @@ pub struct WriteOutcome<C> {
 /// # #[data_source(name = "counter", crate = "datasource_core")]
 /// # struct Counter {}
 /// # impl BatchWriter for Counter {
+/// #     type Plan = ();
 /// #     type Commit = usize;
 /// #     fn write(self: Arc<Self>, _: &WriteJob, _: &Task, b: Batches) -> Result<usize> {
 /// #         b.map(|b| Ok(b?.num_rows())).sum()
@@ -56,7 +57,7 @@ pub fn write_all<T>(
     schema: SchemaRef,
     tasks: Vec<Vec<RecordBatch>>,
     overwrite: bool,
-) -> Result<WriteOutcome<T::Commit>>
+) -> Result<WriteOutcome<T::Commit, T::Plan>>
 where
     T: BatchWriter,
     T::Commit: Clone,
@@ -65,6 +66,9 @@ where
     let accepted = sink.accepts(&schema)?;
     let adapter = WriteAdapter::new(T::NAME, &accepted, &schema)?;
     let write = WriteJob::new(new_write_id(), adapter.output().clone(), overwrite);
+    // Planned once, on the driver; the plan reaches the tasks through the codec.
+    let plan = codec::shipped(T::NAME, Cargo::Plan, &sink.plan(&write)?)?;
+    let write = write.with_plan(plan);
     let (messages, failure) = run_tasks(T::NAME, &write, &adapter, None, tasks, |task, batches| {
         sink.clone().write(&write, task, batches)
     });
@@ -85,9 +89,9 @@ where
 /// Runs one task per entry of `tasks` with `write_task`, as Spark's executors do: the batches
 /// fitted to what the sink accepts, each commit message sent through the codec of the sink
 /// named `sink`. Every task's message (`None` for a task that failed), and the first failure.
-pub(super) fn run_tasks<C: Serialize + DeserializeOwned>(
+pub(super) fn run_tasks<C: Serialize + DeserializeOwned, P>(
     sink: &'static str,
-    write: &WriteJob,
+    write: &WriteJob<P>,
     adapter: &WriteAdapter,
     batch_id: Option<u64>,
     tasks: Vec<Vec<RecordBatch>>,
@@ -140,6 +144,7 @@ mod tests {
     }
 
     impl BatchWriter for Refusing {
+        type Plan = ();
         type Commit = usize;
         fn write(self: Arc<Self>, _: &WriteJob, _: &Task, b: Batches) -> Result<usize> {
             b.map(|b| Ok(b?.num_rows())).sum()

@@ -10,7 +10,7 @@ use datasource_core::{Batches, Result, StreamWriter, Task, WriteJob, format_err}
 use pyo3::prelude::*;
 
 pub(crate) use crate::capability::writing::WriteRole as Role;
-use crate::capability::writing::{decode_all, decode_some};
+use crate::capability::writing::{decode_all, decode_some, planned};
 use crate::source::OpenSource;
 
 struct Typed<T>(Arc<T>);
@@ -24,28 +24,46 @@ impl<T: StreamWriter> Role for Typed<T> {
         T::NAME
     }
 
+    fn commits_afresh(&self) -> bool {
+        true
+    }
+
     fn accepts(&self, incoming: &SchemaRef) -> Result<SchemaRef> {
         self.0.accepts(incoming)
     }
 
-    fn write(&self, write: &WriteJob, task: &Task, batches: Batches) -> Result<String> {
-        let message = self.0.clone().write(write, task, batches)?;
+    fn plan(&self, write: &WriteJob) -> Result<String> {
+        Ok(codec::encode(T::NAME, Cargo::Plan, &self.0.plan(write)?)?)
+    }
+
+    fn write(&self, write: &WriteJob, plan: &str, task: &Task, batches: Batches) -> Result<String> {
+        let write = planned::<T::Plan>(T::NAME, write, plan)?;
+        let message = self.0.clone().write(&write, task, batches)?;
         Ok(codec::encode(T::NAME, Cargo::CommitMessage, &message)?)
     }
 
-    fn commit(&self, write: &WriteJob, batch: Option<u64>, messages: Vec<String>) -> Result<()> {
+    fn commit(
+        &self,
+        write: &WriteJob,
+        plan: &str,
+        batch: Option<u64>,
+        messages: Vec<String>,
+    ) -> Result<()> {
+        let write = planned::<T::Plan>(T::NAME, write, plan)?;
         self.0
-            .commit(write, batch_id(batch)?, decode_all(T::NAME, messages)?)
+            .commit(&write, batch_id(batch)?, decode_all(T::NAME, messages)?)
     }
 
     fn abort(
         &self,
         write: &WriteJob,
+        plan: &str,
         batch: Option<u64>,
         messages: Vec<Option<String>>,
     ) -> Result<()> {
+        let write = planned::<T::Plan>(T::NAME, write, plan)?;
         self.0
-            .abort(write, batch_id(batch)?, decode_some(T::NAME, messages)?)
+            .abort(&write, batch_id(batch)?, decode_some(T::NAME, messages)?)
     }
 }
 

@@ -1,10 +1,12 @@
 //! What both write capabilities share: a writer planned on the driver (what the sink accepts
 //! fitted to Spark's schema, refused there, at `save()`/`start()`, if it does not fit), pickled
-//! to the executors (to write) and to the driver (to commit or abort). Executors feed the sink
-//! their task's batches through the Arrow C stream interface; commit messages travel back as
-//! codec text.
+//! to the executors (to write) and to the driver (to commit or abort). The sink's own plan is
+//! made when the writer is first pickled, so once per write (or per run of a streaming query)
+//! and never in a process that only commits. Executors feed the sink their task's batches
+//! through the Arrow C stream interface; commit messages travel back as codec text (a stream's
+//! with the plan, as its commit runs on a writer made afresh).
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use arrow_array::ffi_stream::RecordBatchStreamReader;
 use arrow_pyarrow::FromPyArrow;
@@ -21,19 +23,48 @@ use crate::boundary::schema::SparkSchema;
 use crate::boundary::task::current_task;
 use crate::errors::{guarded, in_source, schema_error, source_error};
 
-/// A `BatchWriter` or `StreamWriter` with its types erased: commit messages travel as codec
-/// text; `batch` is the micro-batch of a stream (`None` in a batch write).
+/// A `BatchWriter` or `StreamWriter` with its types erased: plans and commit messages travel
+/// as codec text; `batch` is the micro-batch of a stream (`None` in a batch write).
 pub trait WriteRole: Send + Sync {
     fn source_name(&self) -> &'static str;
+    /// Whether Spark commits on a writer made afresh (a stream), which never saw the plan.
+    fn commits_afresh(&self) -> bool;
     fn accepts(&self, incoming: &SchemaRef) -> Result<SchemaRef>;
-    fn write(&self, write: &WriteJob, task: &Task, batches: Batches) -> Result<String>;
-    fn commit(&self, write: &WriteJob, batch: Option<u64>, messages: Vec<String>) -> Result<()>;
+    fn plan(&self, write: &WriteJob) -> Result<String>;
+    fn write(&self, write: &WriteJob, plan: &str, task: &Task, batches: Batches) -> Result<String>;
+    fn commit(
+        &self,
+        write: &WriteJob,
+        plan: &str,
+        batch: Option<u64>,
+        messages: Vec<String>,
+    ) -> Result<()>;
     fn abort(
         &self,
         write: &WriteJob,
+        plan: &str,
         batch: Option<u64>,
         messages: Vec<Option<String>>,
     ) -> Result<()>;
+}
+
+/// `write` with the sink's plan, decoded from its codec text.
+pub(crate) fn planned<P: serde::de::DeserializeOwned>(
+    name: &'static str,
+    write: &WriteJob,
+    plan: &str,
+) -> Result<WriteJob<P>> {
+    Ok(write
+        .clone()
+        .with_plan(codec::decode(name, Cargo::Plan, plan)?))
+}
+
+/// A stream task's commit message with the plan it wrote under: its commit runs on a writer
+/// made afresh, which takes the plan from here.
+#[derive(Serialize, Deserialize)]
+struct PlannedMessage {
+    plan: String,
+    message: String,
 }
 
 /// Each commit message, decoded.
@@ -63,7 +94,7 @@ pub(crate) fn decode_some<C: serde::de::DeserializeOwned>(
 
 /// A writer's pickled form: what travels from the driver's writer to the executors' and to
 /// commit.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 struct WriteState {
     id: String,
     /// What the sink accepts (Spark JSON).
@@ -71,6 +102,9 @@ struct WriteState {
     /// Spark's schema of the data written (Spark JSON).
     incoming: serde_json::Value,
     overwrite: bool,
+    /// The sink's plan (codec text), once made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    plan: Option<String>,
 }
 
 pub(crate) fn native(py: Python<'_>, role: Arc<dyn WriteRole>) -> PyResult<Py<PyAny>> {
@@ -105,10 +139,9 @@ impl NativeWrite {
                 accepted: to_spark_json(&accepted).map_err(|e| schema_error(name, e))?,
                 incoming: to_spark_json(&incoming).map_err(|e| schema_error(name, e))?,
                 overwrite,
+                plan: None,
             };
-            let state = codec::encode(name, Cargo::WriteState, &state)
-                .map_err(|e| schema_error(name, e))?;
-            NativeWriter::restore(self.role.clone(), &state)
+            NativeWriter::of(self.role.clone(), state)
         })
     }
 
@@ -126,7 +159,10 @@ struct NativeWriter {
     role: Arc<dyn WriteRole>,
     write: WriteJob,
     adapter: WriteAdapter,
-    state: String,
+    /// The pickled form, but for the plan.
+    state: WriteState,
+    /// The sink's plan (codec text): made when the writer is first pickled, or restored.
+    plan: Mutex<Option<String>>,
 }
 
 impl NativeWriter {
@@ -134,25 +170,82 @@ impl NativeWriter {
         let name = role.source_name();
         let state: WriteState =
             codec::decode(name, Cargo::WriteState, text).map_err(|e| schema_error(name, e))?;
+        Self::of(role, state)
+    }
+
+    fn of(role: Arc<dyn WriteRole>, mut state: WriteState) -> PyResult<Self> {
+        let name = role.source_name();
         let schema = |json: &serde_json::Value| {
             from_spark_json(&json.to_string()).map_err(|e| schema_error(name, e))
         };
         let adapter = WriteAdapter::new(name, &schema(&state.accepted)?, &schema(&state.incoming)?)
             .map_err(|e| schema_error(name, e))?;
         Ok(NativeWriter {
-            write: WriteJob::new(state.id, adapter.output().clone(), state.overwrite),
+            write: WriteJob::new(state.id.clone(), adapter.output().clone(), state.overwrite),
             role,
             adapter,
-            state: text.to_owned(),
+            plan: Mutex::new(state.plan.take()),
+            state,
         })
+    }
+
+    /// The sink's plan: made here (once) unless this writer was restored with it.
+    fn plan(&self, py: Python<'_>) -> PyResult<String> {
+        let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(plan) = plan.as_ref() {
+            return Ok(plan.clone());
+        }
+        let made = in_source(py, self.role.source_name(), "plan()", || {
+            self.role.plan(&self.write)
+        })?;
+        *plan = Some(made.clone());
+        Ok(made)
+    }
+
+    /// The plan of a commit: this writer's, or where Spark commits on a writer made afresh
+    /// (a stream), the one the tasks' messages carry (planned here when no task sent one), and
+    /// the messages themselves.
+    fn plan_of_messages(
+        &self,
+        py: Python<'_>,
+        messages: Vec<Option<String>>,
+    ) -> PyResult<(String, Vec<Option<String>>)> {
+        if !self.role.commits_afresh() {
+            return Ok((self.plan(py)?, messages));
+        }
+        let name = self.role.source_name();
+        let mut plan = None;
+        let mut unwrapped = Vec::with_capacity(messages.len());
+        for message in messages {
+            let Some(text) = message else {
+                unwrapped.push(None);
+                continue;
+            };
+            let planned: PlannedMessage = serde_json::from_str(&text).map_err(|_| {
+                schema_error(name, "a task's commit message is not one this sink wrote")
+            })?;
+            plan.get_or_insert(planned.plan);
+            unwrapped.push(Some(planned.message));
+        }
+        let plan = match plan {
+            Some(plan) => plan,
+            None => self.plan(py)?,
+        };
+        Ok((plan, unwrapped))
     }
 }
 
 #[pymethods]
 impl NativeWriter {
-    /// The pickled form: restoring from it gives this writer back.
-    fn state(&self) -> &str {
-        &self.state
+    /// The pickled form, with the sink's plan (made now, the first time): restoring from it
+    /// gives this writer back.
+    fn state(&self, py: Python<'_>) -> PyResult<String> {
+        let name = self.role.source_name();
+        let state = WriteState {
+            plan: Some(self.plan(py)?),
+            ..self.state.clone()
+        };
+        codec::encode(name, Cargo::WriteState, &state).map_err(|e| schema_error(name, e))
     }
 
     /// Writes the running task: `stream` is a `pyarrow.RecordBatchReader` over its batches (or
@@ -174,8 +267,15 @@ impl NativeWriter {
             }
             .with_schema(schema);
             let task = current_task(py)?;
-            py.detach(|| self.role.write(&self.write, &task, batches))
-                .map_err(|e| source_error(name, "write", e))
+            let plan = self.plan(py)?;
+            let message = py
+                .detach(|| self.role.write(&self.write, &plan, &task, batches))
+                .map_err(|e| source_error(name, "write", e))?;
+            if !self.role.commits_afresh() {
+                return Ok(message);
+            }
+            serde_json::to_string(&PlannedMessage { plan, message })
+                .map_err(|e| schema_error(name, e))
         })
     }
 
@@ -187,11 +287,12 @@ impl NativeWriter {
         messages: Vec<Option<String>>,
         batch_id: Option<u64>,
     ) -> PyResult<()> {
+        let (plan, messages) = self.plan_of_messages(py, messages)?;
         in_source(py, self.role.source_name(), "commit", || {
             let messages: Option<Vec<String>> = messages.into_iter().collect();
             let messages = messages
                 .ok_or_else(|| format_err!("a task that succeeded sent no commit message"))?;
-            self.role.commit(&self.write, batch_id, messages)
+            self.role.commit(&self.write, &plan, batch_id, messages)
         })
     }
 
@@ -203,8 +304,9 @@ impl NativeWriter {
         messages: Vec<Option<String>>,
         batch_id: Option<u64>,
     ) -> PyResult<()> {
+        let (plan, messages) = self.plan_of_messages(py, messages)?;
         in_source(py, self.role.source_name(), "abort", || {
-            self.role.abort(&self.write, batch_id, messages)
+            self.role.abort(&self.write, &plan, batch_id, messages)
         })
     }
 }

@@ -62,6 +62,13 @@ impl FileFormat {
     }
 }
 
+/// What the driver found of the target before the tasks: whether the directory was made for
+/// this write (logged at commit and abort).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    pub created: bool,
+}
+
 /// What a task tells the driver: which task it was and what it staged. No path: the driver
 /// names the staged file itself, in the write's own staging directory, from these numbers, and
 /// checks that it is there. A message with any other field is refused.
@@ -99,6 +106,20 @@ impl Drop for StagedFile {
 impl Files {
     fn layout(&self) -> Layout {
         Layout::new(&self.path)
+    }
+
+    /// Makes the target directory where there is none, once, on the driver, before any task: a
+    /// path that cannot be one fails the write here, at `save()`, and tasks never race to make
+    /// it.
+    fn prepare_target(&self) -> Result<Target> {
+        let target = self.layout();
+        let target = target.target();
+        if target.is_dir() {
+            return Ok(Target::default());
+        }
+        fs::create_dir_all(target)
+            .with_context(|| format!("cannot create {}", target.display()))?;
+        Ok(Target { created: true })
     }
 
     fn settings(&self) -> Settings {
@@ -233,13 +254,23 @@ impl Files {
 }
 
 impl BatchWriter for Files {
+    type Plan = Target;
     type Commit = Staged;
 
-    fn write(self: Arc<Self>, job: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
+    fn plan(&self, _: &WriteJob) -> Result<Target> {
+        self.prepare_target()
+    }
+
+    fn write(
+        self: Arc<Self>,
+        job: &WriteJob<Target>,
+        task: &Task,
+        batches: Batches,
+    ) -> Result<Staged> {
         self.stage(&write_unit(job), task, batches)
     }
 
-    fn commit(&self, job: &WriteJob, staged: Vec<Staged>) -> Result<()> {
+    fn commit(&self, job: &WriteJob<Target>, staged: Vec<Staged>) -> Result<()> {
         commit::commit(
             &self.layout(),
             &self.settings(),
@@ -249,18 +280,27 @@ impl BatchWriter for Files {
         )
     }
 
-    fn abort(&self, job: &WriteJob, _: Vec<Option<Staged>>) -> Result<()> {
-        commit::abort(&self.layout(), &self.settings(), &write_unit(job))
+    /// Undoes the write. A directory made for it stays, with the write's end mark in it: a
+    /// task Spark has not stopped yet must find that mark.
+    fn abort(&self, job: &WriteJob<Target>, _: Vec<Option<Staged>>) -> Result<()> {
+        commit::abort(&self.layout(), &self.settings(), &write_unit(job))?;
+        if job.plan().created {
+            log::info!(
+                "files: {} was made for a write that was aborted",
+                self.path.display()
+            );
+        }
+        Ok(())
     }
 }
 
-fn write_unit(job: &WriteJob) -> Unit {
+fn write_unit<P>(job: &WriteJob<P>) -> Unit {
     Unit::Write {
         write: job.id().to_owned(),
     }
 }
 
-fn batch_unit(job: &WriteJob, batch: u64) -> Unit {
+fn batch_unit<P>(job: &WriteJob<P>, batch: u64) -> Unit {
     Unit::Batch {
         write: job.id().to_owned(),
         batch,
@@ -268,9 +308,19 @@ fn batch_unit(job: &WriteJob, batch: u64) -> Unit {
 }
 
 impl StreamWriter for Files {
+    type Plan = Target;
     type Commit = Staged;
 
-    fn write(self: Arc<Self>, job: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
+    fn plan(&self, _: &WriteJob) -> Result<Target> {
+        self.prepare_target()
+    }
+
+    fn write(
+        self: Arc<Self>,
+        job: &WriteJob<Target>,
+        task: &Task,
+        batches: Batches,
+    ) -> Result<Staged> {
         let batch = task
             .batch_id
             .ok_or_else(|| format_err!("a streaming write task without a micro-batch id"))?;
@@ -279,7 +329,7 @@ impl StreamWriter for Files {
 
     /// Publishes micro-batch `batch_id` once: a batch whose manifest exists was published
     /// before (this is a commit run again after a restart) and is left as it is.
-    fn commit(&self, job: &WriteJob, batch_id: u64, staged: Vec<Staged>) -> Result<()> {
+    fn commit(&self, job: &WriteJob<Target>, batch_id: u64, staged: Vec<Staged>) -> Result<()> {
         commit::commit(
             &self.layout(),
             &self.settings(),
@@ -289,7 +339,7 @@ impl StreamWriter for Files {
         )
     }
 
-    fn abort(&self, job: &WriteJob, batch_id: u64, _: Vec<Option<Staged>>) -> Result<()> {
+    fn abort(&self, job: &WriteJob<Target>, batch_id: u64, _: Vec<Option<Staged>>) -> Result<()> {
         commit::abort(&self.layout(), &self.settings(), &batch_unit(job, batch_id))
     }
 }
@@ -395,6 +445,28 @@ mod tests {
         assert_eq!(Layout::new(&dir).published().unwrap(), before);
         assert!(!dir.join("_staging").exists(), "staged files removed");
         assert_eq!(rows_in(&dir), 4);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_plan_makes_the_directory_before_any_task_or_fails_the_write() {
+        let dir = scratch("planned");
+        let schema = batch(0..1).schema();
+        let outcome = write_all(files(&dir, &[]), schema.clone(), vec![vec![]], false).unwrap();
+        assert!(outcome.write.plan().created && dir.is_dir());
+        let again = write_all(files(&dir, &[]), schema.clone(), vec![vec![]], false).unwrap();
+        assert!(!again.write.plan().created, "it was there");
+        // A path under a file cannot be a directory: the plan says so, and no task runs (the
+        // task would panic).
+        let under_a_file = dir.join("_SUCCESS").join("out");
+        let error = write_all(
+            files(&under_a_file, &[("panicOnTask", "0")]),
+            schema,
+            vec![vec![batch(0..5)]],
+            false,
+        )
+        .unwrap_err();
+        assert!(format!("{error:#}").contains("cannot create"), "{error:#}");
         fs::remove_dir_all(&dir).unwrap();
     }
 

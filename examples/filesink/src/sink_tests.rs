@@ -23,6 +23,7 @@ use datasource_py::{Result, format_err};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use crate::files::Target;
 use crate::{Files, Staged};
 
 // -- helpers ------------------------------------------------------------------------------
@@ -175,7 +176,11 @@ fn batches(ids: std::ops::Range<i64>) -> Batches {
 }
 
 /// A batch write's tasks, run as Spark runs them: one per entry of `tasks`.
-fn stage_write(sink: &Arc<Files>, job: &WriteJob, tasks: &[std::ops::Range<i64>]) -> Vec<Staged> {
+fn stage_write(
+    sink: &Arc<Files>,
+    job: &WriteJob<Target>,
+    tasks: &[std::ops::Range<i64>],
+) -> Vec<Staged> {
     tasks
         .iter()
         .enumerate()
@@ -195,7 +200,7 @@ fn stage_write(sink: &Arc<Files>, job: &WriteJob, tasks: &[std::ops::Range<i64>]
 /// [`job`] of its own, as the tests below do.)
 fn stage_batch(
     sink: &Arc<Files>,
-    job: &WriteJob,
+    job: &WriteJob<Target>,
     batch: u64,
     tasks: &[std::ops::Range<i64>],
 ) -> Vec<Staged> {
@@ -217,13 +222,15 @@ fn stage_batch(
 static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A write as the SDK plans one: a fresh id.
-fn job(overwrite: bool) -> WriteJob {
+/// A write planned with the target directory already there.
+fn job(overwrite: bool) -> WriteJob<Target> {
     let n = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     WriteJob::new(
         format!("w{n:04}-{}", std::process::id()),
         schema(),
         overwrite,
     )
+    .with_plan(Target::default())
 }
 
 /// Commit messages as the text that travels through Spark, decoded as the SDK decodes them.
@@ -514,7 +521,7 @@ fn a_journal_that_does_not_describe_its_own_commit_is_refused() {
     for (name, text) in cases {
         let dir = scratch("journal");
         let victim = Arc::new(files(&dir, &[]));
-        let written = WriteJob::new("w-victim", schema(), false);
+        let written = WriteJob::new("w-victim", schema(), false).with_plan(Target::default());
         let staged = stage_write(&victim, &written, &[0..4]);
         BatchWriter::commit(&*victim, &written, staged).unwrap();
         fs::write(dir.join("_commits/w-forged.journal"), text).unwrap();

@@ -36,7 +36,7 @@ pub struct Leftover {
 }
 
 impl Staging {
-    pub fn new(job: &WriteJob, target: &TableName) -> Self {
+    pub fn new<P>(job: &WriteJob<P>, target: &TableName) -> Self {
         Staging {
             write: format!("{:016x}", fnv1a(job.id().as_bytes())),
             target: target.clone(),

@@ -114,7 +114,7 @@ fn partitioned_reads_equal_one_partition_with_bounds_found() {
         ],
     );
     let scan = Scan::new(split.schema().unwrap());
-    let planned = split.plan(&scan).unwrap();
+    let planned = BatchReader::plan(&split, &scan).unwrap();
     let slices = split.partitions(&scan.with_plan(planned)).unwrap();
     // MIN 1, MAX 40: four ranges, NULL ids in the first.
     assert_eq!(slices.len(), 4);

@@ -7,9 +7,16 @@ use datasource_py::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::columns::{columns_of, schema_of};
+use crate::db::Database;
 use crate::ident::{Ident, TableName};
 use crate::staging::Staging;
 use crate::{SqlDb, Target};
+
+/// What the driver did before the tasks: whether the target table was made then.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Prepared {
+    pub created: bool,
+}
 
 /// What a task staged: its table and the rows in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +52,20 @@ impl SqlDb {
         (statements, expired)
     }
 
+    /// `CREATE TABLE IF NOT EXISTS` of the target, with the columns of `job`'s data.
+    fn create_target(&self, job: &WriteJob<impl Sized>, db: &dyn Database) -> Result<String> {
+        let table = self.table()?;
+        let columns = columns_of(job.schema(), |kind| db.column_type(kind))?;
+        let declared: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
+            .collect();
+        Ok(format!(
+            "CREATE TABLE IF NOT EXISTS {table} ({})",
+            declared.join(", ")
+        ))
+    }
+
     /// An error for a column PostgreSQL would cut to 63 bytes (the table would get another
     /// column), before any task runs.
     fn check_column_names(&self, incoming: &Schema) -> Result<()> {
@@ -56,6 +77,7 @@ impl SqlDb {
 }
 
 impl BatchWriter for SqlDb {
+    type Plan = Prepared;
     type Commit = Staged;
 
     /// The target's own columns when it exists (Spark's data is fitted to them, or refused at
@@ -73,7 +95,27 @@ impl BatchWriter for SqlDb {
         })
     }
 
-    fn write(self: Arc<Self>, job: &WriteJob, task: &Task, batches: Batches) -> Result<Staged> {
+    /// Makes the target table when there is none, once, before any task (under the write's
+    /// lock, as commits are): a table with the data's columns, empty until the commit.
+    fn plan(&self, job: &WriteJob) -> Result<Prepared> {
+        let table = self.table()?;
+        let mut db = self.connect().read_write()?;
+        if db.table_columns(table)?.is_some() {
+            return Ok(Prepared::default());
+        }
+        let create = self.create_target(job, db.as_ref())?;
+        db.end_write(&Staging::new(job, table), &mut |_| vec![create.clone()])
+            .with_context(|| format!("creating {table}"))?;
+        log::info!("sqldb: created {table} for a write");
+        Ok(Prepared { created: true })
+    }
+
+    fn write(
+        self: Arc<Self>,
+        job: &WriteJob<Prepared>,
+        task: &Task,
+        batches: Batches,
+    ) -> Result<Staged> {
         let table = self.table()?;
         let staging = Staging::new(job, table);
         let mut db = self.connect().read_write()?;
@@ -87,7 +129,7 @@ impl BatchWriter for SqlDb {
         Ok(Staged { table: stage, rows })
     }
 
-    fn commit(&self, job: &WriteJob, staged: Vec<Staged>) -> Result<()> {
+    fn commit(&self, job: &WriteJob<Prepared>, staged: Vec<Staged>) -> Result<()> {
         let table = self.table()?;
         let staging = Staging::new(job, table);
         let mut db = self.connect().read_write()?;
@@ -97,14 +139,8 @@ impl BatchWriter for SqlDb {
             .map(|c| Ident::exact(&c.name).to_string())
             .collect();
         let names = names.join(", ");
-        let declared: Vec<String> = columns
-            .iter()
-            .map(|c| format!("{} {}", Ident::exact(&c.name), c.database_type))
-            .collect();
-        let mut publish = vec![format!(
-            "CREATE TABLE IF NOT EXISTS {table} ({})",
-            declared.join(", ")
-        )];
+        // Made by `plan`; made again if it was dropped since.
+        let mut publish = vec![self.create_target(job, db.as_ref())?];
         if job.overwrite() {
             publish.push(format!("DELETE FROM {table}"));
         }
@@ -132,7 +168,7 @@ impl BatchWriter for SqlDb {
         Ok(())
     }
 
-    fn abort(&self, job: &WriteJob, _staged: Vec<Option<Staged>>) -> Result<()> {
+    fn abort(&self, job: &WriteJob<Prepared>, _staged: Vec<Option<Staged>>) -> Result<()> {
         let table = self.table()?;
         let staging = Staging::new(job, table);
         let mut db = self.connect().read_write()?;
@@ -149,7 +185,14 @@ impl BatchWriter for SqlDb {
             statements
         })
         .with_context(|| format!("dropping the staging tables of {table}"))?;
-        log::warn!("sqldb: a write into {table} failed; {dropped} staging tables dropped");
+        log::warn!(
+            "sqldb: a write into {table} failed; {dropped} staging tables dropped{}",
+            if job.plan().created {
+                " (the table, made for this write, is left empty)"
+            } else {
+                ""
+            }
+        );
         Ok(())
     }
 }

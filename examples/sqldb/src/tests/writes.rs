@@ -9,9 +9,13 @@ use datasource_py::arrow_array::{ArrayRef, Int8Array};
 use datasource_py::{BatchWriter, Task, WriteJob};
 
 use super::*;
+use crate::write::Prepared;
 
-fn job(id: &str, batch: &RecordBatch) -> WriteJob {
-    WriteJob::new(id, batch.schema(), false)
+/// A write of `batch`'s columns, planned as the driver plans it (the table made there).
+fn job(sink: &SqlDb, id: &str, batch: &RecordBatch) -> WriteJob<Prepared> {
+    let job = WriteJob::new(id, batch.schema(), false);
+    let plan = BatchWriter::plan(sink, &job).unwrap();
+    job.with_plan(plan)
 }
 
 fn task(id: u64) -> Task {
@@ -30,7 +34,15 @@ fn a_task_that_stages_after_the_abort_keeps_nothing() {
     let path = database("");
     let sink = Arc::new(source(&path, &[("table", "out")]));
     let batch = rows(&[1, 2], &["a", "b"]);
-    let job = job("write-after-abort", &batch);
+    let job = job(&sink, "write-after-abort", &batch);
+    // The plan made the table, empty, before any task: tasks never race to make it.
+    assert!(job.plan().created);
+    assert_eq!(table_ids(&path, "out"), []);
+    assert!(
+        !BatchWriter::plan(sink.as_ref(), &job.unplanned())
+            .unwrap()
+            .created
+    );
     let staged = sink
         .clone()
         .write(
@@ -59,7 +71,7 @@ fn an_abort_waits_for_a_task_staging_and_drops_its_table() {
     let path = database("");
     let sink = Arc::new(source(&path, &[("table", "out")]));
     let batch = rows(&[1, 2], &["a", "b"]);
-    let job = job("abort-in-flight", &batch);
+    let job = job(&sink, "abort-in-flight", &batch);
     // The task's batches arrive when the test sends them: it is mid-transaction meanwhile.
     let (send, receive) = mpsc::channel::<RecordBatch>();
     let (begun, started) = mpsc::channel::<()>();
@@ -104,7 +116,7 @@ fn an_abandoned_writes_staging_expires_and_a_recent_ones_stays() {
     };
     let batch = rows(&[1], &["a"]);
     // Two writes whose jobs died after a task staged: nobody commits or aborts them.
-    let old = job("abandoned-long-ago", &batch);
+    let old = job(&sink("1d"), "abandoned-long-ago", &batch);
     sink("1d")
         .write(
             &old,
@@ -113,7 +125,7 @@ fn an_abandoned_writes_staging_expires_and_a_recent_ones_stays() {
         )
         .unwrap();
     std::thread::sleep(Duration::from_millis(3100));
-    let recent = job("abandoned-just-now", &batch);
+    let recent = job(&sink("1d"), "abandoned-just-now", &batch);
     sink("1d")
         .write(
             &recent,
