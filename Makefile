@@ -3,8 +3,9 @@
 # PySpark: the newest release and the oldest supported one; both run the Python tests.
 PYSPARK_LATEST := 4.3.0
 PYSPARK_OLDEST := 4.0.5
-# moto: the S3-compatible server the object-storage tests start (its standalone server).
-PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8" "moto[server]>=5,<6"
+# moto: the S3-compatible server the object-storage tests start (its standalone server); DuckDB
+# and Polars: what the tests of reading without Spark hand the reader to.
+PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8" "moto[server]>=5,<6" "duckdb>=1.1,<3" "polars>=1,<3"
 MATURIN := "maturin>=1.5,<2"
 # The linter of the SDK's Python files.
 RUFF := "ruff>=0.6,<1"

@@ -32,6 +32,11 @@ const COMMON_FILES: &[(&str, &str, &str)] = &[
         "datasource_py/deploy.py",
         include_str!("../python/datasource_py/deploy.py"),
     ),
+    (
+        "local_read",
+        "datasource_py/local_read.py",
+        include_str!("../python/datasource_py/local_read.py"),
+    ),
 ];
 
 /// What makes the files importable (run first, with nothing to import it).
@@ -101,6 +106,10 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
     }
     #[cfg(feature = "async")]
     shut_runtime_down_at_exit(module)?;
+    let read = py
+        .import(format!("{sdk}.local_read"))?
+        .getattr("define_read")?
+        .call1((&sources, &package))?;
     let register = deploy
         .getattr("define_register")?
         .call1((sources, &package))?;
@@ -111,9 +120,10 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
     module.add("register", register)?;
     module.add("archive", archive)?;
     module.add("ship", ship)?;
+    module.add("read", read)?;
     // `python -m <package>` (the generated `__main__.py`).
     module.add("_command", command)?;
-    names.extend(["register", "archive", "ship"].map(str::to_owned));
+    names.extend(["register", "archive", "ship", "read"].map(str::to_owned));
     module.add("__all__", names)?;
     module.setattr(
         "__doc__",
@@ -121,7 +131,9 @@ pub fn init_module(module: &Bound<'_, PyModule>, bindings: Vec<SourceBinding>) -
             "Spark data sources written in Rust. Read with `spark.read.format(name)`:\n\n{}\n\n\
              Spark finds each by name where the wheel is installed; `register(spark)` registers \
              them in a session, and `ship(spark)` also sends the wheel to Spark's nodes that \
-             lack it (`archive()` packs it for `spark-submit --archives`).",
+             lack it (`archive()` packs it for `spark-submit --archives`). Without Spark, \
+             `read(name, **options)` reads a batch source here, as a \
+             `pyarrow.RecordBatchReader`.",
             documented.join("\n")
         ),
     )?;

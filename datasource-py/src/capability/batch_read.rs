@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use datasource_core::codec::{self, Cargo};
 use datasource_core::{BatchReader, Batches, Filter, Result, Scan, Task, format_err};
+use arrow_pyarrow::ToPyArrow;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -218,6 +219,12 @@ impl NativeBatchReader {
         setup.state(Some(plan))
     }
 
+    /// The Arrow schema of what this reader gives Spark, as a `pyarrow.Schema`.
+    fn arrow_schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let setup = self.reading().setup.clone();
+        setup.output_schema().as_ref().to_pyarrow(py)
+    }
+
     /// Plans the partitions (codec text: Spark's `InputPartition` values).
     fn partitions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let name = self.role.source_name();
@@ -228,13 +235,24 @@ impl NativeBatchReader {
 
     /// Reads one partition in the running task, as a `pyarrow.RecordBatchReader` over Rust's
     /// batches; `None` is Spark's placeholder when `partitions()` planned none: no rows.
-    fn read<'py>(&self, py: Python<'py>, partition: Option<&str>) -> PyResult<Bound<'py, PyAny>> {
+    /// `partition_id`: read outside Spark (`read()` of the wheel), as the task of that
+    /// partition.
+    #[pyo3(signature = (partition, partition_id=None))]
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        partition: Option<&str>,
+        partition_id: Option<u32>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let name = self.role.source_name();
         let (setup, planned) = self.planned(py)?;
         let batches = match partition {
             None => Batches::empty(),
             Some(partition) => {
-                let task = current_task(py)?;
+                let task = match partition_id {
+                    Some(id) => Task::new(id),
+                    None => current_task(py)?,
+                };
                 in_source(py, name, "read", || {
                     self.role.read(&planned, &task, partition)
                 })?

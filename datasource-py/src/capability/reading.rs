@@ -90,6 +90,11 @@ impl ReadSetup {
         self
     }
 
+    /// What Spark reads: the schema of every batch handed over.
+    pub(crate) fn output_schema(&self) -> &arrow_schema::SchemaRef {
+        self.adapter.output()
+    }
+
     /// The pickled form, with the source's plan (codec text) where it has one.
     pub(crate) fn state(&self, source_plan: Option<String>) -> PyResult<String> {
         let name = self.source;
