@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, RecordBatchOptions, make_array};
-use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, FieldRef, Fields, Schema, SchemaRef};
 
 use crate::schema::{SchemaError, from_spark_json, to_ddl, to_spark_json};
 
@@ -134,6 +134,54 @@ impl ReadAdapter {
     }
 }
 
+/// The most bytes a column of Spark's plain string or binary layout holds: its offsets are 32-bit.
+pub const PLAIN_LAYOUT_LIMIT: usize = i32::MAX as usize;
+
+impl ReadAdapter {
+    /// `batch` in pieces that each fit what Spark reads: a batch whose large string or binary
+    /// column holds more bytes than Spark's plain layout can ([`PLAIN_LAYOUT_LIMIT`]) is split
+    /// by rows, each piece then adapted on its own. One batch, unsplit, in every other case.
+    pub fn pieces(&self, batch: RecordBatch) -> Vec<RecordBatch> {
+        split_to_fit(batch, PLAIN_LAYOUT_LIMIT)
+    }
+}
+
+/// `batch` split by rows so that no large string or binary column (top-level) of a piece holds
+/// more than `limit` bytes; a single value larger than `limit` is a piece of its own (and fails
+/// where it is narrowed, naming the column).
+pub fn split_to_fit(batch: RecordBatch, limit: usize) -> Vec<RecordBatch> {
+    use arrow_array::cast::AsArray;
+
+    let offsets: Vec<&[i64]> = batch
+        .columns()
+        .iter()
+        .filter_map(|column| match column.data_type() {
+            DataType::LargeUtf8 => Some(column.as_string::<i64>().value_offsets()),
+            DataType::LargeBinary => Some(column.as_binary::<i64>().value_offsets()),
+            _ => None,
+        })
+        .collect();
+    let bytes = |offsets: &[i64], from: usize, to: usize| (offsets[to] - offsets[from]) as usize;
+    let rows = batch.num_rows();
+    if offsets
+        .iter()
+        .all(|offsets| bytes(offsets, 0, rows) <= limit)
+    {
+        return vec![batch];
+    }
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start < rows {
+        let mut end = start + 1;
+        while end < rows && offsets.iter().all(|o| bytes(o, start, end + 1) <= limit) {
+            end += 1;
+        }
+        pieces.push(batch.slice(start, end - start));
+        start = end;
+    }
+    pieces
+}
+
 /// Fits the batches Spark writes to the schema a sink declared it takes.
 ///
 /// Built on the driver before any task runs, from Spark's schema of the data written: every
@@ -145,7 +193,9 @@ impl ReadAdapter {
 /// Each batch is then fitted: Spark's write batches carry the session time zone on `TIMESTAMP`
 /// columns (the values are UTC instants either way: they are relabelled `UTC`), large
 /// string/binary types when `spark.sql.execution.arrow.useLargeVarTypes` is set, and the
-/// narrower types of a widening (both converted).
+/// narrower types of a widening (both converted). A sink that accepts large string/binary
+/// types (`LargeUtf8`, `LargeBinary`, at any depth) gets them as such: Spark's large batches
+/// are kept as they come (a column of more than 2 GiB fits no other), its plain ones widened.
 #[derive(Debug, Clone)]
 pub struct WriteAdapter {
     sink: &'static str,
@@ -163,7 +213,7 @@ impl WriteAdapter {
         accepted: &Schema,
         incoming: &Schema,
     ) -> Result<Self, SchemaError> {
-        let output = Arc::new(spark_arrow_schema(accepted)?);
+        let output = spark_arrow_schema(accepted)?;
         let incoming = spark_arrow_schema(incoming)?;
         let duplicates = duplicate_names(&incoming);
         if !duplicates.is_empty() {
@@ -189,6 +239,20 @@ impl WriteAdapter {
                 problems.join("; ")
             )));
         }
+        // Matched in Spark's forms above; the batches get the sink's large layouts.
+        let output = Arc::new(Schema::new(
+            output
+                .fields()
+                .iter()
+                .zip(accepted.fields())
+                .map(|(spark, declared)| {
+                    spark
+                        .as_ref()
+                        .clone()
+                        .with_data_type(with_large_layouts(spark.data_type(), declared.data_type()))
+                })
+                .collect::<Vec<_>>(),
+        ));
         Ok(WriteAdapter {
             sink,
             columns,
@@ -234,6 +298,39 @@ impl WriteAdapter {
                     self.sink
                 ))
             })
+    }
+}
+
+/// `spark` (Spark's form of a type) with the large string/binary layouts `declared` has, at any
+/// depth.
+fn with_large_layouts(spark: &DataType, declared: &DataType) -> DataType {
+    let field = |spark: &FieldRef, declared: &FieldRef| -> FieldRef {
+        Arc::new(
+            spark
+                .as_ref()
+                .clone()
+                .with_data_type(with_large_layouts(spark.data_type(), declared.data_type())),
+        )
+    };
+    match (spark, declared) {
+        (DataType::Utf8, DataType::LargeUtf8) => DataType::LargeUtf8,
+        (DataType::Binary, DataType::LargeBinary) => DataType::LargeBinary,
+        (DataType::List(spark), DataType::List(declared) | DataType::LargeList(declared)) => {
+            DataType::List(field(spark, declared))
+        }
+        (DataType::Map(spark, sorted), DataType::Map(declared, _)) => {
+            DataType::Map(field(spark, declared), *sorted)
+        }
+        (DataType::Struct(spark), DataType::Struct(declared)) if spark.len() == declared.len() => {
+            DataType::Struct(
+                spark
+                    .iter()
+                    .zip(declared.iter())
+                    .map(|(s, d)| field(s, d))
+                    .collect(),
+            )
+        }
+        _ => spark.clone(),
     }
 }
 

@@ -13,6 +13,8 @@ pub(crate) struct BatchStream {
     source: &'static str,
     adapter: ReadAdapter,
     batches: Batches,
+    /// The rest of a batch split to fit Spark's layouts, handed over first.
+    pieces: std::collections::VecDeque<RecordBatch>,
     finished: bool,
 }
 
@@ -22,6 +24,7 @@ impl BatchStream {
             source,
             adapter,
             batches,
+            pieces: std::collections::VecDeque::new(),
             finished: false,
         }
     }
@@ -41,6 +44,9 @@ impl Iterator for BatchStream {
         if self.finished {
             return None;
         }
+        if let Some(piece) = self.pieces.pop_front() {
+            return self.adapted(piece);
+        }
         let source = self.source;
         // What the source logs while it makes the batch is its text (see `redact::in_scope`).
         let batches = &mut self.batches;
@@ -58,6 +64,14 @@ impl Iterator for BatchStream {
             Ok(batch) => batch,
             Err(error) => return self.error(format!("{source}: read failed: {error:#}")),
         };
+        self.pieces.extend(self.adapter.pieces(batch));
+        let first = self.pieces.pop_front()?;
+        self.adapted(first)
+    }
+}
+
+impl BatchStream {
+    fn adapted(&mut self, batch: RecordBatch) -> Option<Result<RecordBatch, ArrowError>> {
         match self.adapter.adapt(batch) {
             Ok(batch) => Some(Ok(batch)),
             Err(error) => self.error(error.to_string()),

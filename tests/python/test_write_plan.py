@@ -29,7 +29,9 @@ def test_a_batch_write_is_planned_once_and_every_task_and_the_commit_have_the_pl
     ).option("out", str(tmp_path)).save()
     (plan,) = records(tmp_path, "plans")
     (commit,) = records(tmp_path, "commits")
-    assert commit == {"plan": plan, "tasks": [plan] * 4, "rows": 1000, "batch": None}
+    assert commit == {
+        "plan": plan, "tasks": [plan] * 4, "rows": 1000, "batch": None, "types": ["Int64"]
+    }
     # A second write plans anew.
     session.range(0, 10, numPartitions=2).write.format("sdk_planned_sink").mode("append").option(
         "out", str(tmp_path)
@@ -67,3 +69,23 @@ def test_each_micro_batch_is_planned_once_and_its_commit_has_the_plan(session, t
         assert commit["plan"] in plans
         assert commit["tasks"] and set(commit["tasks"]) == {commit["plan"]}
     assert len(plans) <= len(commits) + 1
+
+
+@pytest.mark.parametrize("spark_large", [False, True])
+def test_a_sink_that_accepts_large_strings_gets_them_large(session, tmp_path, spark_large):
+    # Spark sends large strings only under useLargeVarTypes; a sink that asks for them gets
+    # them either way (kept, or widened), and one that does not gets plain ones.
+    session.conf.set("spark.sql.execution.arrow.useLargeVarTypes", str(spark_large).lower())
+    try:
+        df = session.range(0, 100, numPartitions=2).selectExpr("id", "cast(id as string) as s")
+        for large in (True, False):
+            out = tmp_path / f"large-{large}"
+            out.mkdir()
+            df.write.format("sdk_planned_sink").mode("append").option("out", str(out)).option(
+                "large", large
+            ).save()
+            (commit,) = records(out, "commits")
+            assert commit["rows"] == 100
+            assert commit["types"] == ["Int64", "LargeUtf8" if large else "Utf8"]
+    finally:
+        session.conf.unset("spark.sql.execution.arrow.useLargeVarTypes")

@@ -625,3 +625,74 @@ mod nullability {
         }
     }
 }
+
+fn large_strings(values: &[&str]) -> RecordBatch {
+    let schema = Schema::new(vec![Field::new("s", DataType::LargeUtf8, false)]);
+    RecordBatch::try_new(
+        Arc::new(schema),
+        vec![Arc::new(arrow_array::LargeStringArray::from(
+            values.to_vec(),
+        ))],
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_batch_too_large_for_sparks_layout_is_split_by_rows() {
+    let batch = large_strings(&["aaaa"; 10]);
+    let pieces = split_to_fit(batch.clone(), 10);
+    // Two values of 4 bytes fit in 10; a third would not.
+    assert_eq!(
+        pieces.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(),
+        [2, 2, 2, 2, 2]
+    );
+    assert_eq!(split_to_fit(batch.clone(), 40).len(), 1, "it fits whole");
+    // A value larger than the limit is a piece of its own.
+    let pieces = split_to_fit(large_strings(&["a", "bbbbbbbbbbbbbbb", "c"]), 10);
+    assert_eq!(
+        pieces.iter().map(RecordBatch::num_rows).collect::<Vec<_>>(),
+        [1, 1, 1]
+    );
+    // Each piece reaches Spark in its plain layout.
+    let adapter = ReadAdapter::new("src", &batch.schema(), &batch.schema()).unwrap();
+    assert_eq!(adapter.output().field(0).data_type(), &DataType::Utf8);
+    let adapted: Vec<RecordBatch> = split_to_fit(batch, 10)
+        .into_iter()
+        .map(|piece| adapter.adapt(piece).unwrap())
+        .collect();
+    assert_eq!(adapted.len(), 5);
+    assert!(
+        adapted
+            .iter()
+            .all(|b| b.column(0).as_string::<i32>().value(1) == "aaaa")
+    );
+}
+
+#[test]
+fn a_sink_that_accepts_large_strings_gets_them_large() {
+    let plain = Schema::new(vec![Field::new("s", DataType::Utf8, false)]);
+    let large = Schema::new(vec![Field::new("s", DataType::LargeUtf8, false)]);
+    let adapter = WriteAdapter::new("sink", &large, &plain).unwrap();
+    assert_eq!(adapter.output().field(0).data_type(), &DataType::LargeUtf8);
+    // Spark's large batches (useLargeVarTypes) are kept as they are, buffers and all.
+    let spark_large = large_strings(&["x", "yz"]);
+    let kept = adapter.adapt(spark_large.clone()).unwrap();
+    assert_eq!(
+        kept.column(0).to_data().buffers()[1].as_ptr(),
+        spark_large.column(0).to_data().buffers()[1].as_ptr()
+    );
+    // Its plain batches are widened.
+    let spark_plain = RecordBatch::try_new(
+        Arc::new(plain.clone()),
+        vec![Arc::new(StringArray::from(vec!["x"]))],
+    )
+    .unwrap();
+    assert_eq!(
+        adapter.adapt(spark_plain).unwrap().column(0).data_type(),
+        &DataType::LargeUtf8
+    );
+    // A sink of plain strings still gets plain ones.
+    let narrowing = WriteAdapter::new("sink", &plain, &plain).unwrap();
+    let narrowed = narrowing.adapt(large_strings(&["x"])).unwrap();
+    assert_eq!(narrowed.column(0).data_type(), &DataType::Utf8);
+}

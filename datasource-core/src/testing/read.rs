@@ -120,7 +120,9 @@ fn read_scan<T: BatchReader>(source: Arc<T>, scan: Scan) -> Result<Vec<RecordBat
         let partition = codec::shipped(T::NAME, Cargo::Partition, &partition)?;
         let task = Task::new(index as u32);
         for batch in source.clone().read(&scan, &task, partition)? {
-            batches.push(adapter.adapt(batch?)?);
+            for piece in adapter.pieces(batch?) {
+                batches.push(adapter.adapt(piece)?);
+            }
         }
     }
     Ok(batches)

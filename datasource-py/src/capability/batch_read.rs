@@ -8,9 +8,9 @@
 use std::any::Any;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use arrow_pyarrow::ToPyArrow;
 use datasource_core::codec::{self, Cargo};
 use datasource_core::{BatchReader, Batches, Filter, Result, Scan, Task, format_err};
-use arrow_pyarrow::ToPyArrow;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 

@@ -97,7 +97,7 @@ pub(crate) fn decode_some<C: serde::de::DeserializeOwned>(
 #[derive(Clone, Serialize, Deserialize)]
 struct WriteState {
     id: String,
-    /// What the sink accepts (Spark JSON).
+    /// What the sink accepts (Arrow, through serde: its large layouts are kept).
     accepted: serde_json::Value,
     /// Spark's schema of the data written (Spark JSON).
     incoming: serde_json::Value,
@@ -136,7 +136,8 @@ impl NativeWrite {
                 .map_err(|e| source_error(name, "accepts()", e))?;
             let state = WriteState {
                 id: new_write_id(),
-                accepted: to_spark_json(&accepted).map_err(|e| schema_error(name, e))?,
+                accepted: serde_json::to_value(accepted.as_ref())
+                    .map_err(|e| schema_error(name, e))?,
                 incoming: to_spark_json(&incoming).map_err(|e| schema_error(name, e))?,
                 overwrite,
                 plan: None,
@@ -178,7 +179,9 @@ impl NativeWriter {
         let schema = |json: &serde_json::Value| {
             from_spark_json(&json.to_string()).map_err(|e| schema_error(name, e))
         };
-        let adapter = WriteAdapter::new(name, &schema(&state.accepted)?, &schema(&state.incoming)?)
+        let accepted: arrow_schema::Schema =
+            serde_json::from_value(state.accepted.clone()).map_err(|e| schema_error(name, e))?;
+        let adapter = WriteAdapter::new(name, &accepted, &schema(&state.incoming)?)
             .map_err(|e| schema_error(name, e))?;
         Ok(NativeWriter {
             write: WriteJob::new(state.id.clone(), adapter.output().clone(), state.overwrite),
