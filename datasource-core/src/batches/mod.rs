@@ -2,6 +2,7 @@
 //! handed by it. Every way to make one lives in this folder: from rows (`rows.rs`), from a
 //! thread of its own (`producer.rs`), from records decoded as Spark reads JSON (`json.rs`).
 
+mod ffi;
 mod json;
 mod producer;
 mod rows;
