@@ -2,7 +2,7 @@
 //! another major version of arrow-rs (lance, deltalake, datafusion and polars each pin their
 //! own), whose `RecordBatch` is another type than the SDK's but whose C stream is the same.
 
-use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
+use arrow_array::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::{ArrowError, SchemaRef};
 
@@ -33,13 +33,13 @@ impl Batches {
     /// # Errors
     /// A stream already released, or one whose schema cannot be read.
     pub fn from_ffi_stream(stream: FFI_ArrowArrayStream) -> Result<Batches> {
-        let reader = ArrowArrayStreamReader::try_new(stream)?;
+        let reader = RecordBatchStreamReader::try_new(stream)?;
         let schema = reader.schema();
         Ok(Batches::from_record_batches(reader.map(|batch| Ok(batch?))).with_schema(schema))
     }
 
     /// These batches as an Arrow C stream, for a library on another arrow-rs major to import
-    /// (with *its* `ArrowArrayStreamReader::from_raw`): the way out of the SDK's batches, for a
+    /// (with *its* stream reader's `from_raw`): the way out of the SDK's batches, for a
     /// writer. The schema is the batches' own ([`Batches::schema`]) or else the first batch's
     /// (none: an empty schema); an error ends the stream with its message.
     pub fn into_ffi_stream(self) -> FFI_ArrowArrayStream {

@@ -109,9 +109,7 @@ def filter_test(name, spec):
     try:
         column, op, *rest = spec
     except (TypeError, ValueError):
-        raise ValueError(
-            f"{name}: a filter is a (column, op, value) tuple, not {spec!r}"
-        ) from None
+        raise ValueError(f"{name}: a filter is a (column, op, value) tuple, not {spec!r}") from None
     if op not in COMPARISONS:
         raise ValueError(
             f"{name}: filter op {op!r} is not one of " + ", ".join(map(repr, COMPARISONS))
@@ -146,9 +144,7 @@ def push(reader, tests):
         return tests
     handed_back = {id(f) for f in reader.pushFilters([test.spark_filter for test in offered])}
     return [
-        test
-        for test in tests
-        if test.spark_filter is None or id(test.spark_filter) in handed_back
+        test for test in tests if test.spark_filter is None or id(test.spark_filter) in handed_back
     ]
 
 
