@@ -138,7 +138,9 @@ impl<T: StreamReader> StreamRun<T> {
             let partition = codec::shipped(T::NAME, Cargo::Partition, &partition)?;
             let task = Task::new(index as u32);
             for batch in self.source.clone().read(&self.scan, &task, partition)? {
-                batches.push(self.adapter.adapt(batch?)?);
+                for piece in self.adapter.pieces(batch?) {
+                    batches.push(self.adapter.adapt(piece)?);
+                }
             }
         }
         Ok(batches)
@@ -236,9 +238,11 @@ impl<T: SimpleStreamReader> SimpleStreamRun<T> {
     fn adapted(&self, batches: Batches) -> Result<Vec<RecordBatch>> {
         let mut adapted = Vec::new();
         for batch in batches {
-            let batch = self.adapter.adapt(batch?)?;
-            if batch.num_rows() > 0 {
-                adapted.push(batch);
+            for piece in self.adapter.pieces(batch?) {
+                let piece = self.adapter.adapt(piece)?;
+                if piece.num_rows() > 0 {
+                    adapted.push(piece);
+                }
             }
         }
         Ok(adapted)
