@@ -32,7 +32,12 @@ def test_classes_are_assembled_from_what_the_rust_type_implements():
     assert [name for name in dir(module) if name.endswith(("Writer", "StreamReader"))] == [
         "AsyncRowsWriter",  # sdk_async: an AsyncBatchWriter is served as a BatchWriter
         "CallsStreamReader",  # sdk_calls is also a (non-simple) stream
+        "NewerTypesWriter",  # sdk_newer_types reads and writes
+        "PlannedSinkStreamWriter",  # sdk_planned_sink writes only, batches and streams
+        "PlannedSinkWriter",
     ]
+    # A source that only writes has no reader at all.
+    assert "reader" not in vars(module.PlannedSink) and not hasattr(module, "PlannedSinkReader")
     assert issubclass(module.AsyncRowsReader, DataSourceReader)
     assert "pushFilters" not in vars(module.ShapesReader)
     # A source that pushes filters (FilterPushdown) has the hook, and only its reader, where
