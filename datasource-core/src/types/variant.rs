@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow_array::builder::{ArrayBuilder, BinaryBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, BinaryArray, StructArray};
-use arrow_buffer::NullBufferBuilder;
+use arrow_buffer::{NullBuffer, NullBufferBuilder};
 use arrow_schema::{ArrowError, DataType, Fields};
 use parquet_variant_json::{JsonToVariant, VariantToJson};
 
@@ -112,7 +112,7 @@ impl ColumnBuilder for VariantColumn {
 /// Reads a `VARIANT` column.
 #[derive(Debug)]
 pub struct VariantValues {
-    nulls: StructArray,
+    nulls: Option<NullBuffer>,
     values: BinaryArray,
     metadata: BinaryArray,
 }
@@ -132,12 +132,14 @@ impl ColumnReader for VariantValues {
         Ok(VariantValues {
             values: child("value")?,
             metadata: child("metadata")?,
-            nulls: parts.clone(),
+            nulls: parts.nulls().cloned(),
         })
     }
 
     fn is_null(&self, index: usize) -> bool {
-        self.nulls.is_null(index)
+        self.nulls
+            .as_ref()
+            .is_some_and(|nulls| nulls.is_null(index))
     }
 
     fn value(&self, index: usize) -> Variant {

@@ -17,14 +17,31 @@ pub(crate) fn current_task(py: Python<'_>) -> PyResult<Task> {
     if context.is_none() {
         return Ok(Task::default());
     }
-    let property = |name: &str| -> PyResult<Option<String>> {
-        context.call_method1("getLocalProperty", (name,))?.extract()
-    };
     let mut task = Task::new(context.call_method0("partitionId")?.extract()?).with_attempt(
         context.call_method0("attemptNumber")?.extract()?,
         context.call_method0("taskAttemptId")?.extract()?,
     );
-    if let Some(batch) = property("streaming.sql.batchId")? {
+    // Every local property, read once from the dict `getLocalProperty` reads them from; one by
+    // name where a PySpark keeps them otherwise.
+    let all_read = if let Ok(properties) = context.getattr("_localProperties")
+        && let Ok(properties) = properties.cast::<PyDict>()
+    {
+        for (name, value) in properties.iter() {
+            if let (Ok(name), Ok(value)) = (name.extract::<String>(), value.extract::<String>()) {
+                task = task.with_local_property(name, value);
+            }
+        }
+        true
+    } else {
+        false
+    };
+    let property = |task: &Task, name: &str| -> PyResult<Option<String>> {
+        if all_read {
+            return Ok(task.local_property(name).map(str::to_owned));
+        }
+        context.call_method1("getLocalProperty", (name,))?.extract()
+    };
+    if let Some(batch) = property(&task, "streaming.sql.batchId")? {
         let batch = batch.parse().map_err(|_| {
             pyo3::exceptions::PyValueError::new_err(format!(
                 "Spark's micro-batch id `{batch}` is not a number"
@@ -41,7 +58,7 @@ pub(crate) fn current_task(py: Python<'_>) -> PyResult<Task> {
         #[cfg(feature = "async")]
         datasource_core::runtime::size_for_task(cpus);
     }
-    if let Some(zone) = property("spark.sql.session.timeZone")? {
+    if let Some(zone) = property(&task, "spark.sql.session.timeZone")? {
         task = task.with_session_time_zone(zone);
     }
     if let Ok(stage) = context
@@ -54,16 +71,6 @@ pub(crate) fn current_task(py: Python<'_>) -> PyResult<Task> {
         for (name, information) in resources.cast::<PyDict>()?.iter() {
             let addresses: Vec<String> = information.getattr("addresses")?.extract()?;
             task = task.with_resource(name.extract::<String>()?, addresses);
-        }
-    }
-    // Every local property (`getLocalProperty` reads them one by name from this dict).
-    if let Ok(properties) = context.getattr("_localProperties")
-        && let Ok(properties) = properties.cast::<PyDict>()
-    {
-        for (name, value) in properties.iter() {
-            if let (Ok(name), Ok(value)) = (name.extract::<String>(), value.extract::<String>()) {
-                task = task.with_local_property(name, value);
-            }
         }
     }
     Ok(task)

@@ -192,17 +192,19 @@ impl NativeWriter {
         })
     }
 
-    /// The sink's plan: made here (once) unless this writer was restored with it.
+    /// The sink's plan: made here (once) unless this writer was restored with it. The lock is
+    /// taken with the GIL released, as the source's code (which may log through Python) runs
+    /// under it.
     fn plan(&self, py: Python<'_>) -> PyResult<String> {
-        let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(plan) = plan.as_ref() {
-            return Ok(plan.clone());
-        }
-        let made = in_source(py, self.role.source_name(), "plan()", || {
-            self.role.plan(&self.write)
-        })?;
-        *plan = Some(made.clone());
-        Ok(made)
+        in_source(py, self.role.source_name(), "plan()", || {
+            let mut plan = self.plan.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(plan) = plan.as_ref() {
+                return Ok(plan.clone());
+            }
+            let made = self.role.plan(&self.write)?;
+            *plan = Some(made.clone());
+            Ok(made)
+        })
     }
 
     /// The plan of a commit: this writer's, or where Spark commits on a writer made afresh
