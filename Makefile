@@ -5,8 +5,11 @@ PYSPARK_LATEST := 4.3.0
 PYSPARK_OLDEST := 4.0.5
 # moto: the S3-compatible server the object-storage tests start (its standalone server); DuckDB
 # and Polars: what the tests of reading without Spark hand the reader to.
-PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8" "moto[server]>=5,<6" "duckdb>=1.1,<3" "polars>=1,<3"
+PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8" "pyyaml>=6" "moto[server]>=5,<6" "duckdb>=1.1,<3" "polars>=1,<3"
 MATURIN := "maturin>=1.5,<2"
+# Portable wheels: zig links them against glibc 2.17's symbols (not this machine's), auditwheel
+# checks each is what its tag says.
+WHEEL_TOOLS := "ziglang>=0.13,<1" "auditwheel>=6,<7"
 # The linter of the SDK's Python files.
 RUFF := "ruff>=0.6,<1"
 
@@ -33,12 +36,18 @@ spark_env = PYSPARK_PYTHON=$(abspath $(1))/bin/python PYSPARK_DRIVER_PYTHON=$(ab
 # The toolchain pinned in rust-toolchain.toml (the trybuild snapshots depend on its wording).
 RUST_TOOLCHAIN := $(shell sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)
 
-.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check new-source python-test test-deploy bench clean
+.PHONY: demo test setup toolchain java postgres jdbc-driver lint rust-test wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check new-source build-times release-wheels publish-check msrv python-test test-deploy bench clean
 
-demo: setup wheel sink-wheel
+# The demo needs only the newest PySpark's venv.
+demo: toolchain java $(VENV)/.installed wheel sink-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python $(EXAMPLE)/demo.py
 
-test: setup lint rust-test wheel python-test test-deploy
+test: setup lint msrv rust-test wheel python-test test-deploy
+
+# The oldest Rust the SDK's crates build with (`rust-version` in Cargo.toml), checked by `make msrv`.
+MSRV := $(shell sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml)
+# The crates published to crates.io, together and with one version.
+SDK_CRATES := -p datasource-core -p datasource-macros -p datasource-py
 
 # The wheels are built optimised (`--release`, as users build them) except under `make test`,
 # which builds them in Cargo's dev profile from what `cargo test` compiled just before: the
@@ -80,7 +89,7 @@ postgres:
 $(VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN) $(RUFF)
+	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN) $(WHEEL_TOOLS) $(RUFF)
 	touch $@
 
 $(VENV_OLDEST)/.installed: Makefile
@@ -103,21 +112,57 @@ lint: $(VENV)/.installed
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+	@# As docs.rs builds them: every feature, `--cfg docsrs` (its nightly features, which
+	@# RUSTC_BOOTSTRAP lets this stable toolchain take).
+	RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo doc $(SDK_CRATES) --all-features --no-deps --quiet --target-dir target/docsrs
+	@# What crates.io would get: metadata, licence, readme, the files each crate needs.
+	cargo publish --dry-run --no-verify --allow-dirty --quiet $(SDK_CRATES)
+
+# The SDK's crates on their oldest supported Rust (rustup installs it where missing).
+msrv:
+	@cd / && rustup run $(MSRV) rustc --version >/dev/null 2>&1 || rustup toolchain install $(MSRV) --profile minimal
+	CARGO_TARGET_DIR=target/msrv cargo +$(MSRV) check $(SDK_CRATES) --all-features --quiet
+
+# `cargo publish --dry-run` in full: each crate packaged, then built from its package alone.
+publish-check:
+	cargo publish --dry-run --allow-dirty $(SDK_CRATES)
 
 # Unit tests, doctests and the trybuild UI tests.
 rust-test:
 	cargo test --workspace
 
+# Every wheel is portable: manylinux2014 (glibc 2.17 or newer: Amazon Linux 2, Ubuntu 18.04+,
+# RHEL/CentOS 7+, Debian 9+), linked by zig from the venv (maturin finds it on PATH) against
+# glibc 2.17's symbols rather than this machine's newer ones. The same flags as `release-wheels`,
+# so the tests run on wheels built the way releases are.
+PORTABLE := --zig --compatibility manylinux2014
+maturin = PATH=$(abspath $(VENV))/bin:$$PATH maturin
+# Fails naming each wheel whose tag auditwheel disagrees with or that needs a glibc past 2.17.
+check_wheels = PATH=$(abspath $(VENV))/bin:$$PATH python examples/starter/tools/check_wheels.py --oldest-glibc 2.17
+
 # One abi3 wheel (CPython 3.9+) serves both environments: `$(call install_wheel,<crate dir>,<wheel name>)`.
 define install_wheel
 	rm -f $(WHEEL_DIR)/$(2)-*.whl
-	cd $(1) && $(abspath $(VENV))/bin/maturin build $(WHEEL_PROFILE) --quiet -o $(abspath $(WHEEL_DIR))
+	cd $(1) && $(maturin) build $(WHEEL_PROFILE) $(PORTABLE) --quiet -o $(abspath $(WHEEL_DIR))
+	$(check_wheels) $(WHEEL_DIR)/$(2)-*.whl
 	$(VENV)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
-	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
+	test ! -f $(VENV_OLDEST)/.installed || $(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps $(WHEEL_DIR)/$(2)-*.whl
 endef
 
 wheel: $(VENV)/.installed
 	$(call install_wheel,$(EXAMPLE),pyspark_fakepeople)
+
+# Wheels to ship, of every example: optimised, portable (see PORTABLE), checked by auditwheel,
+# into target/release-wheels. For aarch64 (Graviton, Ampere):
+# `rustup target add aarch64-unknown-linux-gnu`, then `make release-wheels TARGET=aarch64-unknown-linux-gnu`.
+RELEASE_CRATES := $(EXAMPLE) $(FILESINK) $(TAIL) $(ARROWFILES) $(SQLDB) $(REST) $(BENCH_SOURCES)
+TARGET ?=
+release-wheels: $(VENV)/.installed
+	rm -rf target/release-wheels
+	for crate in $(RELEASE_CRATES); do \
+		(cd $$crate && $(maturin) build --release $(PORTABLE) $(if $(TARGET),--target $(TARGET)) --quiet -o $(abspath target/release-wheels)) || exit 1; \
+	done
+	$(check_wheels) target/release-wheels/*.whl
 
 # The benchmark's sources.
 bench-wheel: $(VENV)/.installed
@@ -148,38 +193,40 @@ fixtures-wheel: $(VENV)/.installed
 	$(call install_wheel,$(FIXTURES),pyspark_sdk_fixtures)
 
 # A new source crate anywhere, from examples/starter: `make new-source NAME=my_source DIR=../my_source`.
-# It runs the crate's Spark-free test, builds its wheel into both venvs and says how to read it.
+# It runs the crate's Spark-free test, builds its wheel the crate's way (`make build`: the dev
+# profile `cargo test` just compiled), installs it into both venvs and says how to read it.
 new-source: setup
 	@test -n "$(NAME)" -a -n "$(DIR)" || { echo "usage: make new-source NAME=my_source DIR=path/to/new/crate"; exit 2; }
 	$(PYTHON) examples/starter/new_source.py "$(NAME)" "$(DIR)" "$(CURDIR)"
 	@# The first run writes the wheel's Python files (python/, pyproject.toml) from `export!`.
 	cd "$(DIR)" && DATASOURCE_PY=overwrite cargo test --quiet
-	cd "$(DIR)" && $(abspath $(VENV))/bin/maturin build $(WHEEL_PROFILE) --quiet -o target/wheels
-	$(VENV)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
+	$(MAKE) --no-print-directory -C "$(DIR)" build VENV=$(abspath $(VENV))
 	$(VENV_OLDEST)/bin/pip install -q --force-reinstall --no-deps "$(DIR)"/target/wheels/*.whl
 	@name=$$(echo "$(NAME)" | sed 's/^pyspark_//'); echo; \
 	echo "Read it from PySpark (PYSPARK_PYTHON=$(abspath $(VENV))/bin/python):"; \
 	echo "  pip install $$(ls "$(DIR)"/target/wheels/*.whl)"; \
-	echo "  spark.read.format(\"$$name\").load().show()"
+	echo "  spark.read.format(\"$$name\").load().show()"; \
+	echo "After an edit: make -C $(DIR) build (see $(DIR)/README.md)"
 
 # The starter, made the way a user makes it (inside target/, so it must stand alone there too),
 # sharing this build's compiled crates.
 starter-check:
 	rm -rf target/starter-check
-	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check WHEEL_PROFILE="$(WHEEL_PROFILE)"
+	CARGO_TARGET_DIR=$(abspath target) $(MAKE) --no-print-directory new-source NAME=starter_check DIR=target/starter-check
 
-# pytest exits non-zero when it collects no tests, so an empty run fails too.
+# Both PySpark releases' suites side by side (tests/run_suites.py: neither alone keeps two cores
+# busy), each printed whole when it ends. pytest exits non-zero when it collects no tests, so an
+# empty run fails too.
 python-test: postgres wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel starter-check
-	cd tests/python && $(call spark_env,$(VENV)) $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider
-	cd tests/python && $(call spark_env,$(VENV_OLDEST)) $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider
+	$(VENV)/bin/python tests/run_suites.py tests/python "$(PYSPARK_LATEST)=$(VENV)/bin/python" "$(PYSPARK_OLDEST)=$(VENV_OLDEST)/bin/python"
 
 # Real deployments on 127.0.0.1, started and stopped by the tests (tests/deploy): a standalone
-# cluster, Spark Connect servers, and Spark processes whose Python lacks the wheels.
+# cluster, Spark Connect servers, and Spark processes whose Python lacks the wheels. On the
+# oldest PySpark, the client-facing modules (Connect, packaging); the standalone cluster behaved
+# the same on both in every run, and CI's time is short.
 test-deploy: wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel rest-wheel fixtures-wheel $(VENV_WORKER)/.installed
-	cd tests/deploy && $(call spark_env,$(VENV)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV))/bin/python -m pytest -q -p no:cacheprovider --durations=10
-	@# On the oldest PySpark, the client-facing modules (Connect, packaging); the standalone
-	@# cluster behaved the same on both in every run, and CI's time is short.
-	cd tests/deploy && $(call spark_env,$(VENV_OLDEST)) WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(abspath $(VENV_OLDEST))/bin/python -m pytest -q -p no:cacheprovider --durations=10 test_connect.py test_packaging.py
+	WORKER_PYTHON=$(abspath $(VENV_WORKER))/bin/python $(VENV)/bin/python tests/run_suites.py tests/deploy \
+		"$(PYSPARK_LATEST)=$(VENV)/bin/python" "$(PYSPARK_OLDEST)=$(VENV_OLDEST)/bin/python:test_connect.py test_packaging.py"
 
 # Spark's JDBC reader for the database half of the benchmark: Debian's PostgreSQL driver jar.
 jdbc-driver:
@@ -191,6 +238,12 @@ jdbc-driver:
 # Rust vs pure-Python sources vs the pipe limit, in one Spark session (BENCH_QUICK=1: < 2 min).
 bench: setup postgres jdbc-driver wheel bench-wheel sink-wheel tail-wheel arrowfiles-wheel sqldb-wheel
 	$(call spark_env,$(VENV)) $(VENV)/bin/python bench/bench.py
+
+# The times the README states, measured and written into it (`loop`; `demo` and `test` each
+# run in a fresh clone: BUILD_TIMES="loop demo test").
+BUILD_TIMES ?= loop
+build-times: setup
+	$(PYTHON) bench/build_times.py $(BUILD_TIMES)
 
 clean:
 	rm -rf $(VENV) $(VENV_OLDEST) $(VENV_WORKER) $(WHEEL_DIR)

@@ -62,20 +62,32 @@ impl fmt::Display for ColumnPath {
 #[serde(try_from = "WireLiteral", into = "WireLiteral")]
 #[non_exhaustive]
 pub enum Literal {
+    /// SQL `NULL`: unknown, so that only `<=>` finds a value equal to it.
     Null,
+    /// A `BOOLEAN`.
     Bool(bool),
+    /// Any integral type (`TINYINT` to `BIGINT`).
     Int(i64),
+    /// `FLOAT` or `DOUBLE` (a `FLOAT` widened exactly).
     Float(f64),
+    /// A `STRING`.
     Str(String),
     /// `unscaled * 10^-scale`.
     Decimal128 {
+        /// The digits without the decimal point, signed (`-12345` for `-12.345`).
         unscaled: i128,
+        /// How many of the digits are after the decimal point (3 for `-12.345`).
         scale: i8,
     },
+    /// A `BINARY`.
     Bytes(Vec<u8>),
+    /// A `DATE`.
     Date(NaiveDate),
+    /// A `TIMESTAMP`: an instant, whatever the session time zone.
     Timestamp(DateTime<Utc>),
+    /// A `TIMESTAMP_NTZ`: a wall-clock time in no time zone.
     TimestampNtz(NaiveDateTime),
+    /// An `ARRAY` value: its elements in order.
     List(Vec<Literal>),
     /// A `STRUCT` or `MAP` value: its fields (or entries) in order.
     Struct(Vec<(String, Literal)>),
@@ -89,56 +101,84 @@ pub enum Literal {
 pub enum Filter {
     /// `column = value` (a bare boolean column `a` is `a = true`).
     EqualTo {
+        /// The column compared.
         column: ColumnPath,
+        /// The literal it is compared with.
         value: Literal,
     },
     /// `column <=> value`: equal, where NULL equals NULL.
     EqualNullSafe {
+        /// The column compared.
         column: ColumnPath,
+        /// The literal it is compared with.
         value: Literal,
     },
+    /// `column > value`.
     GreaterThan {
+        /// The column compared.
         column: ColumnPath,
+        /// The literal it is compared with.
         value: Literal,
     },
+    /// `column >= value`.
     GreaterThanOrEqual {
+        /// The column compared.
         column: ColumnPath,
+        /// The literal it is compared with.
         value: Literal,
     },
+    /// `column < value`.
     LessThan {
+        /// The column compared.
         column: ColumnPath,
+        /// The literal it is compared with.
         value: Literal,
     },
+    /// `column <= value`.
     LessThanOrEqual {
+        /// The column compared.
         column: ColumnPath,
+        /// The literal it is compared with.
         value: Literal,
     },
     /// `column IN (values...)`.
     In {
+        /// The column tested.
         column: ColumnPath,
+        /// The literals it may equal (a `NULL` among them never matches).
         values: Vec<Literal>,
     },
+    /// `column IS NULL`.
     IsNull {
+        /// The column tested.
         column: ColumnPath,
     },
+    /// `column IS NOT NULL`.
     IsNotNull {
+        /// The column tested.
         column: ColumnPath,
     },
     /// The negation of one of the others (Spark never nests it further).
     Not(Box<Filter>),
     /// `column LIKE 'value%'`.
     StringStartsWith {
+        /// The `STRING` column matched.
         column: ColumnPath,
+        /// The text it must hold there, matched byte for byte (no wildcards).
         value: String,
     },
     /// `column LIKE '%value'`.
     StringEndsWith {
+        /// The `STRING` column matched.
         column: ColumnPath,
+        /// The text it must hold there, matched byte for byte (no wildcards).
         value: String,
     },
     /// `column LIKE '%value%'`.
     StringContains {
+        /// The `STRING` column matched.
         column: ColumnPath,
+        /// The text it must hold there, matched byte for byte (no wildcards).
         value: String,
     },
 }
@@ -146,10 +186,23 @@ pub enum Filter {
 /// A filter this SDK cannot evaluate on a batch exactly.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
+    /// The filter's column is not in the schema or batch (or a nested field of it is not).
     #[error("filter `{filter}`: no column `{column}`")]
-    UnknownColumn { filter: String, column: String },
+    UnknownColumn {
+        /// The filter, in SQL form.
+        filter: String,
+        /// The column path it names.
+        column: String,
+    },
+    /// The column's type cannot be compared with the filter's literal exactly (a string
+    /// filter on a column that is no string, a literal the column's type cannot hold).
     #[error("filter `{filter}`: {reason}")]
-    Unsupported { filter: String, reason: String },
+    Unsupported {
+        /// The filter, in SQL form.
+        filter: String,
+        /// Why it cannot be evaluated.
+        reason: String,
+    },
 }
 
 impl Filter {

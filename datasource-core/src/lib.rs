@@ -10,6 +10,10 @@
 //! [`SimpleStreamReader`] for `spark.readStream` (each reader with the [`SourceSchema`]),
 //! [`BatchWriter`] for `df.write`, [`StreamWriter`] for `df.writeStream`.
 
+#![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`): each item gated by a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod adapter;
 #[cfg(feature = "async")]
 pub mod async_io;

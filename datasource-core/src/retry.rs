@@ -49,7 +49,9 @@ pub enum Failure {
     /// Worth another try (a dropped connection, HTTP 429 or 5xx, a timeout), after `wait` when
     /// the server said how long (`Retry-After`), else after the policy's backoff.
     Transient {
+        /// What went wrong; the error returned (with the number of tries) if none is left.
         error: crate::Error,
+        /// How long the server asked to wait before the next try (`None`: the backoff's).
         wait: Option<Duration>,
     },
     /// Trying again cannot help (bad credentials, a malformed request): fails at once.

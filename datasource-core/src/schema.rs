@@ -48,16 +48,29 @@ const YEAR_MONTH_REASON: &str = "PySpark (4.0 to 4.3) has no Arrow conversion fo
 pub enum SchemaError {
     /// An Arrow type with no Spark equivalent.
     #[error("column `{column}`: Arrow type {data_type} has no Spark SQL type")]
-    UnsupportedArrowType { column: String, data_type: String },
+    UnsupportedArrowType {
+        /// The column (or nested field) of that type.
+        column: String,
+        /// The Arrow type, as arrow-rs prints it.
+        data_type: String,
+    },
     /// A Spark type this SDK cannot produce.
     #[error("column `{column}`: Spark type `{spark_type}` is not supported by Rust data sources")]
-    UnsupportedSparkType { column: String, spark_type: String },
+    UnsupportedSparkType {
+        /// The column (or nested field) of that type.
+        column: String,
+        /// The Spark type, as Spark's schema JSON names it.
+        spark_type: String,
+    },
     /// A type Spark has that no PySpark release carries through Arrow to a Python data
     /// source.
     #[error("column `{column}`: {spark_type} cannot reach a Python data source: {reason}")]
     NotCarried {
+        /// The column (or nested field) of that type.
         column: String,
+        /// The Spark type, in SQL (`INTERVAL YEAR TO MONTH`).
         spark_type: String,
+        /// Why PySpark cannot carry it, and what to do instead.
         reason: String,
     },
     /// Malformed Spark schema JSON.

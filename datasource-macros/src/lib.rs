@@ -1,6 +1,8 @@
 //! Procedural macros of the Spark data source SDK. This crate only dispatches; the parsing,
 //! checking and generation are ordinary modules, unit-tested on `parse_quote!` input.
 
+#![deny(missing_docs)]
+
 use proc_macro::TokenStream;
 
 mod attr;

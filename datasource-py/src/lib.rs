@@ -76,6 +76,10 @@
 //! 8,192-row ones, when measured; bench/README.md). Turn the feature off (`default-features = false`) to set your own
 //! `#[global_allocator]`.
 
+#![deny(missing_docs)]
+// docs.rs (`--cfg docsrs`): each item gated by a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod batch_stream;
 mod binding;
 mod boundary;

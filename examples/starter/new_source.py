@@ -21,6 +21,11 @@ def main(name, directory, sdk):
         "@SDK@": str(Path(sdk).resolve()),
     }
     starter = Path(__file__).resolve().parent
+    # Scripts the crate runs as they are (no placeholders).
+    for script in sorted((starter / "tools").glob("*.py")):
+        out = target / script.relative_to(starter)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(script.read_text())
     for template in sorted(starter.rglob("*.in")):
         text = template.read_text()
         for placeholder, value in words.items():
@@ -28,6 +33,10 @@ def main(name, directory, sdk):
         out = target / template.relative_to(starter).with_suffix("")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
+    # The dependency versions the SDK is tested with (Cargo drops what the crate does not use).
+    lock = Path(sdk) / "Cargo.lock"
+    if lock.exists():
+        (target / "Cargo.lock").write_text(lock.read_text())
     print(f"created {target} (format `{format_name}`, module `{crate}`)")
 
 

@@ -34,37 +34,93 @@ from expected_people import person
 EXPECTED_SCHEMA = StructType(
     [
         StructField("id", LongType(), False, {"comment": "Unique row number."}),
-        StructField("name", StringType(), False),
-        StructField("email", StringType(), True),
-        StructField("born", DateType(), False),
-        StructField("signed_up", TimestampType(), False),
+        StructField("name", StringType(), False, {"comment": "First and last name."}),
+        StructField(
+            "email",
+            StringType(),
+            True,
+            {"comment": "`first.last<id>@example.com`, or missing (`nullEmailRate`)."},
+        ),
+        StructField("born", DateType(), False, {"comment": "Date of birth, from 1950 to 2004."}),
+        StructField(
+            "signed_up",
+            TimestampType(),
+            False,
+            {"comment": "When the person signed up (an instant), from 2015 to 2024."},
+        ),
         StructField(
             "last_login",
             TimestampNTZType(),
             True,
             {"comment": "Local wall-clock time of the last login (no time zone)."},
         ),
-        StructField("score", DoubleType(), False),
-        StructField("rating", FloatType(), False),
-        StructField("balance", DecimalType(12, 2), False),
-        StructField("active", BooleanType(), False),
-        StructField("level", ByteType(), False),
-        StructField("floor", ShortType(), False),
-        StructField("visits", IntegerType(), False),
-        StructField("avatar", BinaryType(), False),
+        StructField("score", DoubleType(), False, {"comment": "A score from 0 to 100 (`DOUBLE`)."}),
+        StructField(
+            "rating",
+            FloatType(),
+            False,
+            {"comment": "A rating from 0 to 4.9, in tenths (`FLOAT`)."},
+        ),
+        StructField(
+            "balance",
+            DecimalType(12, 2),
+            False,
+            {"comment": "Account balance, to the cent (`DECIMAL(12,2)`)."},
+        ),
+        StructField("active", BooleanType(), False, {"comment": "Whether the account is active."}),
+        StructField("level", ByteType(), False, {"comment": "Level from 0 to 9 (`TINYINT`)."}),
+        StructField(
+            "floor",
+            ShortType(),
+            False,
+            {"comment": "The floor lived on, from -100 to 199 (`SMALLINT`)."},
+        ),
+        StructField(
+            "visits",
+            IntegerType(),
+            False,
+            {"comment": "A visit count: any `INT`, negative ones too (random bits)."},
+        ),
+        StructField(
+            "avatar",
+            BinaryType(),
+            False,
+            {"comment": "Four bytes of picture (`BINARY`)."},
+        ),
         StructField(
             "address",
             StructType(
                 [
-                    StructField("street", StringType(), False),
-                    StructField("city", StringType(), False),
+                    StructField(
+                        "street",
+                        StringType(),
+                        False,
+                        {"comment": "House number and street."},
+                    ),
+                    StructField(
+                        "city",
+                        StringType(),
+                        False,
+                        {"comment": "A city of the `country` option's country."},
+                    ),
                     StructField("zip", StringType(), True, {"comment": "Missing for some people."}),
                 ]
             ),
             False,
+            {"comment": "Where the person lives (`STRUCT`)."},
         ),
-        StructField("tags", ArrayType(StringType(), False), False),
-        StructField("counters", MapType(StringType(), LongType(), False), False),
+        StructField(
+            "tags",
+            ArrayType(StringType(), False),
+            False,
+            {"comment": "Up to three tags, repeats possible (`ARRAY<STRING>`)."},
+        ),
+        StructField(
+            "counters",
+            MapType(StringType(), LongType(), False),
+            False,
+            {"comment": "Activity counts, `logins` and `purchases` (`MAP<STRING, BIGINT>`)."},
+        ),
     ]
 )
 
@@ -193,7 +249,10 @@ def test_reader_and_partitions_survive_pickling():
         ids = [i for p in partitions for b in copy.read(p) for i in b.column("id").to_pylist()]
         assert ids == list(range(10))
     # The source pickles by reference to the installed module.
-    assert pickle.loads(cloudpickle.dumps(pyspark_fakepeople.FakePeople)) is pyspark_fakepeople.FakePeople
+    assert (
+        pickle.loads(cloudpickle.dumps(pyspark_fakepeople.FakePeople))
+        is pyspark_fakepeople.FakePeople
+    )
 
 
 def test_batches_are_pyarrow_with_exactly_sparks_arrow_schema():

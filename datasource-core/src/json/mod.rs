@@ -45,7 +45,11 @@ pub enum ParseMode {
     /// The record's rows are kept, with what fitted (a record that is not JSON: all null), and
     /// the record's text goes into the column `corrupt_column` where the schema has one.
     /// Spark's default (`PERMISSIVE`, `columnNameOfCorruptRecord`).
-    Permissive { corrupt_column: String },
+    Permissive {
+        /// The name of the `STRING` column that takes a malformed record's text (ignored
+        /// where the schema has no such column).
+        corrupt_column: String,
+    },
     /// The record's rows are dropped (`DROPMALFORMED`).
     DropMalformed,
     /// The record is an error: [`JsonDecoder::decode_line`] says what did not fit (`FAILFAST`).

@@ -59,31 +59,49 @@ impl fmt::Debug for RawOptions {
 pub enum Problem {
     /// A required option was not given.
     Missing {
+        /// The option's name, as Spark users write it.
         option: &'static str,
+        /// What a valid value looks like: the type's description, its range or its choices.
         expected: String,
+        /// The option's doc comment (empty without one), so the error says what it is for.
         help: &'static str,
     },
     /// A value that does not parse or is out of bounds. `value` is `None` for secrets.
     Invalid {
+        /// The key that was given: the option's name, or a whole key under a prefix option.
         option: String,
+        /// The value given, or `None` for a secret's (never shown).
         value: Option<String>,
+        /// What a valid value looks like.
         expected: String,
+        /// Why the value's parsing failed, beyond `expected`; empty when that says it all.
         reason: String,
     },
     /// A key no option has.
     Unknown {
+        /// The key as given (Spark lower-cases option keys).
         key: String,
+        /// The option name closest to it, when one is close enough to be a typo.
         suggestion: Option<&'static str>,
     },
     /// None of a one-of group was given, and one must be.
-    MissingOneOf { options: Vec<&'static str> },
+    MissingOneOf {
+        /// Every option of the group.
+        options: Vec<&'static str>,
+    },
     /// Several of a one-of group were given.
-    Conflict { options: Vec<&'static str> },
+    Conflict {
+        /// The options of the group that were given.
+        options: Vec<&'static str>,
+    },
     /// The options parse one by one, but not together: what the source's validation said.
     Together(String),
     /// `CREATE TABLE ... USING <source> OPTIONS (...)`: Spark keeps no options for a Python
     /// data source's table, so reading it would silently use none of these.
-    CatalogTableOptions { options: Vec<String> },
+    CatalogTableOptions {
+        /// The keys of the table's `OPTIONS`.
+        options: Vec<String>,
+    },
     /// A mistake in the source's own declaration that the compiler could not see (two
     /// flattened groups declaring the same option).
     Declaration(String),

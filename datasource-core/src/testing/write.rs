@@ -18,7 +18,10 @@ use crate::write_job::{WriteJob, new_write_id};
 /// What [`write_all`] did: the write as planned, and each task's commit message.
 #[derive(Debug)]
 pub struct WriteOutcome<C, P = ()> {
+    /// The write the tasks and the commit were handed: its id, the schema the sink accepted
+    /// and the sink's plan, as it came back through the codec.
     pub write: WriteJob<P>,
+    /// The commit message of each task, in the order of `tasks`, as `commit` got them.
     pub messages: Vec<C>,
 }
 

@@ -5,13 +5,21 @@ filters are offered to a source that takes them (PySpark 4.1+ has the filter obj
 rest are applied here, as Spark would."""
 
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyspark.sql import datasource as spark_datasource
 from pyspark.sql.types import StructType
 
 from .source import read_batches
 
+
 # A filter as `(column, op, value)`: the op's PySpark filter class, and its pyarrow test.
+def compute():
+    """pyarrow.compute, imported when a read without Spark first needs it: the module is imported
+    by every Spark Python worker that loads the wheel, where it would cost each one 40 ms."""
+    import pyarrow.compute
+
+    return pyarrow.compute
+
+
 COMPARISONS = {
     "==": ("EqualTo", lambda field, value: field == value),
     "=": ("EqualTo", lambda field, value: field == value),
@@ -23,9 +31,9 @@ COMPARISONS = {
     "in": ("In", lambda field, values: field.isin(list(values))),
     "is_null": ("IsNull", lambda field, _: field.is_null()),
     "is_not_null": ("IsNotNull", lambda field, _: field.is_valid()),
-    "starts_with": ("StringStartsWith", lambda field, value: pc.starts_with(field, value)),
-    "ends_with": ("StringEndsWith", lambda field, value: pc.ends_with(field, value)),
-    "contains": ("StringContains", lambda field, value: pc.match_substring(field, value)),
+    "starts_with": ("StringStartsWith", lambda field, value: compute().starts_with(field, value)),
+    "ends_with": ("StringEndsWith", lambda field, value: compute().ends_with(field, value)),
+    "contains": ("StringContains", lambda field, value: compute().match_substring(field, value)),
 }
 
 
@@ -117,7 +125,7 @@ def filter_test(name, spec):
     value = rest[0] if rest else None
     path = tuple(str(column).split("."))
     spark_class, test = COMPARISONS[op]
-    expression = test(pc.field(*path), value)
+    expression = test(compute().field(*path), value)
     return FilterTest(spark_filter(spark_class, op, path, value), expression)
 
 

@@ -16,6 +16,8 @@ use datasource_core::{SimpleStreamReader, StreamReader};
 pub struct Probe<T>(PhantomData<T>);
 
 impl<T> Probe<T> {
+    /// The probe of `T`: `export!`'s expansion calls each capability's probe on it (or on a
+    /// reference to it).
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Probe(PhantomData)
@@ -27,6 +29,7 @@ impl<T> Probe<T> {
 pub struct Found<G>(pub G);
 
 impl<G> Found<G> {
+    /// The glue's constructor, for the source's binding.
     pub fn glue(self) -> Option<G> {
         Some(self.0)
     }
@@ -37,11 +40,13 @@ impl<G> Found<G> {
 pub struct Missing<T>(PhantomData<T>);
 
 impl<T> Missing<T> {
+    /// No capability found yet: the start of the search, `.or`-ed with each probe's result.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         Missing(PhantomData)
     }
 
+    /// No glue: the source's binding has no such capability.
     pub fn glue<G>(self) -> Option<G> {
         None
     }
@@ -53,7 +58,9 @@ pub struct Capable;
 
 /// Whether any of the capabilities probed so far was found, as a type.
 pub trait Or<X> {
+    /// [`Capable`] once a capability was found, else `Missing<T>`.
     type Out;
+    /// Adds the result of one more probe.
     fn or(self, probed: X) -> Self::Out;
 }
 
@@ -101,7 +108,9 @@ pub fn require_capability<P: CapabilityProof>(_: P) {}
 
 /// What the stream-reader probe finds: `Both` when `T` implements both stream readers.
 pub trait StreamReaders {
+    /// [`Both`] or [`AtMostOne`].
     type Found;
+    /// Probes the type's stream readers; resolved at compile time, it does nothing.
     fn stream_readers(&self) -> Self::Found;
 }
 

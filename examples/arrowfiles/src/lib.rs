@@ -15,6 +15,8 @@
 //!   `object_store` (Parquet by ranged reads), the same pushdown applied; `file://` is a local
 //!   path.
 
+#![deny(missing_docs)]
+
 mod files;
 mod listing;
 mod objects;
@@ -63,6 +65,7 @@ pub struct ArrowFiles {
 /// What the driver found: the files, and which of their row groups to read.
 #[derive(Serialize, Deserialize, Debug, Default)]
 pub struct Listing {
+    /// Every file the path names, sorted by path.
     pub files: Vec<ListedFile>,
 }
 
@@ -75,6 +78,7 @@ pub struct ListedFile {
     pub size: Option<u64>,
     /// An object's version as listed (its ETag), where the store gives one.
     pub version: Option<String>,
+    /// How the file is read: by the `format` option, or its extension.
     pub format: Format,
     /// The Parquet row groups to read (the others cannot hold a row the filters admit);
     /// empty for an Arrow IPC file, read whole.
@@ -86,7 +90,9 @@ pub struct ListedFile {
 /// A task's share: row groups of one file (or the whole file, for Arrow IPC).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Share {
+    /// The file: its index in the [`Listing`].
     pub file: usize,
+    /// The Parquet row groups the task reads; empty for an Arrow IPC file.
     pub row_groups: Vec<usize>,
 }
 

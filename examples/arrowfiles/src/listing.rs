@@ -20,7 +20,9 @@ pub enum FileFormat {
 /// The format of one file.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// An Arrow IPC file, read whole.
     Arrow,
+    /// A Parquet file, read by row groups.
     Parquet,
 }
 

@@ -3,6 +3,8 @@
 //! (Spark registers it by itself: it is the module's `DefaultSource`); `fakestream`: the same
 //! people as a stream.
 
+#![deny(missing_docs)]
+
 mod people;
 mod rng;
 mod stream;

@@ -43,15 +43,20 @@ pub struct Population {
 /// Where the people live.
 #[derive(OptionValue, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Country {
+    /// The United States (Boston, Denver, Austin).
     Us,
+    /// Germany (Berlin, Hamburg, Munich).
     De,
+    /// France (Paris, Lyon, Marseille).
     Fr,
 }
 
 /// A postal address.
 #[derive(Row, Debug, Clone, PartialEq)]
 pub struct Address {
+    /// House number and street.
     pub street: String,
+    /// A city of the `country` option's country.
     pub city: String,
     /// Missing for some people.
     pub zip: Option<String>,
@@ -62,22 +67,37 @@ pub struct Address {
 pub struct Person {
     /// Unique row number.
     pub id: i64,
+    /// First and last name.
     pub name: String,
+    /// `first.last<id>@example.com`, or missing (`nullEmailRate`).
     pub email: Option<String>,
+    /// Date of birth, from 1950 to 2004.
     pub born: NaiveDate,
+    /// When the person signed up (an instant), from 2015 to 2024.
     pub signed_up: DateTime<Utc>,
     /// Local wall-clock time of the last login (no time zone).
     pub last_login: Option<NaiveDateTime>,
+    /// A score from 0 to 100 (`DOUBLE`).
     pub score: f64,
+    /// A rating from 0 to 4.9, in tenths (`FLOAT`).
     pub rating: f32,
+    /// Account balance, to the cent (`DECIMAL(12,2)`).
     pub balance: Decimal<12, 2>,
+    /// Whether the account is active.
     pub active: bool,
+    /// Level from 0 to 9 (`TINYINT`).
     pub level: i8,
+    /// The floor lived on, from -100 to 199 (`SMALLINT`).
     pub floor: i16,
+    /// A visit count: any `INT`, negative ones too (random bits).
     pub visits: i32,
+    /// Four bytes of picture (`BINARY`).
     pub avatar: Binary,
+    /// Where the person lives (`STRUCT`).
     pub address: Address,
+    /// Up to three tags, repeats possible (`ARRAY<STRING>`).
     pub tags: Vec<String>,
+    /// Activity counts, `logins` and `purchases` (`MAP<STRING, BIGINT>`).
     pub counters: BTreeMap<String, i64>,
 }
 

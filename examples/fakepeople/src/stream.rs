@@ -31,6 +31,7 @@ pub struct FakeStream {
 /// Where the stream is: the id of the next person.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NextId {
+    /// The row number of the first person the next micro-batch holds.
     pub next: u64,
 }
 

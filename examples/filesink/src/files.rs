@@ -66,6 +66,7 @@ impl FileFormat {
 /// this write (logged at commit and abort).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
+    /// Whether the target directory was made for this write.
     pub created: bool,
 }
 
@@ -75,10 +76,13 @@ pub struct Target {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Staged {
+    /// The task's Spark partition: it numbers the staged and the published file.
     pub partition: u32,
+    /// The task's attempt: tells the staged files of two attempts of one partition apart.
     pub attempt: u32,
     /// Whether the task staged a file (not when it had no rows).
     pub file: bool,
+    /// The rows the task wrote into its file.
     pub rows: u64,
 }
 

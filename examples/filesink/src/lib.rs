@@ -10,6 +10,8 @@
 //! Spark's readers read, only at commit. A micro-batch committed again (after a restart) is
 //! not published twice. Commit messages carry numbers, never paths (`layout.rs`).
 
+#![deny(missing_docs)]
+
 mod commit;
 mod files;
 mod layout;

@@ -2,6 +2,8 @@
 //! three usual pagination styles, with bearer, API-key or basic authentication, retries with
 //! backoff that honour `Retry-After`, and records mapped onto the columns the user declares.
 
+#![deny(missing_docs)]
+
 mod client;
 mod oauth;
 mod pages;

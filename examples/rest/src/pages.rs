@@ -22,8 +22,12 @@ const FAILED_PAGES_IN_A_ROW: u32 = 3;
 /// series the pages `first`, `first + step`, ... (counted from 0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Share {
+    /// The keys put into the URL's `{key}`, one series of pages each; empty: the URL as given.
     pub keys: Vec<String>,
+    /// The first page of each series this task reads.
     pub first: u64,
+    /// From one page the task reads to its next: 1 for whole series, the number of tasks
+    /// when the pages of one series are split among them.
     pub step: u64,
 }
 

@@ -34,7 +34,9 @@ impl fmt::Display for Ident {
 /// A table, maybe in a schema: `people`, `sales.orders`, `"Sales"."Order Lines"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableName {
+    /// The schema the table is in; `None`: wherever the database finds an unqualified name.
     pub schema: Option<Ident>,
+    /// The table itself.
     pub table: Ident,
 }
 

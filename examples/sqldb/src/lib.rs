@@ -13,6 +13,8 @@
 //! the write aborted, so that no task stages after it. A failed write leaves the target as it
 //! was.
 
+#![deny(missing_docs)]
+
 mod batch;
 mod columns;
 mod db;

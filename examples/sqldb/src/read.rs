@@ -16,8 +16,11 @@ use crate::{SqlDb, guard};
 /// everything past it; the first share also reads NULLs), or every row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slice {
+    /// The least partition column value read; `None`: no lower bound.
     pub from: Option<i64>,
+    /// The partition column values read are below it; `None`: no upper bound.
     pub to: Option<i64>,
+    /// Whether the rows whose partition column is NULL are read too (by the first share only).
     pub nulls: bool,
 }
 

@@ -15,13 +15,16 @@ use crate::{SqlDb, Target};
 /// What the driver did before the tasks: whether the target table was made then.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Prepared {
+    /// Whether the target table was created for this write (an aborted write leaves it empty).
     pub created: bool,
 }
 
 /// What a task staged: its table and the rows in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Staged {
+    /// The task's staging table: `commit` moves its rows into the target, then drops it.
     pub table: TableName,
+    /// The rows the task staged there.
     pub rows: u64,
 }
 

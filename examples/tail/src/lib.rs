@@ -10,6 +10,8 @@
 //! (`spark.readStream.schema(...)`), each line is parsed as a JSON record of it instead, in
 //! Rust.
 
+#![deny(missing_docs)]
+
 mod lines;
 mod names;
 mod scan;
@@ -85,6 +87,7 @@ const MIN_TASK_BYTES: u64 = 1 << 20;
 /// Where the stream is: each file's byte position, up to which its lines were read.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, Eq)]
 pub struct Positions {
+    /// Each file's key (its name, see `names.rs`) and the byte up to which its lines were read.
     pub files: BTreeMap<String, u64>,
 }
 
@@ -114,8 +117,11 @@ impl Positions {
 /// The bytes `start..end` of one file: its lines (a line belongs to the stretch it starts in).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
 pub struct Stretch {
+    /// The file's key, an entry of the directory (see `names.rs`).
     pub file: String,
+    /// The stretch's first byte (a line that started before it belongs to the stretch before).
     pub start: u64,
+    /// The byte past the stretch; a line that starts before it is read to its end.
     pub end: u64,
 }
 
