@@ -32,10 +32,14 @@ ROWS = {
 
 
 def run(command, cwd, env=None):
-    """Runs a command, its output to a log beside the README's figures; returns the seconds."""
+    """Runs a command, its output kept in target/build-times/; returns the seconds."""
+    logs = ROOT / "target" / "build-times"
+    logs.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
+    log = logs / f"{'-'.join(part for part in command if not part.startswith(('-', 'DIR=')))}.log"
+    log.write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         sys.exit(f"{' '.join(command)} failed in {cwd}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return seconds

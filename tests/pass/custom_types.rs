@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use datasource_py::prelude::*;
 use datasource_py::RawOptions;
-use datasource_py::testing::read_all;
+use datasource_py::prelude::*;
 use datasource_py::row::RowBatcher;
+use datasource_py::testing::read_all;
 
 #[derive(Debug, PartialEq)]
 pub enum Level {
@@ -30,19 +30,20 @@ impl OptionValue for Level {
 
 /// Levels.
 #[data_source(name = "levels")]
+#[derive(Debug)]
 pub struct Levels {
     #[option(default = Level::High)]
     level: Level,
     fallback: Option<Level>,
 }
 
-#[derive(Row, Clone)]
+#[derive(Row, Clone, Debug)]
 pub struct Point {
     x: f64,
     y: f64,
 }
 
-#[derive(Row)]
+#[derive(Row, Debug)]
 pub struct Shape {
     r#type: String,
     #[spark(rename = "vertices")]
@@ -81,14 +82,23 @@ fn main() {
     assert_eq!(source.level, Level::High);
     assert!(Levels::options_markdown().contains("| `level` | `Level` | `Level::High` |"));
     assert_eq!(source.fallback, None);
-    let raw: RawOptions = [("level", "LOW"), ("fallback", "low")].into_iter().collect();
+    let raw: RawOptions = [("level", "LOW"), ("fallback", "low")]
+        .into_iter()
+        .collect();
     let source = Levels::from_options(&raw).unwrap();
-    assert_eq!((source.level, source.fallback), (Level::Low, Some(Level::Low)));
+    assert_eq!(
+        (source.level, source.fallback),
+        (Level::Low, Some(Level::Low))
+    );
     let raw: RawOptions = [("level", "medium")].into_iter().collect();
     let error = Levels::from_options(&raw).err().unwrap().to_string();
     assert!(error.contains("`medium` is not a level"), "{error}");
 
-    let names: Vec<_> = Shape::schema().fields().iter().map(|f| f.name().clone()).collect();
+    let names: Vec<_> = Shape::schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
     assert_eq!(names, ["type", "vertices", "named", "centre"]);
     let batches = read_all(Levels::from_options(&RawOptions::new()).unwrap()).unwrap();
     assert_eq!(batches.len(), 1);

@@ -5,16 +5,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use datasource_py::RawOptions;
 use datasource_py::chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datasource_py::prelude::*;
-use datasource_py::{Binary, Decimal};
-use datasource_py::RawOptions;
 use datasource_py::testing::read_all;
+use datasource_py::{Binary, Decimal};
 
 const LIMIT: u64 = 7;
 
 /// Every kind of option.
 #[data_source(name = "everything")]
+#[derive(Debug)]
 pub struct Everything {
     /// A count.
     #[option(default = 10, range = 0..=100)]
@@ -41,12 +42,12 @@ pub struct Everything {
     limit: u64,
 }
 
-#[derive(Row)]
+#[derive(Row, Debug)]
 pub struct Inner {
     a: Option<i32>,
 }
 
-#[derive(Row)]
+#[derive(Row, Debug)]
 pub struct AllTypes {
     b: bool,
     i8_: i8,

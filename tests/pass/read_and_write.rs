@@ -5,8 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use datasource_py::prelude::*;
 use datasource_py::RawOptions;
+use datasource_py::prelude::*;
 use datasource_py::testing::{read_all, write_all};
 
 /// The points written so far (a stand-in for a real store).
@@ -20,6 +20,7 @@ pub struct Point {
 
 /// Points kept in memory.
 #[data_source(name = "points")]
+#[derive(Debug)]
 pub struct Points {}
 
 impl SourceSchema for Points {
@@ -51,6 +52,8 @@ impl StreamReader for Points {
         Ok(until.map_or(end, |&until| end.min(until)))
     }
     fn partitions(&self, _: &Scan, start: &usize, end: &usize) -> Result<Vec<Self::Partition>> {
+        // One partition: the offsets' whole range (not a list of the offsets in it).
+        #[allow(clippy::single_range_in_vec_init)]
         Ok(vec![*start..*end])
     }
     fn read(self: Arc<Self>, _: &Scan, _: &Task, points: Self::Partition) -> Result<Batches> {
@@ -60,6 +63,7 @@ impl StreamReader for Points {
 
 /// The points kept in memory, read on the driver.
 #[data_source(name = "pointfeed")]
+#[derive(Debug)]
 pub struct PointFeed {}
 
 impl SourceSchema for PointFeed {
@@ -78,7 +82,9 @@ impl SimpleStreamReader for PointFeed {
         Ok((Batches::from_rows(store[*start..].to_vec()), store.len()))
     }
     fn read_between(self: Arc<Self>, start: &usize, end: &usize) -> Result<Batches> {
-        Ok(Batches::from_rows(STORE.lock().unwrap()[*start..*end].to_vec()))
+        Ok(Batches::from_rows(
+            STORE.lock().unwrap()[*start..*end].to_vec(),
+        ))
     }
 }
 
@@ -99,7 +105,12 @@ impl BatchWriter for Points {
         if job.overwrite() {
             store.clear();
         }
-        store.extend(tasks.into_iter().flatten().map(|(x, label)| Point { x, label }));
+        store.extend(
+            tasks
+                .into_iter()
+                .flatten()
+                .map(|(x, label)| Point { x, label }),
+        );
         Ok(())
     }
     fn abort(&self, _: &WriteJob, _: Vec<Option<Self::Commit>>) -> Result<()> {
@@ -111,7 +122,9 @@ impl StreamWriter for Points {
     type Plan = ();
     type Commit = u64;
     fn write(self: Arc<Self>, _: &WriteJob, _: &Task, batches: Batches) -> Result<u64> {
-        batches.rows::<Point>().try_fold(0, |n, point| point.map(|_| n + 1))
+        batches
+            .rows::<Point>()
+            .try_fold(0, |n, point| point.map(|_| n + 1))
     }
     fn commit(&self, _: &WriteJob, _: u64, _: Vec<u64>) -> Result<()> {
         Ok(())
@@ -125,12 +138,21 @@ datasource_py::export!(pyspark_points => Points, PointFeed);
 
 fn main() {
     let points = vec![
-        Point { x: 1, label: Some("one".into()) },
+        Point {
+            x: 1,
+            label: Some("one".into()),
+        },
         Point { x: 2, label: None },
     ];
     let batch = Batches::from_rows(points.clone()).next().unwrap().unwrap();
     let source = || Points::from_options(&RawOptions::new()).unwrap();
-    write_all(source(), Point::schema(), vec![vec![batch.clone()], vec![]], false).unwrap();
+    write_all(
+        source(),
+        Point::schema(),
+        vec![vec![batch.clone()], vec![]],
+        false,
+    )
+    .unwrap();
     let read: Vec<Point> = read_all(source())
         .unwrap()
         .iter()
@@ -143,7 +165,8 @@ fn main() {
     assert!(stream.next_batch().unwrap().is_none());
     let mut simple = datasource_py::testing::SimpleStreamRun::start(
         PointFeed::from_options(&RawOptions::new()).unwrap(),
-    ).unwrap();
+    )
+    .unwrap();
     assert!(simple.next_batch().unwrap().is_some());
     write_all(source(), Point::schema(), vec![vec![batch]], true).unwrap();
     assert_eq!(STORE.lock().unwrap().len(), 2, "overwritten, not appended");

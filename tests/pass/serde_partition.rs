@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use datasource_py::prelude::*;
 use datasource_py::RawOptions;
+use datasource_py::prelude::*;
 use datasource_py::testing::read_all;
 use serde::{Deserialize, Serialize};
 
 /// Rows of several named shards.
 #[data_source(name = "shards")]
+#[derive(Debug)]
 pub struct Shards {
     /// Shard names.
     #[option(default = "a,b,c")]
@@ -24,7 +25,7 @@ pub struct Shard {
     rows: u32,
 }
 
-#[derive(Row)]
+#[derive(Row, Debug)]
 pub struct Item {
     shard: String,
     n: i32,
@@ -44,13 +45,19 @@ impl BatchReader for Shards {
         Ok(self
             .shards
             .iter()
-            .map(|name| Shard { name: name.clone(), rows: self.rows_per_shard })
+            .map(|name| Shard {
+                name: name.clone(),
+                rows: self.rows_per_shard,
+            })
             .collect())
     }
 
     fn read(self: Arc<Self>, _: &Scan, _: &Task, shard: Shard) -> Result<Batches> {
         let Shard { name, rows } = shard;
-        Ok(Batches::from_rows((0..rows as i32).map(move |n| Item { shard: name.clone(), n })))
+        Ok(Batches::from_rows((0..rows as i32).map(move |n| Item {
+            shard: name.clone(),
+            n,
+        })))
     }
 }
 
