@@ -3,9 +3,12 @@
 # PySpark: the newest release and the oldest supported one; both run the Python tests.
 PYSPARK_LATEST := 4.3.0
 PYSPARK_OLDEST := 4.0.5
-# moto: the S3-compatible server the object-storage tests start (its standalone server); DuckDB
-# and Polars: what the tests of reading without Spark hand the reader to.
-PYTHON_DEPS := "pyarrow>=14" "pandas<3" "pytest>=8" "pyyaml>=6" "moto[server]>=5,<6" "duckdb>=1.1,<3" "polars>=1,<3"
+# What reading and writing through Spark needs besides PySpark (the demo needs no more).
+PYTHON_DEPS := "pyarrow>=14" "pandas<3"
+# What the tests add: moto, the S3-compatible server the object-storage tests start (its
+# standalone server); DuckDB and Polars, what the tests of reading without Spark hand the reader
+# to; pyyaml, to read the starter's CI workflow.
+TEST_DEPS := "pytest>=8" "pyyaml>=6" "moto[server]>=5,<6" "duckdb>=1.1,<3" "polars>=1,<3"
 MATURIN := "maturin>=1.5,<2"
 # Portable wheels: zig links them against glibc 2.17's symbols (not this machine's), auditwheel
 # checks each is what its tag says.
@@ -56,7 +59,7 @@ SDK_CRATES := -p datasource-core -p datasource-macros -p datasource-py
 WHEEL_PROFILE := --release
 test: WHEEL_PROFILE := --profile dev
 
-setup: toolchain java $(VENV)/.installed $(VENV_OLDEST)/.installed
+setup: toolchain java $(VENV)/.tests-installed $(VENV_OLDEST)/.installed
 
 # rustup knows a toolchain by its name: where the installed stable is the pinned version, it is
 # made available under that name (no download); otherwise rustup installs the pinned one.
@@ -86,16 +89,21 @@ postgres:
 		SUDO=$$(command -v sudo || true); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends postgresql; }
 
+# The newest PySpark's venv in two steps: what the demo needs, then what the tests add.
 $(VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN) $(WHEEL_TOOLS) $(RUFF)
+	$(VENV)/bin/pip install -q "pyspark==$(PYSPARK_LATEST)" $(PYTHON_DEPS) $(MATURIN) $(WHEEL_TOOLS)
+	touch $@
+
+$(VENV)/.tests-installed: $(VENV)/.installed
+	$(VENV)/bin/pip install -q "pyspark[connect]==$(PYSPARK_LATEST)" $(TEST_DEPS) $(RUFF)
 	touch $@
 
 $(VENV_OLDEST)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV_OLDEST)
 	$(VENV_OLDEST)/bin/pip install -q --upgrade pip
-	$(VENV_OLDEST)/bin/pip install -q "pyspark[connect]==$(PYSPARK_OLDEST)" $(PYTHON_DEPS)
+	$(VENV_OLDEST)/bin/pip install -q "pyspark[connect]==$(PYSPARK_OLDEST)" $(PYTHON_DEPS) $(TEST_DEPS)
 	touch $@
 
 $(VENV_WORKER)/.installed: Makefile
@@ -106,7 +114,7 @@ $(VENV_WORKER)/.installed: Makefile
 # The SDK's Python files are linted as the package files they are (ruff.toml).
 SDK_PYTHON := datasource-py/python datasource-py/src/package/platform.py
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.tests-installed
 	$(VENV)/bin/ruff check $(SDK_PYTHON)
 	$(VENV)/bin/ruff format --check $(SDK_PYTHON)
 	cargo fmt --all -- --check

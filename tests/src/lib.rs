@@ -1,5 +1,6 @@
-//! Holds the trybuild suites in `tests/ui.rs` (`ui/` must fail to compile with the recorded
-//! messages, `pass/` must compile and run), the house's rules (`tests/architecture.rs`), and the
+//! Holds the trybuild suite in `tests/ui.rs` (`ui/` must fail to compile with the recorded
+//! messages), the sources that must compile and run (`pass/`, each a test binary whose `main` is
+//! the test), the house's rules (`tests/architecture.rs`), and the
 //! guide's pages: each page's Rust snippets are doctests of a module below, so
 //! `cargo test --doc -p datasource-tests` compiles and runs them.
 
