@@ -26,7 +26,7 @@ START, END = "<!-- build-times:start -->", "<!-- build-times:end -->"
 ROWS = {
     "cold": "`make new-source`, nothing compiled yet (its `cargo test` and `make build`)",
     "edit": "after a one-line change: `make build` until the wheel is installed",
-    "demo": "`make demo` in a fresh clone (venvs, Java present, release wheels, the demo)",
+    "demo": "`make demo` in a fresh clone (its venv, Java present, release wheels, the demo)",
     "test": "`make test` in a fresh clone (what CI runs)",
 }
 
