@@ -114,15 +114,18 @@ $(VENV_WORKER)/.installed: Makefile
 # The SDK's Python files are linted as the package files they are (ruff.toml).
 SDK_PYTHON := datasource-py/python datasource-py/src/package/platform.py
 
+# Docs are built as docs.rs builds them (`--cfg docsrs`, whose `doc_cfg` is a nightly feature):
+# RUSTC_BOOTSTRAP names the SDK's crates only, and clippy runs under the same value, so the
+# dependencies it checked serve the docs too (crates whose build scripts probe RUSTC_BOOTSTRAP
+# would otherwise be checked twice).
+lint: export RUSTC_BOOTSTRAP := datasource_core,datasource_macros,datasource_py
 lint: $(VENV)/.tests-installed
 	$(VENV)/bin/ruff check $(SDK_PYTHON)
 	$(VENV)/bin/ruff format --check $(SDK_PYTHON)
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
-	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-	@# As docs.rs builds them: every feature, `--cfg docsrs` (its nightly features, which
-	@# RUSTC_BOOTSTRAP lets this stable toolchain take).
-	RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo doc $(SDK_CRATES) --all-features --no-deps --quiet --target-dir target/docsrs
+	@# The workspace enables every feature of the SDK's crates (the examples use `async`), as docs.rs does.
+	RUSTDOCFLAGS="--cfg docsrs -D warnings" cargo doc --workspace --no-deps --quiet
 	@# What crates.io would get: metadata, licence, readme, the files each crate needs.
 	cargo publish --dry-run --no-verify --allow-dirty --quiet $(SDK_CRATES)
 

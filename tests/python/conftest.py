@@ -1,4 +1,8 @@
-"""One local[2] Spark session per test module, running the interpreter that has the wheel."""
+"""One local[2] Spark session for the whole suite, running the interpreter that has the wheel.
+
+One session, not one per module: each new session starts its Python planner and worker daemons
+again (about 3 s of two cores' time per module, most of a short module's run). Modules that
+change a setting restore it when they end (see test_pushdown.py)."""
 
 import os
 import sys
@@ -13,8 +17,12 @@ os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
 
-@pytest.fixture(scope="module")
+_session = None
+
+
+@pytest.fixture(scope="session")
 def spark(tmp_path_factory):
+    global _session
     from pyspark.sql import SparkSession
 
     session = (
@@ -30,5 +38,25 @@ def spark(tmp_path_factory):
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    _session = (session, dict(session.conf.getAll))
     yield session
+    _session = None
     session.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _settings_restored_after_each_module():
+    """A module's settings end with it: whatever it set is put back as the session began."""
+    yield
+    if _session is None:
+        return
+    session, baseline = _session
+    for key, value in session.conf.getAll.items():
+        if key not in baseline:
+            session.conf.unset(key)
+        elif value != baseline[key]:
+            session.conf.set(key, baseline[key])
+    # A stream's memory sink leaves its query's name as a view: gone with the module.
+    for table in session.catalog.listTables():
+        assert table.isTemporary, f"a module left the table {table.name} behind"
+        session.catalog.dropTempView(table.name)

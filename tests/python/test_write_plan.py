@@ -4,6 +4,7 @@ stream's writer anew for each), and every task and the commit have it, a stream'
 (Spark runs those on a writer made afresh, in another process, which never plans)."""
 
 import json
+import time
 
 import pytest
 
@@ -53,8 +54,11 @@ def test_each_micro_batch_is_planned_once_and_its_commit_has_the_plan(session, t
         .start()
     )
     try:
-        query.processAllAvailable()
-        query.processAllAvailable()
+        # Two micro-batches ended (each reports its progress after its commit); waiting on
+        # `processAllAvailable` instead depends on how many rows the rate source made meanwhile.
+        deadline = time.monotonic() + 120
+        while len(query.recentProgress) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         query.stop()
     plans = records(out, "plans")
