@@ -11,7 +11,6 @@ the date and the machine's cores, so a figure there is always one this script wr
 """
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -32,16 +31,22 @@ ROWS = {
 
 
 def run(command, cwd, env=None):
-    """Runs a command, its output kept in target/build-times/; returns the seconds."""
+    """Runs a command, its output kept in target/build-times/ with each line's elapsed time (the
+    phases of a run read from there); returns the seconds."""
     logs = ROOT / "target" / "build-times"
     logs.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
     log = logs / f"{'-'.join(part for part in command if not part.startswith(('-', 'DIR=')))}.log"
-    log.write_text(done.stdout + done.stderr)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed in {cwd}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    start = time.perf_counter()
+    output = []
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        for line in process.stdout:
+            output.append(f"[{minutes(time.perf_counter() - start, clock=True)}] {line}")
+    seconds = time.perf_counter() - start
+    log.write_text("".join(output))
+    if process.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed in {cwd} (log: {log}):\n{''.join(output[-60:])}")
     return seconds
 
 
@@ -64,7 +69,9 @@ def fresh_clone(scratch):
     return clone
 
 
-def minutes(seconds):
+def minutes(seconds, clock=False):
+    if clock:
+        return f"{int(seconds // 60):02d}:{seconds % 60:02.0f}"
     return f"{seconds:.0f} s" if seconds < 120 else f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
 
 
