@@ -71,7 +71,7 @@ def fresh_clone(scratch):
 
 def minutes(seconds, clock=False):
     if clock:
-        return f"{int(seconds // 60):02d}:{seconds % 60:02.0f}"
+        return f"{int(seconds) // 60:02d}:{int(seconds) % 60:02d}"
     return f"{seconds:.0f} s" if seconds < 120 else f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
 
 
