@@ -659,17 +659,25 @@ def write_targets_table(results, memory):
 
 
 def _worker_pids():
-    pids = []
+    """The Python workers that run tasks: children forked by the `pyspark.worker` daemon (not the
+    daemons themselves, nor the planner processes, whose imports make them the largest: the
+    one that looks up data sources imports every registered source's module)."""
+    commands = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            commands[entry] = Path(f"/proc/{entry}/cmdline").read_bytes()
+            status = Path(f"/proc/{entry}/status").read_text()
         except OSError:
             continue
-        if b"pyspark.daemon" in cmdline or b"pyspark.worker" in cmdline:
-            pids.append(entry)
-    return pids
+        parent = next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:"))
+        commands[entry] = (commands[entry], parent)
+    task_worker = b"pyspark.daemon\x00pyspark.worker\x00"
+    return [
+        pid for pid, (command, parent) in commands.items()
+        if command.endswith(task_worker) and commands.get(parent, (b"", ""))[0] == command
+    ]
 
 
 def _peak_rss_kib(pid):
@@ -1070,9 +1078,10 @@ def write_results(
         "are that noise.\n\n"
         f"{environment}\n\n## Full scan (`noop` sink)\n\n{tables['noop']}\n\n"
         f"## Aggregate\n\n{tables['aggregate']}\n\n## Targets\n\n{targets}\n\n"
-        "Peak RSS is the largest `VmHWM` of the Python worker processes while the Rust source is "
-        "read by each path at the default batch size, each size in a fresh session: flat memory "
-        "means batches stream and partitions are never materialised.\n\n"
+        "Peak RSS is the largest `VmHWM` of the Python workers that run the tasks (the processes "
+        "PySpark's worker daemon forks; not the planner processes) while the Rust source is read "
+        "by each path at the default batch size, each size in a fresh session: flat memory means "
+        "batches stream and partitions are never materialised.\n\n"
         "## Where the per-batch cost goes\n\n"
         "Every batch costs the pipe a fixed amount on top of its rows. *Whole pipe*: from the pipe "
         f"limit at {SIZES[0]:,} rows a batch and at its best size (the same rows in fewer "
