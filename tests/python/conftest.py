@@ -1,8 +1,8 @@
 """One local[2] Spark session for the whole suite, running the interpreter that has the wheel.
 
 One session, not one per module: each new session starts its Python planner and worker daemons
-again (about 3 s of two cores' time per module, most of a short module's run). Modules that
-change a setting restore it when they end (see test_pushdown.py)."""
+again (about 3 s of two cores' time per module, most of a short module's run). What a module
+sets, and the views its streams leave, are undone when it ends (the autouse fixture below)."""
 
 import os
 import sys
