@@ -36,7 +36,9 @@ impl<T: ArrowPrimitiveType> Primitive<T> {
     }
 
     fn finish(&mut self, data_type: &DataType) -> Result<ArrayRef, ArrowError> {
-        let values = ScalarBuffer::from(std::mem::take(&mut self.values));
+        // The next batch likely as long: room for it now, not grown by copies.
+        let room = Vec::with_capacity(self.values.len());
+        let values = ScalarBuffer::from(std::mem::replace(&mut self.values, room));
         Ok(Arc::new(
             PrimitiveArray::<T>::try_new(values, self.nulls.finish())?
                 .with_data_type(data_type.clone()),
@@ -70,6 +72,15 @@ impl Bytes {
         Ok(())
     }
 
+    /// Appends one value; an error (and nothing appended) when the column would pass 2 GiB.
+    pub fn push(&mut self, value: &[u8]) -> Result<(), ()> {
+        if self.data.len() + value.len() > i32::MAX as usize {
+            return Err(());
+        }
+        self.data.extend_from_slice(value);
+        self.close()
+    }
+
     fn len(&self) -> usize {
         self.offsets.len() - 1
     }
@@ -86,8 +97,16 @@ impl Bytes {
     }
 
     fn take_offsets(&mut self) -> OffsetBuffer<i32> {
-        let offsets = std::mem::replace(&mut self.offsets, vec![0]);
+        // The next batch likely as long: room for it now, not grown by copies.
+        let mut room = Vec::with_capacity(self.offsets.len());
+        room.push(0);
+        let offsets = std::mem::replace(&mut self.offsets, room);
         OffsetBuffer::new(ScalarBuffer::from(offsets))
+    }
+
+    fn take_data(&mut self) -> Vec<u8> {
+        let room = Vec::with_capacity(self.data.len());
+        std::mem::replace(&mut self.data, room)
     }
 }
 
@@ -340,7 +359,7 @@ impl Column {
             (Column::Timestamp { values, .. }, _) => values.finish(data_type)?,
             (Column::String(c), _) => {
                 let offsets = c.take_offsets();
-                let data = std::mem::take(&mut c.data);
+                let data = c.take_data();
                 Arc::new(StringArray::try_new(
                     offsets,
                     data.into(),
@@ -349,7 +368,7 @@ impl Column {
             }
             (Column::Binary(c), _) => {
                 let offsets = c.take_offsets();
-                let data = std::mem::take(&mut c.data);
+                let data = c.take_data();
                 Arc::new(BinaryArray::try_new(
                     offsets,
                     data.into(),
@@ -388,7 +407,7 @@ impl Column {
                     ));
                 };
                 let key_offsets = keys.take_offsets();
-                let key_data = std::mem::take(&mut keys.data);
+                let key_data = keys.take_data();
                 let key_array: ArrayRef = Arc::new(StringArray::try_new(
                     key_offsets,
                     key_data.into(),

@@ -213,13 +213,7 @@ pub(crate) fn convert(context: &mut Context<'_>, column: &mut Column, node: usiz
             let micros = match kind {
                 Kind::String | Kind::EscapedString => {
                     let text = String::from_utf8_lossy(context.decoded(node)).into_owned();
-                    if *zoned {
-                        timestamp(&text, context.zone)
-                    } else if text.is_empty() {
-                        None
-                    } else {
-                        string_to_timestamp_ntz(&text)
-                    }
+                    timestamp_micros(&text, *zoned, context.zone)
                 }
                 // Epoch seconds, for TIMESTAMP only; Spark's multiplication wraps.
                 Kind::Integer if *zoned => std::str::from_utf8(context.raw(node))
@@ -422,9 +416,20 @@ fn special(text: &[u8]) -> Option<f64> {
     }
 }
 
+/// A `TIMESTAMP` (`zoned`) or `TIMESTAMP_NTZ` from a string's text, in microseconds.
+pub(crate) fn timestamp_micros(text: &str, zoned: bool, zone: &SessionZone) -> Option<i64> {
+    if zoned {
+        timestamp(text, zone)
+    } else if text.is_empty() {
+        None
+    } else {
+        string_to_timestamp_ntz(text)
+    }
+}
+
 /// A `DATE` from text as Spark's JSON reader takes it: a date, else the same text without any
 /// `GMT`, else a number of days since 1970 (of Spark's old hybrid calendar, rebased).
-fn date(text: &str) -> Option<i32> {
+pub(crate) fn date(text: &str) -> Option<i32> {
     if text.is_empty() {
         return None;
     }

@@ -117,20 +117,23 @@ impl LineBatches {
                 _ => line,
             };
             if let Some(json) = &mut self.json {
-                // Spark's reader ends a line at a lone `\r` too.
-                for record in line.split(|&b| b == b'\r') {
-                    if let Err(error) = json.decode_line(record) {
-                        let number = line_number(&self.path, self.at)?;
-                        bail!(
-                            "`{}`, line {number} (byte {}): {error}. Set the option `mode` to \
-                             `PERMISSIVE` to read such lines as nulls (their text in the column \
-                             named by `columnNameOfCorruptRecord`, `_corrupt_record` by \
-                             default, where the schema has one), or to `DROPMALFORMED` to skip \
-                             them",
-                            self.path.display(),
-                            self.at
-                        );
-                    }
+                // Spark's reader ends a line at a lone `\r` too (rare: looked for first).
+                let decoded = match memchr::memchr(b'\r', line) {
+                    None => json.decode_line(line),
+                    Some(_) => line
+                        .split(|&b| b == b'\r')
+                        .try_for_each(|record| json.decode_line(record)),
+                };
+                if let Err(error) = decoded {
+                    let number = line_number(&self.path, self.at)?;
+                    bail!(
+                        "`{}`, line {number} (byte {}): {error}. Set the option `mode` to \
+                         `PERMISSIVE` to read such lines as nulls (their text in the column \
+                         named by `columnNameOfCorruptRecord`, `_corrupt_record` by default, \
+                         where the schema has one), or to `DROPMALFORMED` to skip them",
+                        self.path.display(),
+                        self.at
+                    );
                 }
                 rows = json.len();
             } else {
