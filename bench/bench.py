@@ -925,14 +925,21 @@ def main():
         streamed = streams.timed_streams(spark, STREAM_LINES, RUNS)
         for (case, part), speeds in streamed.items():
             print(f"stream {part} | {case}: {statistics.median(speeds):,.0f} rows/s", flush=True)
+        fs_checkpoints = streams.file_system_checkpoints(spark)
+        tail_name = "Rust SDK: `tail`, a line appended to a file"
+        text_name = "native: Spark's `text` file stream, a new file per line"
         latency = {
-            "Rust SDK: `tail`, a line appended to a file": streams.latencies(spark, tail=True),
-            "native: Spark's `text` file stream, a new file per line": streams.latencies(
-                spark, tail=False
+            tail_name: streams.latencies(spark, tail=True),
+            text_name: streams.latencies(spark, tail=False),
+            f"{tail_name} (FileSystem checkpoints)": streams.latencies(
+                spark, tail=True, checkpoints=fs_checkpoints
+            ),
+            f"{text_name} (FileSystem checkpoints)": streams.latencies(
+                spark, tail=False, checkpoints=fs_checkpoints
             ),
         }
-        for name, values in latency.items():
-            print(f"latency | {name}: median {statistics.median(values) * 1000:.0f} ms", flush=True)
+        for name, (values, stages) in latency.items():
+            print(f"latency | {name}: median {statistics.median(values) * 1000:.0f} ms, {stages}", flush=True)
     if half in (None, "pushdown") and not only:
         pushed = pushdown.timed(spark, PUSHDOWN_ROWS, RUNS)
         for case, seconds in pushed.items():
