@@ -17,6 +17,12 @@ use serde::{Deserialize, Serialize};
 use crate::commit::{self, CommitStep, Settings};
 use crate::layout::{Layout, Unit, create_new};
 
+/// The most a column's dictionary may hold in a row group before the column is written plain.
+/// A column with more distinct values than fit is not categorical, and hashing each value into a
+/// dictionary that is then given up was most of the encoding time: on the bench's wide rows,
+/// 490 ns a row with parquet's default (1 MiB) against 280 ns at 64 KiB, for files 4% larger.
+const DICTIONARY_PAGE_BYTES: usize = 64 * 1024;
+
 /// Parquet or JSON Lines files in a directory: each write (or micro-batch) published all at
 /// once at commit, or not at all.
 #[data_source(name = "files")]
@@ -234,6 +240,7 @@ impl Files {
                 };
                 let properties = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
+                    .set_dictionary_page_size_limit(DICTIONARY_PAGE_BYTES)
                     .build();
                 let mut writer = ArrowWriter::try_new(file, schema, Some(properties))?;
                 for batch in batches {
