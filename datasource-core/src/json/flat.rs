@@ -6,8 +6,8 @@
 //! Anything else (an escape, a nested value, a repeated name, a value that does not plainly
 //! fit, a syntax error) and the row is taken back and left to the full reader (`tape` then
 //! `convert`), which alone decides what is malformed and how: this path only ever takes records
-//! the full reader would take whole, and gives them the same values (the `fast_path_*` tests
-//! hold it to that on every case of Spark's answers and their corruptions).
+//! the full reader would take whole, and gives them the same values (`fast_path_changes_nothing`
+//! holds it to that on every case of Spark's answers and their corruptions).
 
 use crate::datetime::SessionZone;
 
