@@ -14,11 +14,12 @@ use crate::datetime::SessionZone;
 use super::columns::{Column, Members};
 use super::convert::{date, timestamp_micros};
 use super::numbers::decimal;
-
-/// Spark's limits on a string's and a name's characters (a byte count at most this is safe).
-const MAX_STRING_BYTES: usize = 20_000_000;
-const MAX_NAME_BYTES: usize = 50_000;
-const MAX_NUMBER_DIGITS: usize = 1000;
+// Spark's limits count characters; a string of at most that many bytes is within them (longer
+// ones are left to the full reader, which counts).
+use super::tape::{
+    MAX_NAME_CHARS as MAX_NAME_BYTES, MAX_NUMBER_DIGITS, MAX_STRING_CHARS as MAX_STRING_BYTES,
+    continues_a_word, skip_whitespace,
+};
 
 /// Appends `text`'s record to `members` as one row (not counted in `members.len`, as
 /// `convert_object` does not count it) and returns `true`; or appends nothing and returns
@@ -47,9 +48,7 @@ impl<'t> Reader<'t> {
     }
 
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.at += 1;
-        }
+        self.at = skip_whitespace(self.text, self.at);
     }
 
     /// Consumes `byte` (after any whitespace).
@@ -201,11 +200,7 @@ impl<'t> Reader<'t> {
     fn literal(&mut self, word: &[u8]) -> Option<&'t [u8]> {
         let start = self.at;
         let end = start + word.len();
-        let followed = self
-            .text
-            .get(end)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-        if !self.text[start..].starts_with(word) || followed {
+        if !self.text[start..].starts_with(word) || continues_a_word(self.text, end) {
             return None;
         }
         self.at = end;

@@ -57,9 +57,25 @@ impl fmt::Display for SyntaxError {
 }
 
 const MAX_DEPTH: usize = 1000;
-const MAX_NUMBER_DIGITS: usize = 1000;
-const MAX_STRING_CHARS: usize = 20_000_000;
-const MAX_NAME_CHARS: usize = 50_000;
+pub(crate) const MAX_NUMBER_DIGITS: usize = 1000;
+pub(crate) const MAX_STRING_CHARS: usize = 20_000_000;
+pub(crate) const MAX_NAME_CHARS: usize = 50_000;
+
+/// Where the JSON whitespace from `at` on ends.
+#[inline]
+pub(crate) fn skip_whitespace(text: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = text.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Whether a letter or digit at `at` would make a word longer (`truex`, `NaNs`).
+#[inline]
+pub(crate) fn continues_a_word(text: &[u8], at: usize) -> bool {
+    text.get(at)
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
 
 /// Parses the first JSON value of `text` into `tape` (cleared first). `Ok(false)`: the text is
 /// blank (Spark makes no row of it). What follows the first value is not read, as in Spark.
@@ -107,9 +123,7 @@ impl Parser<'_, '_> {
     }
 
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.at += 1;
-        }
+        self.at = skip_whitespace(self.text, self.at);
     }
 
     fn push(&mut self, kind: Kind, start: usize, end: usize) -> usize {
@@ -150,11 +164,8 @@ impl Parser<'_, '_> {
         Ok(())
     }
 
-    /// Whether a letter or digit at `at` would make a word longer (`truex`, `NaNs`).
     fn continues_a_word(&self, at: usize) -> bool {
-        self.text
-            .get(at)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        continues_a_word(self.text, at)
     }
 
     /// `+Infinity`, `+INF`, `-Infinity`, `-INF` (a sign and a word).
