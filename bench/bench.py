@@ -55,6 +55,7 @@ import databases  # bench/databases.py, pushdown.py, ...: bench/ is first on sys
 import objectstore
 import pushdown
 import streams
+from same_round import met, ratio
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000 if QUICK else 10_000_000))
@@ -803,12 +804,6 @@ def generation_rates(rows_of, rounds=3):
 # --- Report ---
 
 
-def ratio(speeds, anchors):
-    """The median of run-by-run ratios: each run of a case is compared with the anchor's run in
-    the same round, so drift between rounds cancels out."""
-    return statistics.median(s / a for s, a in zip(speeds, anchors))
-
-
 def best_pipe_limit(results, query, wide):
     """The pipe limit's runs at the batch size where it was fastest."""
     runs = [results[((PIPE_LIMIT, _size_label(size)), query, wide)] for size in SIZES]
@@ -850,11 +845,6 @@ def memory_row(memory, path, name, ceiling=None):
         "met" if growth <= MEMORY_GROWTH_GOAL else "not met",
     ]
     return f"| {' | '.join(cells)} |"
-
-
-def met(values, goal):
-    """`met` when every measured ratio reaches the goal."""
-    return "met" if all(value >= goal for value in values) else "not met"
 
 
 def targets_table(results, memory):
