@@ -51,6 +51,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import cpu
 import databases  # bench/databases.py, pushdown.py, ...: bench/ is first on sys.path
 import objectstore
 import pushdown
@@ -448,9 +449,8 @@ def timed(spark, cases, wide, rows):
     for run in range(RUNS):
         for case, df in frames.items():
             for query in QUERIES:
-                start = time.perf_counter()
-                run_query(query, df, wide)
-                speeds[(case, query)].append(rows / (time.perf_counter() - start))
+                seconds = metered(("read", case, query, wide), lambda: seconds_of(run_query, query, df, wide))
+                speeds[(case, query)].append(rows / seconds)
         print(f"{'wide' if wide else 'narrow'}: run {run + 1}/{RUNS} done", flush=True)
     return speeds
 
@@ -528,6 +528,97 @@ def cached_rows(spark, wide, rows):
     return df
 
 
+# CPU seconds by process of each timed run (bench/cpu.py), by case; `main` sets the meter.
+METER = None
+SPENT = {}
+
+
+def metered(key, run):
+    """Runs `run`, which times itself, and returns its seconds; keeps the CPU seconds the run
+    cost Spark's JVM and the Python workers under `key`."""
+    before = METER.snapshot()
+    seconds = run()
+    SPENT.setdefault(key, []).append(cpu.Meter.spent(before, METER.snapshot()))
+    return seconds
+
+
+def seconds_of(run, *args):
+    start = time.perf_counter()
+    run(*args)
+    return time.perf_counter() - start
+
+
+def cpu_table(cases, rows_of):
+    """Where the cores went: for each (name, key of a narrow case, key of a wide case), the
+    median CPU seconds of a timed run in Spark's JVM and in the Python workers, per million
+    rows, and how busy the machine's cores were over the run."""
+    cores = os.cpu_count()
+
+    def cells(key, rows):
+        runs = SPENT.get(key)
+        if not runs:
+            return ["—"] * 3
+        def median(value):
+            return statistics.median(value(spent) for spent in runs)
+
+        milliseconds = 1e9 / rows  # per million rows
+        return [
+            f"{median(lambda spent: spent[cpu.JVM]) * milliseconds:.0f} ms",
+            f"{median(lambda spent: spent[cpu.PYTHON]) * milliseconds:.0f} ms",
+            f"{median(lambda spent: spent['busy'] / (spent['wall'] * cores)):.0%}",
+        ]
+
+    lines = [
+        "| case | narrow: Spark's JVM | Python workers | cores busy "
+        "| wide: Spark's JVM | Python workers | cores busy |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, narrow, wide in cases:
+        lines.append(
+            f"| {name} | " + " | ".join(cells(narrow, rows_of[False]) + cells(wide, rows_of[True])) + " |"
+        )
+    return "\n".join(lines)
+
+
+def read_cores(results, rows_of):
+    """Where the cores went in the timed full scans of the read targets' cases."""
+
+    def pipe_limit(wide):
+        best = max(SIZES, key=lambda size: statistics.median(
+            results[((PIPE_LIMIT, _size_label(size)), "noop", wide)]))
+        return ("read", (PIPE_LIMIT, _size_label(best)), "noop", wide)
+
+    def default(label, wide):
+        return ("read", (label, DEFAULT), "noop", wide)
+
+    cases = [("Python: cached pyarrow batches (the best pipe limit)", pipe_limit(False), pipe_limit(True))]
+    cases += [(label, default(label, False), default(label, True))
+              for label in (RUST_REPEAT, RUST_ARROW, RUST_FILLED, RUST_ROWS)]
+    return (
+        "In Spark, the same paths' full scans (`noop`): CPU time per million rows by process "
+        "(`bench/cpu.py`, from /proc; the median of the timed runs): Spark's JVM (the tasks, "
+        "reading the Arrow stream into Spark's rows) and the Python workers (PySpark's worker, "
+        "and in the Rust cases the source building its batches); *cores busy* is the whole "
+        "machine's CPU time over its cores and the scan's time. With the cores busy, what a "
+        "source spends building its rows, beyond what the pipe limit's workers spend, lengthens "
+        "the scan: the gap to the pipe limit is that work.\n\n" + cpu_table(cases, rows_of)
+    )
+
+
+def write_cores(rows_of):
+    """Where the cores went in the timed writes of the write targets' cases."""
+    cases = [(label, ("write", label, False), ("write", label, True))
+             for label in (WRITE_PIPE_LIMIT, RUST_COUNT, RUST_TYPED, RUST_PARQUET, PY_PARQUET)]
+    return (
+        "CPU time per million rows written, by process (`bench/cpu.py`; the median of the timed "
+        "runs): Spark's JVM (reading the cached rows, writing them as Arrow batches to the "
+        "workers) and the Python workers (PySpark's worker, and the sink: counting, decoding "
+        "rows, or encoding Parquet); *cores busy* as above. What a sink spends beyond the write "
+        "pipe limit's workers is its own work, and with the cores busy it lengthens the write."
+        "\n\n" + cpu_table(cases, rows_of)
+    )
+
+
 def write_to(df, fmt, options, directory, wide):
     path = tempfile.mkdtemp(dir=directory)
     values = {"path": path, "rows": "wide" if wide else "range"}
@@ -577,7 +668,8 @@ def timed_writes(spark, wide, rows, directory):
     for run in range(RUNS):
         shift = run % len(cases)
         for label, fmt, options in cases[shift:] + cases[:shift]:
-            speeds[label].append(rows / write_to(df, fmt, options, directory, wide))
+            seconds = metered(("write", label, wide), lambda: write_to(df, fmt, options, directory, wide))
+            speeds[label].append(rows / seconds)
         print(f"write {'wide' if wide else 'narrow'}: run {run + 1}/{RUNS} done", flush=True)
     df.unpersist(blocking=True)
     return speeds
@@ -893,6 +985,8 @@ def main():
     half = os.environ.get("BENCH_HALF")
     only = os.environ.get("BENCH_ONLY")
     spark = session()
+    global METER
+    METER = cpu.Meter(jvm=cpu.jvm_of(spark))
     rows_of = {False: ROWS, True: WIDE_ROWS}
     results, written, streamed, latency, pushed, read_db, objects = {}, {}, {}, {}, {}, {}, None
     if half in (None, "read"):
@@ -936,7 +1030,7 @@ def main():
             print(f"pushdown | {case}: {statistics.median(seconds) * 1000:,.0f} ms", flush=True)
     if half in (None, "database") and not only:
         read_db = databases.timed(spark, DATABASE_ROWS, RUNS)
-        for (reader, partitions), seconds in read_db.items():
+        for (reader, partitions), seconds in read_db[0].items():
             print(f"database | {databases.case_name(reader, partitions)}: "
                   f"{statistics.median(seconds) * 1000:,.0f} ms", flush=True)
     if half in (None, "objects") and not only:
@@ -980,9 +1074,9 @@ def main():
     tables = report(results)
     targets = targets_table(results, memory)
     costs = per_batch_costs(results, rows_of)
-    generation = generation_rates(rows_of)
+    generation = generation_rates(rows_of) + "\n\n" + read_cores(results, rows_of)
     writes = write_report(written)
-    write_targets = write_targets_table(written, write_memory)
+    write_targets = write_targets_table(written, write_memory) + "\n\n" + write_cores(rows_of)
     stream_tables = streams.report(streamed, latency, STREAM_LINES)
     pushdown_table = pushdown.report(pushed, PUSHDOWN_ROWS)
     database_table = databases.report(read_db, DATABASE_ROWS)

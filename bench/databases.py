@@ -9,6 +9,7 @@ case is a full scan into Spark's `noop` sink; the cases take turns round by roun
 compared as same-round ratios against JDBC with the same partitions.
 """
 
+import os
 import statistics
 import sys
 import time
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "pytho
 
 from servers import PostgresServer  # noqa: E402
 from same_round import met, ratio  # noqa: E402
+import cpu  # noqa: E402
 
 JDBC_JAR = "/usr/share/java/postgresql.jar"
 PARTITIONS = (1, 4, 16)
@@ -81,9 +83,11 @@ def frame(spark, server, rows, reader, partitions):
 
 def timed(spark, rows, runs):
     """Seconds of each case's full scan in each of `runs` rounds, after an untimed round that
-    checks both readers give the same rows (count and sums)."""
+    checks both readers give the same rows (count and sums); and the CPU seconds each scan cost
+    PostgreSQL, Spark's JVM and the Python workers (bench/cpu.py)."""
     server = PostgresServer()
     try:
+        meter = cpu.Meter(jvm=cpu.jvm_of(spark), postmaster=cpu.postmaster_of(server.data))
         started = time.perf_counter()
         server.sql(TABLE.format(rows=rows))
         server.sql("VACUUM ANALYZE bench_rows")
@@ -98,23 +102,27 @@ def timed(spark, rows, runs):
         assert len(set(checks.values())) == 1, checks
         assert checks[("jdbc", 1)][0] == rows, checks
         seconds = {case: [] for case in cases()}
+        spent = {case: [] for case in cases()}
         for index in range(runs):
             order = cases()
             shift = index % len(order)
             for reader, partitions in order[shift:] + order[:shift]:
                 df = frame(spark, server, rows, reader, partitions)
+                before = meter.snapshot()
                 start = time.perf_counter()
                 df.write.format("noop").mode("overwrite").save()
                 seconds[(reader, partitions)].append(time.perf_counter() - start)
+                spent[(reader, partitions)].append(cpu.Meter.spent(before, meter.snapshot()))
             print(f"database: run {index + 1}/{runs} done", flush=True)
-        return seconds
+        return seconds, spent
     finally:
         server.stop()
 
 
-def report(seconds, rows):
-    if not seconds:
+def report(measured, rows):
+    if not measured:
         return ""
+    seconds, spent = measured
 
     def speedup(reader, partitions):
         # Speeds are inverse times: JDBC's seconds over ours.
@@ -166,4 +174,51 @@ def report(seconds, rows):
             f"{met([speedup('sqldb', partitions)], TARGET_VS_JDBC)} |"
             for partitions in TARGET_PARTITIONS
         )
+        + "\n\n" + cpu_report(seconds, spent, rows)
+    )
+
+
+def cpu_report(seconds, spent, rows):
+    """Where the cores went in the targeted cases, and the speed over JDBC those figures allow
+    `sqldb` at most (when the cores are busy, a scan cannot take less time than its CPU seconds
+    over the cores)."""
+    def median(case, key):
+        return statistics.median(run[key] for run in spent[case])
+
+    cores = os.cpu_count()
+    lines = []
+    bounds = []
+    for partitions in TARGET_PARTITIONS:
+        for reader in ("sqldb", "jdbc"):
+            case = (reader, partitions)
+            wall = statistics.median(seconds[case])
+            lines.append(
+                f"| {case_name(reader, partitions)} | {wall:.2f} s | "
+                + " | ".join(f"{median(case, group):.2f} s" for group in cpu.GROUPS)
+                + f" | {median(case, 'busy') / (wall * cores):.0%} |"
+            )
+        ours, theirs = ("sqldb", partitions), ("jdbc", partitions)
+        spark_side = median(ours, cpu.POSTGRES) + median(ours, cpu.JVM)
+        jdbc_total = sum(median(theirs, group) for group in cpu.GROUPS)
+        allowed = jdbc_total / TARGET_VS_JDBC - spark_side
+        bounds.append(
+            f"at {partitions} partitions, PostgreSQL and Spark's JVM spend {spark_side:.2f} s on a "
+            f"`sqldb` scan and all of JDBC's costs {jdbc_total:.2f} s: with no Python work at all, "
+            f"`sqldb` could reach {jdbc_total / spark_side:.2f}× JDBC's speed; "
+            f"{TARGET_VS_JDBC}× leaves its Python workers "
+            + (f"{allowed:.2f} s ({allowed / rows * 1e9:.0f} ns a row)" if allowed > 0
+               else "nothing")
+            + f", where they spend {median(ours, cpu.PYTHON):.2f} s "
+            f"({median(ours, cpu.PYTHON) / rows * 1e9:.0f} ns a row)"
+        )
+    return (
+        "CPU seconds of a scan by process (median; from /proc, `bench/cpu.py`): PostgreSQL's "
+        "server and backends, Spark's JVM (the tasks' threads: JDBC's driver and rows, or the "
+        "Arrow batches of a Python source turned into Spark's rows), and the Python workers "
+        "(`sqldb` decoding PostgreSQL's rows into Arrow, PySpark's worker); *cores busy* is the "
+        f"whole machine's CPU time over {cores} cores × the scan's time.\n\n"
+        "| case | time | " + " | ".join(cpu.GROUPS) + " | cores busy |\n"
+        "|---|---:|---:|---:|---:|---:|\n" + "\n".join(lines)
+        + "\n\nWhen the cores are busy, a scan takes at least its CPU seconds over the cores: "
+        + "; ".join(bounds) + "."
     )
