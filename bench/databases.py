@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "python"))
 
-from servers import PostgresServer  # noqa: E402
-from same_round import met, ratio  # noqa: E402
 import cpu  # noqa: E402
+from same_round import met, ratio  # noqa: E402
+from servers import PostgresServer  # noqa: E402
 
 JDBC_JAR = "/usr/share/java/postgresql.jar"
 PARTITIONS = (1, 4, 16)
