@@ -99,17 +99,30 @@ impl LineBatches {
         let mut rows = 0;
         let mut bytes = 0;
         while self.at < self.end && rows < BATCH_ROWS && bytes < BATCH_BYTES {
-            self.line.clear();
-            let read = self.reader.read_until(b'\n', &mut self.line)?;
-            if self.line.last() != Some(&b'\n') {
-                return Err(format_err!(
-                    "`{}` ends at byte {} in a line its offset says is complete: was it \
-                     truncated or rewritten?",
-                    self.path.display(),
-                    self.at + read as u64
-                ));
-            }
-            let line = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            // A line wholly in the reader's buffer is read where it lies; one that runs past
+            // the buffer's end is put together in `self.line` first.
+            let whole = memchr::memchr(b'\n', self.reader.fill_buf()?).map(|end| end + 1);
+            let read = match whole {
+                Some(read) => read,
+                None => {
+                    self.line.clear();
+                    let read = self.reader.read_until(b'\n', &mut self.line)?;
+                    if self.line.last() != Some(&b'\n') {
+                        return Err(format_err!(
+                            "`{}` ends at byte {} in a line its offset says is complete: was \
+                             it truncated or rewritten?",
+                            self.path.display(),
+                            self.at + read as u64
+                        ));
+                    }
+                    read
+                }
+            };
+            let line = match whole {
+                Some(read) => &self.reader.buffer()[..read],
+                None => &self.line[..],
+            };
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             // A file's byte-order mark is no part of its first line.
             let line = match self.at {
@@ -148,6 +161,9 @@ impl LineBatches {
                 values.append_value(text);
                 positions.append_value(self.at as i64);
                 rows += 1;
+            }
+            if whole.is_some() {
+                self.reader.consume(read);
             }
             self.at += read as u64;
             bytes += read;

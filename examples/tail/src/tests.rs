@@ -416,3 +416,73 @@ fn a_name_that_is_not_utf8_is_read_and_links_out_of_the_directory_are_refused() 
         "{error}"
     );
 }
+
+#[test]
+fn lines_across_the_read_buffer_and_longer_than_it_are_read_whole() {
+    use datasource_py::arrow_array::cast::AsArray;
+    use datasource_py::arrow_schema::{DataType, Field, Schema};
+    use datasource_py::datetime::SessionZone;
+    use datasource_py::json::ParseMode;
+
+    // Lines of many lengths, so that some straddle each 1 MiB refill of the reader's buffer,
+    // and one longer than the buffer; a CRLF line among them.
+    let dir = temp_dir("buffer-edges");
+    let labels: Vec<String> = (0..40_000)
+        .map(|i| match i {
+            20_000 => "y".repeat(3 << 19), // 1.5 MiB
+            _ => "x".repeat(i % 97),
+        })
+        .collect();
+    let text: String = labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let end = if i == 7 { "\r\n" } else { "\n" };
+            format!("{{\"id\": {i}, \"label\": \"{label}\"}}{end}")
+        })
+        .collect();
+    append(&dir, "a.jsonl", &text);
+    let end = text.len() as u64;
+    let stretch = Stretch {
+        file: "a.jsonl".into(),
+        start: 0,
+        end,
+    };
+
+    let lines: Vec<RecordBatch> = lines::LineBatches::open(&dir, stretch.clone(), None)
+        .unwrap()
+        .collect::<Result<_>>()
+        .unwrap();
+    let mut expected = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let value = line.trim_end_matches('\n').trim_end_matches('\r');
+        expected.push(("a.jsonl".to_owned(), at, value.to_owned()));
+        at += line.len() as i64;
+    }
+    assert!(rows(&lines) == expected, "lines or positions differ");
+
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, true),
+        Field::new("label", DataType::Utf8, true),
+    ]));
+    let json = lines::JsonRecords {
+        schema,
+        mode: ParseMode::FailFast,
+        zone: SessionZone::of_session(Some("UTC")).unwrap(),
+    };
+    let records: Vec<RecordBatch> = lines::LineBatches::open(&dir, stretch, Some(&json))
+        .unwrap()
+        .collect::<Result<_>>()
+        .unwrap();
+    let read: Vec<String> = records
+        .iter()
+        .flat_map(|batch| {
+            let column = batch.column(1).as_string::<i32>();
+            (0..batch.num_rows())
+                .map(|i| column.value(i).to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(read == labels, "records differ");
+}
