@@ -552,22 +552,6 @@ def cpu_table(cases, rows_of):
     """Where the cores went: for each (name, key of a narrow case, key of a wide case), the
     median CPU seconds of a timed run in Spark's JVM and in the Python workers, per million
     rows, and how busy the machine's cores were over the run."""
-    cores = os.cpu_count()
-
-    def cells(key, rows):
-        runs = SPENT.get(key)
-        if not runs:
-            return ["—"] * 3
-        def median(value):
-            return statistics.median(value(spent) for spent in runs)
-
-        milliseconds = 1e9 / rows  # per million rows
-        return [
-            f"{median(lambda spent: spent[cpu.JVM]) * milliseconds:.0f} ms",
-            f"{median(lambda spent: spent[cpu.PYTHON]) * milliseconds:.0f} ms",
-            f"{median(lambda spent: spent['busy'] / (spent['wall'] * cores)):.0%}",
-        ]
-
     lines = [
         "| case | narrow: Spark's JVM | Python workers | cores busy "
         "| wide: Spark's JVM | Python workers | cores busy |",
@@ -575,7 +559,9 @@ def cpu_table(cases, rows_of):
     ]
     for name, narrow, wide in cases:
         lines.append(
-            f"| {name} | " + " | ".join(cells(narrow, rows_of[False]) + cells(wide, rows_of[True])) + " |"
+            f"| {name} | "
+            + " | ".join(cpu.cells(SPENT.get(narrow), rows_of[False]) + cpu.cells(SPENT.get(wide), rows_of[True]))
+            + " |"
         )
     return "\n".join(lines)
 

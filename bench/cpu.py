@@ -7,6 +7,7 @@ counted, through its parent's reaped time. Resolution is the kernel's clock tick
 """
 
 import os
+import statistics
 import time
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -101,3 +102,21 @@ def jvm_of(spark):
     """The pid of a local session's JVM: PySpark starts it with `spark-submit`, which `exec`s
     into `java`, so the process PySpark started is the JVM."""
     return spark.sparkContext._gateway.proc.pid
+
+
+def cells(runs, rows):
+    """Table cells of timed runs (their `Meter.spent`) of `rows` rows each: the median CPU time
+    per million rows of Spark's JVM and of the Python workers, and how busy the cores were."""
+    if not runs:
+        return ["—"] * 3
+    cores = os.cpu_count()
+
+    def median(value):
+        return statistics.median(value(spent) for spent in runs)
+
+    milliseconds = 1e9 / rows  # seconds per row, as milliseconds per million rows
+    return [
+        f"{median(lambda spent: spent[JVM]) * milliseconds:.0f} ms",
+        f"{median(lambda spent: spent[PYTHON]) * milliseconds:.0f} ms",
+        f"{median(lambda spent: spent['busy'] / (spent['wall'] * cores)):.0%}",
+    ]

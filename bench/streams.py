@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pyspark import cloudpickle
 from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPartition
+import cpu
 from same_round import met, ratio
 
 FILES = 8
@@ -203,11 +204,16 @@ TARGET_VS_PIPE = 0.9
 TARGET_LATENCY_MS = 60
 
 
+# CPU seconds by process of each timed drain (bench/cpu.py), by case.
+SPENT = {}
+
+
 def timed_streams(spark, lines, runs):
     """Rows/s of each case in each of `runs` rounds (after an untimed one), the cases taking
     turns so that none always follows the same one: `(case, "query")` for the whole query,
     `(case, "batches")` for its micro-batches' execution."""
     register(spark)
+    meter = cpu.Meter(jvm=cpu.jvm_of(spark))
     speeds = {(case, part): [] for case in CASES for part in ("query", "batches")}
     with tempfile.TemporaryDirectory(prefix="bench-lines-") as directory:
         prepare(directory, lines)
@@ -227,7 +233,9 @@ def timed_streams(spark, lines, runs):
         for run in range(runs):
             shift = run % len(CASES)
             for case in CASES[shift:] + CASES[:shift]:
+                before = meter.snapshot()
                 seconds, executing, _, _ = drain(spark, case, directory)
+                SPENT.setdefault(case, []).append(cpu.Meter.spent(before, meter.snapshot()))
                 speeds[(case, "query")].append(lines / seconds)
                 speeds[(case, "batches")].append(lines / executing)
             print(f"streams: run {run + 1}/{runs} done", flush=True)
@@ -349,6 +357,15 @@ def report(speeds, latency, lines):
         "| source | query rows/s | vs pipe limit | vs Spark's own | micro-batches rows/s | vs pipe limit | vs Spark's own |\n"
         "|---|---:|---:|---:|---:|---:|---:|\n" + "\n".join(rows)
         + "\n\n| target | goal | measured | |\n|---|---|---:|---|\n" + "\n".join(targets)
+        + "\n\nCPU time per million lines of a whole query, by process (`bench/cpu.py`, from "
+        "/proc; the median of the timed runs): Spark's JVM (the query's driver and its tasks) and "
+        "the Python workers (the planner's and the tasks' processes: the pipe limit handing over "
+        "its prebuilt batches, `tail` reading and parsing the lines); *cores busy* is the whole "
+        "machine's CPU time over its cores and the query's time. What `tail`'s workers spend "
+        "beyond the pipe limit's is reading the files and, with the schema, parsing JSON.\n\n"
+        "| source | Spark's JVM | Python workers | cores busy |\n|---|---:|---:|---:|\n"
+        + "\n".join(f"| {case} | " + " | ".join(cpu.cells(SPENT.get(case), lines)) + " |"
+                    for case in CASES)
         + "\n\nLatency, from writing a line to its arrival in a `foreachBatch` sink (default "
         "trigger), and the median of three stages of the micro-batches that carried lines, from "
         "Spark's progress reports: the source's `latestOffset`, Spark writing the batch's offsets "
