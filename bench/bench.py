@@ -56,7 +56,7 @@ import databases  # bench/databases.py, pushdown.py, ...: bench/ is first on sys
 import objectstore
 import pushdown
 import streams
-from same_round import met, ratio
+from same_round import memory_cells, met, ratio
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 ROWS = int(os.environ.get("BENCH_ROWS", 1_000_000 if QUICK else 10_000_000))
@@ -793,10 +793,42 @@ def peak_rss(rows, sink=None, path="rows"):
     """The workers' peak RSS (MiB) of a read of `rows` rows by `path`, or of a write into
     `sink`, in a fresh session."""
     command = ["--memory", path, str(rows)] if sink is None else ["--write-memory", sink, str(rows)]
+    return peak_rss_run(*command)
+
+
+def peak_rss_run(*command, env=None):
+    """Runs this script with `command` (one of the `--...-memory` modes) in a process and a
+    session of its own; the workers' peak RSS (MiB) it prints."""
     out = subprocess.run(
-        [sys.executable, __file__, *command], check=True, capture_output=True, text=True
+        [sys.executable, __file__, *command], check=True, capture_output=True, text=True,
+        env={**os.environ, **(env or {})},
     ).stdout
     return json.loads(out.strip().splitlines()[-1])["peak_rss_mib"]
+
+
+def stream_memory_run(lines):
+    """Drains `lines` JSON Lines rows with `tail` (parsing them) and prints the workers' peak
+    RSS (MiB) as JSON."""
+    spark = session()
+    with tempfile.TemporaryDirectory(prefix="bench-stream-memory-") as directory:
+        streams.prepare(directory, lines)
+        peak = sample_peak_rss(lambda: streams.drain(spark, streams.RUST_JSON, directory))
+    spark.stop()
+    print(json.dumps({"rows": lines, "peak_rss_mib": round(peak / 1024, 1)}))
+
+
+def database_memory_run(rows):
+    """Reads `rows` rows a PostgreSQL server of its own generates, with `sqldb`, and prints the
+    workers' peak RSS (MiB) as JSON."""
+    spark = session()
+    server = databases.PostgresServer()
+    try:
+        df = databases.generated(spark, server, rows)
+        peak = sample_peak_rss(lambda: df.write.format("noop").mode("overwrite").save())
+    finally:
+        server.stop()
+    spark.stop()
+    print(json.dumps({"rows": rows, "peak_rss_mib": round(peak / 1024, 1)}))
 
 
 # --- Where the per-batch cost goes ---
@@ -907,21 +939,12 @@ def report(results):
 
 
 # Peak RSS may grow at most this much from the smaller to the larger read or write.
-MEMORY_GROWTH_GOAL = 1.20
-
-
 def memory_row(memory, path, name, ceiling=None):
     """The target row of the workers' peak RSS of `path` (a read path or a sink), the larger
     size against the smaller; `ceiling`: a cell for tables that have that column."""
-    small, large = MEMORY_ROWS
-    growth = memory[(path, large)] / memory[(path, small)]
-    cells = [
-        f"worker peak RSS, {large:,} vs {small:,} rows ({name})",
-        f"≤ {MEMORY_GROWTH_GOAL:.2f}×",
-        f"{growth:.2f}× ({memory[(path, large)]:.0f} MiB vs {memory[(path, small)]:.0f} MiB)",
-        *([ceiling] if ceiling is not None else []),
-        "met" if growth <= MEMORY_GROWTH_GOAL else "not met",
-    ]
+    cells = memory_cells(name, MEMORY_ROWS, {rows: memory[(path, rows)] for rows in MEMORY_ROWS})
+    if ceiling is not None:
+        cells.insert(3, ceiling)
     return f"| {' | '.join(cells)} |"
 
 
@@ -967,6 +990,12 @@ def main():
         return
     if sys.argv[1:2] == ["--write-memory"]:
         write_memory_run(sys.argv[2], int(sys.argv[3]))
+        return
+    if sys.argv[1:2] == ["--stream-memory"]:
+        stream_memory_run(int(sys.argv[2]))
+        return
+    if sys.argv[1:2] == ["--database-memory"]:
+        database_memory_run(int(sys.argv[2]))
         return
     half = os.environ.get("BENCH_HALF")
     only = os.environ.get("BENCH_ONLY")
@@ -1025,6 +1054,12 @@ def main():
             print(f"objects | {case}: {statistics.median(seconds) * 1000:,.0f} ms", flush=True)
     version = spark.version
     spark.stop()
+    # Peak RSS of the streams and the database read, each size in a session of its own (after
+    # this one stopped: its workers would be counted).
+    if half in (None, "stream") and not only:
+        streams.MEMORY.update({n: peak_rss_run("--stream-memory", str(n)) for n in MEMORY_ROWS})
+    if half in (None, "database") and not only:
+        databases.MEMORY.update({n: peak_rss_run("--database-memory", str(n)) for n in MEMORY_ROWS})
     if half == "stream":
         stream_tables = streams.report(streamed, latency, STREAM_LINES)
         print(stream_tables)

@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "python"))
 
 import cpu  # noqa: E402
-from same_round import met, ratio  # noqa: E402
+from same_round import memory_cells, met, ratio  # noqa: E402
 from servers import PostgresServer  # noqa: E402
 
 JDBC_JAR = "/usr/share/java/postgresql.jar"
@@ -41,6 +41,26 @@ FROM generate_series(1, {rows}) AS i;
 -- a scan of the whole table (as Spark's JDBC documentation advises).
 ALTER TABLE bench_rows ADD PRIMARY KEY (id);
 """
+# The table's rows as PostgreSQL generates them, for the memory runs (no table to load).
+GENERATED = """
+SELECT i::int8 AS id, (i * 0.5)::float8 AS value, 'row-' || i AS label,
+       date '2024-01-01' + (i % 1000) AS day, ((i % 100000) * 0.01)::numeric(12, 2) AS amount
+FROM generate_series(1, {rows}) AS i
+"""
+# The workers' peak RSS (MiB) of `sqldb` reading GENERATED, by rows (bench.py measures it).
+MEMORY = {}
+
+
+def generated(spark, server, rows):
+    """`rows` generated rows, read with `sqldb` in one partition."""
+    return (
+        spark.read.format("sqldb")
+        .option("url", server.url)
+        .option("user", server.USER)
+        .option("password", server.password)
+        .option("query", GENERATED.format(rows=rows))
+        .load()
+    )
 
 
 def case_name(reader, partitions):
@@ -174,6 +194,9 @@ def report(measured, rows):
             f"{met([speedup('sqldb', partitions)], TARGET_VS_JDBC)} |"
             for partitions in TARGET_PARTITIONS
         )
+        + (("\n| " + " | ".join(memory_cells("`sqldb`, rows PostgreSQL generates, 1 partition",
+                                              sorted(MEMORY), MEMORY)) + " |")
+           if len(MEMORY) == 2 else "")
         + "\n\n" + cpu_report(seconds, spent, rows)
     )
 

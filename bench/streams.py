@@ -24,7 +24,7 @@ from pathlib import Path
 from pyspark import cloudpickle
 from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPartition
 import cpu
-from same_round import met, ratio
+from same_round import memory_cells, met, ratio
 
 FILES = 8
 LINE_DDL = "id BIGINT, value DOUBLE, label STRING"
@@ -206,6 +206,8 @@ TARGET_LATENCY_MS = 60
 
 # CPU seconds by process of each timed drain (bench/cpu.py), by case.
 SPENT = {}
+# The workers' peak RSS (MiB) of `tail` parsing JSON, by lines drained (bench.py measures it).
+MEMORY = {}
 
 
 def timed_streams(spark, lines, runs):
@@ -346,6 +348,9 @@ def report(speeds, latency, lines):
         median = statistics.median(tail_latency) * 1000
         verdict = "met" if median <= TARGET_LATENCY_MS else "not met"
         targets.append(f"| `tail`: a line appended to its arrival, median | ≤ {TARGET_LATENCY_MS} ms | {median:.0f} ms | {verdict} |")
+    if len(MEMORY) == 2:
+        cells = memory_cells("`tail` with the schema, lines", sorted(MEMORY), MEMORY)
+        targets.append("| " + " | ".join(cells) + " |")
     return (
         f"{lines:,} JSON Lines rows (`{LINE_DDL}`) in {FILES} files, drained with "
         "`trigger(availableNow=True)` into `noop`, in one micro-batch of a task per file. "
