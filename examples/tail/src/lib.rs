@@ -293,10 +293,16 @@ impl StreamReader for Tail {
             }),
             None => None,
         };
-        // Each stretch opened as Spark reaches it.
-        Ok(Batches::try_flatten(stretches.into_iter().map(
-            move |stretch| lines::LineBatches::open(&dir, stretch, json.as_ref()),
-        )))
+        // Read and parsed on a thread of their own, a batch ahead: while Spark takes one batch
+        // (the Python worker writes it to the JVM, which reads it), the next is made.
+        Ok(Batches::from_producer(move |out| {
+            for stretch in stretches {
+                for batch in lines::LineBatches::open(&dir, stretch, json.as_ref())? {
+                    out.send(batch?)?;
+                }
+            }
+            Ok(())
+        }))
     }
 }
 
