@@ -20,6 +20,9 @@ half (`databases.py`) reads a PostgreSQL table with the Rust `sqldb` source and 
 reader, 1, 4 and 64 partitions (pooled connections and a connection per task). The
 object-storage half (`objectstore.py`) reads the same Parquet files through the `arrow` source
 from local disk and from an S3-compatible server on 127.0.0.1.
+Around each timed run of the read, write, stream and database halves, `cpu.py` reads from /proc
+the CPU time Spark's JVM, the Python workers (and PostgreSQL) spent: where each gap to a target
+went. Workers' peak RSS is measured at two sizes, each in a session of its own, on every path.
 Prints Markdown tables and writes them to bench/README.md.
 
     BENCH_ROWS       rows of the narrow (long, double, string) case   (default 10,000,000)
