@@ -539,9 +539,8 @@ SPENT = {}
 def metered(key, run):
     """Runs `run`, which times itself, and returns its seconds; keeps the CPU seconds the run
     cost Spark's JVM and the Python workers under `key`."""
-    before = METER.snapshot()
-    seconds = run()
-    SPENT.setdefault(key, []).append(cpu.Meter.spent(before, METER.snapshot()))
+    seconds, spent = METER.measure(run)
+    SPENT.setdefault(key, []).append(spent)
     return seconds
 
 
@@ -799,12 +798,11 @@ def peak_rss(rows, sink=None, path="rows"):
     return peak_rss_run(*command)
 
 
-def peak_rss_run(*command, env=None):
+def peak_rss_run(*command):
     """Runs this script with `command` (one of the `--...-memory` modes) in a process and a
     session of its own; the workers' peak RSS (MiB) it prints."""
     out = subprocess.run(
-        [sys.executable, __file__, *command], check=True, capture_output=True, text=True,
-        env={**os.environ, **(env or {})},
+        [sys.executable, __file__, *command], check=True, capture_output=True, text=True
     ).stdout
     return json.loads(out.strip().splitlines()[-1])["peak_rss_mib"]
 
@@ -941,13 +939,12 @@ def report(results):
     return tables
 
 
-# Peak RSS may grow at most this much from the smaller to the larger read or write.
 def memory_row(memory, path, name, ceiling=None):
     """The target row of the workers' peak RSS of `path` (a read path or a sink), the larger
     size against the smaller; `ceiling`: a cell for tables that have that column."""
     cells = memory_cells(name, MEMORY_ROWS, {rows: memory[(path, rows)] for rows in MEMORY_ROWS})
     if ceiling is not None:
-        cells.insert(3, ceiling)
+        cells.insert(-1, ceiling)  # before the verdict
     return f"| {' | '.join(cells)} |"
 
 

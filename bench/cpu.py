@@ -91,6 +91,12 @@ class Meter:
         seconds between them (`wall`)."""
         return {key: after[key] - before[key] for key in before}
 
+    def measure(self, run):
+        """`run()`'s result, and the seconds each group spent while it ran (`spent`)."""
+        before = self.snapshot()
+        result = run()
+        return result, self.spent(before, self.snapshot())
+
 
 def postmaster_of(data_directory):
     """The postmaster's pid, from the first line of `postmaster.pid` in its data directory."""
@@ -109,14 +115,15 @@ def cells(runs, rows):
     per million rows of Spark's JVM and of the Python workers, and how busy the cores were."""
     if not runs:
         return ["—"] * 3
-    cores = os.cpu_count()
-
-    def median(value):
-        return statistics.median(value(spent) for spent in runs)
-
     milliseconds = 1e9 / rows  # seconds per row, as milliseconds per million rows
     return [
-        f"{median(lambda spent: spent[JVM]) * milliseconds:.0f} ms",
-        f"{median(lambda spent: spent[PYTHON]) * milliseconds:.0f} ms",
-        f"{median(lambda spent: spent['busy'] / (spent['wall'] * cores)):.0%}",
+        f"{statistics.median(spent[JVM] for spent in runs) * milliseconds:.0f} ms",
+        f"{statistics.median(spent[PYTHON] for spent in runs) * milliseconds:.0f} ms",
+        f"{busy_share(runs):.0%}",
     ]
+
+
+def busy_share(runs):
+    """The median share of the machine's cores busy over each run (its `Meter.spent`)."""
+    cores = os.cpu_count()
+    return statistics.median(spent["busy"] / (spent["wall"] * cores) for spent in runs)

@@ -101,6 +101,12 @@ def frame(spark, server, rows, reader, partitions):
     return df.load()
 
 
+def scan_seconds(df):
+    start = time.perf_counter()
+    df.write.format("noop").mode("overwrite").save()
+    return time.perf_counter() - start
+
+
 def timed(spark, rows, runs):
     """Seconds of each case's full scan in each of `runs` rounds, after an untimed round that
     checks both readers give the same rows (count and sums); and the CPU seconds each scan cost
@@ -128,11 +134,9 @@ def timed(spark, rows, runs):
             shift = index % len(order)
             for reader, partitions in order[shift:] + order[:shift]:
                 df = frame(spark, server, rows, reader, partitions)
-                before = meter.snapshot()
-                start = time.perf_counter()
-                df.write.format("noop").mode("overwrite").save()
-                seconds[(reader, partitions)].append(time.perf_counter() - start)
-                spent[(reader, partitions)].append(cpu.Meter.spent(before, meter.snapshot()))
+                took, used = meter.measure(lambda: scan_seconds(df))
+                seconds[(reader, partitions)].append(took)
+                spent[(reader, partitions)].append(used)
             print(f"database: run {index + 1}/{runs} done", flush=True)
         return seconds, spent
     finally:
@@ -208,7 +212,6 @@ def cpu_report(seconds, spent, rows):
     def median(case, key):
         return statistics.median(run[key] for run in spent[case])
 
-    cores = os.cpu_count()
     lines = []
     bounds = []
     for partitions in TARGET_PARTITIONS:
@@ -218,7 +221,7 @@ def cpu_report(seconds, spent, rows):
             lines.append(
                 f"| {case_name(reader, partitions)} | {wall:.2f} s | "
                 + " | ".join(f"{median(case, group):.2f} s" for group in cpu.GROUPS)
-                + f" | {median(case, 'busy') / (wall * cores):.0%} |"
+                + f" | {cpu.busy_share(spent[case]):.0%} |"
             )
         ours, theirs = ("sqldb", partitions), ("jdbc", partitions)
         spark_side = median(ours, cpu.POSTGRES) + median(ours, cpu.JVM)
@@ -239,7 +242,7 @@ def cpu_report(seconds, spent, rows):
         "server and backends, Spark's JVM (the tasks' threads: JDBC's driver and rows, or the "
         "Arrow batches of a Python source turned into Spark's rows), and the Python workers "
         "(`sqldb` decoding PostgreSQL's rows into Arrow, PySpark's worker); *cores busy* is the "
-        f"whole machine's CPU time over {cores} cores × the scan's time.\n\n"
+        f"whole machine's CPU time over {os.cpu_count()} cores × the scan's time.\n\n"
         "| case | time | " + " | ".join(cpu.GROUPS) + " | cores busy |\n"
         "|---|---:|---:|---:|---:|---:|\n" + "\n".join(lines)
         + "\n\nWhen the cores are busy, a scan takes at least its CPU seconds over the cores: "

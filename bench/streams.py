@@ -235,9 +235,10 @@ def timed_streams(spark, lines, runs):
         for run in range(runs):
             shift = run % len(CASES)
             for case in CASES[shift:] + CASES[:shift]:
-                before = meter.snapshot()
-                seconds, executing, _, _ = drain(spark, case, directory)
-                SPENT.setdefault(case, []).append(cpu.Meter.spent(before, meter.snapshot()))
+                (seconds, executing, _, _), spent = meter.measure(
+                    lambda: drain(spark, case, directory)
+                )
+                SPENT.setdefault(case, []).append(spent)
                 speeds[(case, "query")].append(lines / seconds)
                 speeds[(case, "batches")].append(lines / executing)
             print(f"streams: run {run + 1}/{runs} done", flush=True)
